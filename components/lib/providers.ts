@@ -1,0 +1,20 @@
+/**
+ * Components never fall back to Pulumi's ambient default providers: the
+ * program passes explicit providers (built from the stack configuration).
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Returns the explicit provider for `pkg` that `resource` received through
+ * `opts.providers` (directly or from a parent), or fails with a clear error.
+ */
+export function requireProvider(resource: pulumi.Resource, pkg: string, component: string): pulumi.ProviderResource {
+    const provider = resource.getProvider(`${pkg}::`);
+    if (!provider) {
+        throw new pulumi.RunError(
+            `${component}: no explicit '${pkg}' provider. Pass one in opts.providers ` +
+                `(e.g. { providers: { ${pkg}: myProvider } }); the ambient default provider is never used.`,
+        );
+    }
+    return provider;
+}

@@ -1,0 +1,148 @@
+/**
+ * Reads the stack configuration from the Pulumi config store, validates it
+ * and reports every problem at once, one line each:
+ * `<key.path>: <rule>, got <value>`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { StackConfig, stackConfigSchema } from "./schema";
+
+/** The project's config namespace. */
+export const CONFIG_NAMESPACE = "thanos-stack";
+
+/** Namespaces whose keys would configure the ambient default providers, which this program never uses. */
+const AMBIENT_PROVIDER_HINTS: Record<string, string> = {
+    aws: "set thanos-stack:aws.region (and aws.tags) instead",
+    kubernetes: "set thanos-stack:cluster.context or thanos-stack:cluster.kubeconfig instead",
+};
+
+/** A configuration that cannot be deployed. Printed without a stack trace by the Pulumi CLI and the render. */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly problems: string[]) {
+        super(`invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  ${p}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
+
+/** The result of validation: the typed configuration or the list of problems. */
+export type ValidationResult = { ok: true; config: StackConfig } | { ok: false; problems: string[] };
+
+/** Renders a value for an error message. */
+export function show(value: unknown): string {
+    if (value === undefined) return "nothing";
+    const json = JSON.stringify(value);
+    return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
+
+function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let prev = row[0]!;
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const cur = row[j]!;
+            row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+            prev = cur;
+        }
+    }
+    return row[b.length]!;
+}
+
+interface JsonSchemaNode {
+    properties?: Record<string, JsonSchemaNode>;
+    additionalProperties?: unknown;
+}
+
+let inputJsonSchema: JsonSchemaNode | undefined;
+
+/** The keys the schema allows at a path (empty when the path has no fixed keys). */
+export function allowedKeys(path: readonly PropertyKey[]): string[] {
+    inputJsonSchema ??= z.toJSONSchema(stackConfigSchema, { io: "input", unrepresentable: "any" }) as JsonSchemaNode;
+    let node: JsonSchemaNode | undefined = inputJsonSchema;
+    for (const key of path) node = node?.properties?.[String(key)];
+    return Object.keys(node?.properties ?? {});
+}
+
+function unknownKeyMessage(parent: readonly PropertyKey[], key: string): string {
+    const allowed = allowedKeys(parent);
+    const best = allowed
+        .map((k) => ({ k, d: editDistance(k, key) }))
+        .filter(({ d }) => d <= Math.max(2, Math.floor(key.length / 3)))
+        .sort((x, y) => x.d - y.d)[0];
+    const hint = best ? ` (did you mean '${best.k}'?)` : allowed.length ? ` (allowed: ${allowed.join(", ")})` : "";
+    return `unknown key${hint}`;
+}
+
+function keyPath(path: readonly PropertyKey[]): string {
+    return path.map(String).join(".") || "(root)";
+}
+
+/** Validates a raw configuration object (keys relative to the project namespace). */
+export function validateStackConfig(raw: unknown): ValidationResult {
+    const result = stackConfigSchema.safeParse(raw, { reportInput: true });
+    if (!result.success) {
+        const lines: string[] = [];
+        for (const issue of result.error.issues) {
+            if (issue.code === "unrecognized_keys") {
+                for (const key of issue.keys) lines.push(`${keyPath([...issue.path, key])}: ${unknownKeyMessage(issue.path, key)}`);
+            } else if (issue.code === "invalid_type" && issue.input === undefined) {
+                lines.push(`${keyPath(issue.path)}: is required`);
+            } else {
+                lines.push(`${keyPath(issue.path)}: ${issue.message}, got ${show(issue.input)}`);
+            }
+        }
+        return { ok: false, problems: [...new Set(lines)] };
+    }
+    const parsed = result.data;
+    return { ok: true, config: { ...parsed, protect: parsed.protect ?? parsed.environment === "prod" } };
+}
+
+/** Parses one raw Pulumi config value: objects arrive as JSON, scalars as strings. */
+export function parseConfigValue(value: string): unknown {
+    const trimmed = value.trim();
+    if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+        try {
+            return JSON.parse(trimmed);
+        } catch {
+            return value;
+        }
+    }
+    try {
+        return parseYaml(value) ?? value;
+    } catch {
+        return value;
+    }
+}
+
+/**
+ * Turns the flat Pulumi config map (`<namespace>:<key>` -> string) into the
+ * raw configuration object, and reports keys that this program would ignore.
+ */
+export function collectProjectConfig(all: Record<string, string>): { raw: Record<string, unknown>; problems: string[] } {
+    const raw: Record<string, unknown> = {};
+    const problems: string[] = [];
+    for (const key of Object.keys(all).sort()) {
+        const idx = key.indexOf(":");
+        const ns = idx < 0 ? CONFIG_NAMESPACE : key.slice(0, idx);
+        const name = idx < 0 ? key : key.slice(idx + 1);
+        if (ns === CONFIG_NAMESPACE) {
+            raw[name] = parseConfigValue(all[key]!);
+        } else if (ns in AMBIENT_PROVIDER_HINTS) {
+            problems.push(`${key}: is ignored, because this program builds its providers explicitly and never uses the default ${ns} provider; ${AMBIENT_PROVIDER_HINTS[ns]}`);
+        }
+    }
+    return { raw, problems };
+}
+
+/**
+ * Reads and validates the configuration of the running stack. Throws
+ * {@link ConfigError} (every problem, one line each) before any resource exists.
+ */
+export function loadStackConfig(): StackConfig {
+    const { raw, problems } = collectProjectConfig(pulumi.runtime.allConfig());
+    const result = validateStackConfig(raw);
+    const all = [...problems, ...(result.ok ? [] : result.problems)];
+    if (all.length > 0 || !result.ok) throw new ConfigError(all);
+    return result.config;
+}

@@ -1,0 +1,60 @@
+/**
+ * What the mock provider answers: the inputs back, plus plausible values for
+ * the outputs that other resources consume (ARNs, generated passwords), so the
+ * render shows real-looking policies and wiring. Deterministic by design.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+/** The AWS account id used in mocked ARNs. */
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+type State = Record<string, unknown>;
+
+function str(v: unknown, fallback: string): string {
+    return typeof v === "string" && v.length > 0 ? v : fallback;
+}
+
+/** Computed outputs per resource type. */
+const COMPUTED: Record<string, (name: string, inputs: State) => State> = {
+    "aws:s3/bucket:Bucket": (name, i) => {
+        const bucket = str(i["bucket"], name);
+        return { bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.amazonaws.com` };
+    },
+    "aws:s3/bucketV2:BucketV2": (name, i) => {
+        const bucket = str(i["bucket"], name);
+        return { bucket, arn: `arn:aws:s3:::${bucket}` };
+    },
+    "aws:iam/role:Role": (name, i) => {
+        const roleName = str(i["name"], name);
+        return { name: roleName, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${roleName}` };
+    },
+    "aws:iam/policy:Policy": (name, i) => {
+        const policyName = str(i["name"], name);
+        return { name: policyName, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${policyName}` };
+    },
+    "aws:kms/key:Key": (name) => ({
+        keyId: `mock-key-${name}`,
+        arn: `arn:aws:kms:eu-west-1:${MOCK_ACCOUNT_ID}:key/mock-key-${name}`,
+    }),
+    "random:index/randomPassword:RandomPassword": (name) => ({ result: `mock-password-${name}` }),
+    "random:index/randomString:RandomString": (name) => ({ result: `mock-string-${name}` }),
+};
+
+/** The mock's answer to a resource registration. */
+export function mockOutputs(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
+    const computed = COMPUTED[args.type]?.(args.name, args.inputs as State) ?? {};
+    const id = str(computed["bucket"], `${args.name}-id`);
+    return { id, state: { ...args.inputs, ...computed } };
+}
+
+/** The mock's answer to a provider function call. */
+export function mockCall(args: pulumi.runtime.MockCallArgs): State {
+    switch (args.token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: "mock" };
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com" };
+        default:
+            return {};
+    }
+}

@@ -1,0 +1,69 @@
+/**
+ * npm run render -- --stack <name> [--out <dir>] [--set <key.path>=<value> ...] [--show-secrets]
+ *
+ * Runs the real program (infra/) under Pulumi's mock runtime: no Pulumi CLI,
+ * no credentials, no network. Exit codes: 0 rendered, 2 invalid configuration
+ * or arguments (nothing written), 1 an unexpected failure.
+ */
+import * as path from "path";
+import { parseArgs } from "util";
+import { RenderInputError, renderStack, summarize, writeRender } from "./lib/render";
+
+const USAGE = "usage: npm run render -- --stack <name> [--out <dir>] [--set <key.path>=<value> ...] [--show-secrets]";
+
+const PROGRAM = path.resolve(__dirname, "..", "infra");
+
+async function main(): Promise<number> {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            options: {
+                stack: { type: "string" },
+                out: { type: "string" },
+                set: { type: "string", multiple: true },
+                "show-secrets": { type: "boolean" },
+                help: { type: "boolean" },
+            },
+            strict: true,
+            allowPositionals: false,
+        }));
+    } catch (e) {
+        process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+        return 2;
+    }
+    if (values.help) {
+        process.stdout.write(`${USAGE}\n`);
+        return 0;
+    }
+    if (!values.stack) {
+        process.stderr.write(`--stack is required\n${USAGE}\n`);
+        return 2;
+    }
+    const outDir = values.out ?? path.join("out", values.stack);
+    try {
+        const result = await renderStack({
+            stack: values.stack,
+            sets: values.set ?? [],
+            showSecrets: values["show-secrets"] ?? false,
+            program: () => require(PROGRAM),
+        });
+        writeRender(result, outDir);
+        process.stdout.write(`${summarize(values.stack, result)}\nwrote ${path.join(outDir, "resources.json")} and ${result.manifests.length} manifests under ${path.join(outDir, "manifests")}\n`);
+        return 0;
+    } catch (e) {
+        if (e instanceof RenderInputError) {
+            process.stderr.write(`render of stack '${values.stack}' refused; nothing was written:\n${e.problems.map((p) => `  ${p}`).join("\n")}\n`);
+            return 2;
+        }
+        process.stderr.write(`render failed unexpectedly (a bug, please report it):\n${(e as Error).stack ?? String(e)}\n`);
+        return 1;
+    }
+}
+
+main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+        process.stderr.write(`${String(e)}\n`);
+        process.exit(1);
+    },
+);

@@ -1,0 +1,184 @@
+import { describe, expect, it } from "vitest";
+import { collectProjectConfig, parseConfigValue, validateStackConfig } from "../infra/config/load";
+import { bucketNameProblem } from "../infra/config/rules";
+import { parseDuration, formatDuration } from "../components/lib/duration";
+import { parseQuantity } from "../components/lib/quantity";
+import { DEFAULTS } from "../components/defaults";
+
+/** A minimal valid configuration; tests override one thing at a time. */
+function base(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+        environment: "dev",
+        cluster: { name: "eks-dev" },
+        aws: { region: "eu-west-1" },
+        objectStorage: { provider: "s3", bucketName: "acme-thanos-dev" },
+        ...overrides,
+    };
+}
+
+function problems(raw: unknown): string[] {
+    const r = validateStackConfig(raw);
+    return r.ok ? [] : r.problems;
+}
+
+function valid(raw: unknown) {
+    const r = validateStackConfig(raw);
+    if (!r.ok) throw new Error(`expected valid config, got:\n${r.problems.join("\n")}`);
+    return r.config;
+}
+
+describe("stack configuration", () => {
+    it("accepts a minimal config and fills production defaults", () => {
+        const c = valid(base());
+        expect(c.namespace).toBe(DEFAULTS.namespace);
+        expect(c.prometheus.shards).toBe(DEFAULTS.prometheus.shards);
+        expect(c.prometheus.replicas).toBe(DEFAULTS.prometheus.replicas);
+        expect(c.prometheus.retention).toBe(DEFAULTS.prometheus.retention);
+        expect(c.compactor.retention).toEqual(DEFAULTS.compactor.retention);
+        expect(c.querier.resources.limits.memory).toBe(DEFAULTS.querier.resources.limits.memory);
+        expect(c.protect).toBe(false);
+    });
+
+    it("protects by default in prod only, and lets the user decide", () => {
+        expect(valid(base({ environment: "prod" })).protect).toBe(true);
+        expect(valid(base({ environment: "prod", protect: false })).protect).toBe(false);
+        expect(valid(base({ environment: "staging", protect: true })).protect).toBe(true);
+    });
+
+    it("keeps defaults for the leaves a user does not set", () => {
+        const c = valid(base({ prometheus: { resources: { limits: { memory: "8Gi" } } } }));
+        expect(c.prometheus.resources.limits.memory).toBe("8Gi");
+        expect(c.prometheus.resources.requests.memory).toBe(DEFAULTS.prometheus.resources.requests.memory);
+        expect(c.prometheus.shards).toBe(DEFAULTS.prometheus.shards);
+    });
+
+    it.each([
+        [{ prometheus: { shards: 0 } }, "prometheus.shards: must be an integer between 1 and 256, got 0"],
+        [{ prometheus: { shards: 2.5 } }, "prometheus.shards: must be an integer between 1 and 256, got 2.5"],
+        [{ prometheus: { shards: "4" } }, 'prometheus.shards: must be an integer between 1 and 256, got "4"'],
+        [{ prometheus: { replicas: 0 } }, "prometheus.replicas: must be an integer between 1 and 10, got 0"],
+        [{ prometheus: { retention: "2h" } }, 'prometheus.retention: must cover three 2h blocks so the sidecar can upload each before it is deleted (at least 6h), got "2h"'],
+        [{ prometheus: { retention: "2 days" } }, 'prometheus.retention: must be a duration in Prometheus syntax, like 30s, 6h, 30d or 1y, got "2 days"'],
+        [{ namespace: "Monitoring" }, 'namespace: must be a DNS-1123 label: at most 63 lowercase letters, digits or \'-\', starting and ending with a letter or digit, got "Monitoring"'],
+        [{ namespace: "a".repeat(64) }, "namespace: must be a DNS-1123 label"],
+        [{ environment: "prod_1" }, "environment: must be a DNS-1123 label"],
+        [{ objectStorage: { provider: "gcs", bucketName: "acme-thanos" } }, 'objectStorage.provider: must be one of: s3, minio, got "gcs"'],
+        [{ objectStorage: { provider: "s3", bucketName: "Acme" } }, "objectStorage.bucketName: S3 bucket name may contain only lowercase letters"],
+        [{ aws: { region: "europe" } }, 'aws.region: must be an AWS region code, like eu-west-1 or us-east-2, got "europe"'],
+        [{ aws: {} }, "aws.region: is required when objectStorage.provider is s3"],
+        [{ compactor: { retention: { raw: "24h" } } }, 'compactor.retention.raw: must keep raw data long enough to downsample it to 5m while compactor.downsampling is on (at least 1d16h), got "24h"'],
+        [{ compactor: { retention: { fiveMinutes: "7d" } } }, "compactor.retention.fiveMinutes: must keep 5m data long enough to downsample it to 1h while compactor.downsampling is on (at least 10d)"],
+        [{ querier: { resources: { requests: { memory: "4Gi" }, limits: { memory: "1Gi" } } } }, 'querier.resources.limits.memory: must be >= requests.memory (4Gi), got "1Gi"'],
+        [{ querier: { resources: { requests: { cpu: "lots" } } } }, 'querier.resources.requests.cpu: must be a Kubernetes quantity, like 500m, 2, 512Mi or 50Gi, got "lots"'],
+        [{ protect: "yes" }, 'protect: must be true or false, got "yes"'],
+        [{ cluster: { name: "eks", eks: { clusterName: "eks", oidcProviderArn: "oidc" } } }, "cluster.eks.oidcProviderArn: must be an IAM OIDC provider ARN"],
+        [{ prometheus: { shardz: 2 } }, "prometheus.shardz: unknown key (did you mean 'shards'?)"],
+        [{ promethus: {} }, "promethus: unknown key (did you mean 'prometheus'?)"],
+        [{ cluster: {} }, "cluster.name: is required"],
+    ])("refuses %j with a line naming the key, the value and the rule", (override, expected) => {
+        const lines = problems(base(override));
+        expect(lines.some((l) => l.startsWith(expected)), `expected a line starting with:\n  ${expected}\ngot:\n  ${lines.join("\n  ")}`).toBe(true);
+    });
+
+    it("allows short retentions once downsampling is off", () => {
+        const c = valid(base({ compactor: { downsampling: false, retention: { raw: "7d", fiveMinutes: "1d", oneHour: "1d" } } }));
+        expect(c.compactor.retention.raw).toBe("7d");
+    });
+
+    it("reports every problem at once, one line each", () => {
+        const lines = problems({
+            environment: "Prod",
+            cluster: { name: "x", nope: 1 },
+            objectStorage: { provider: "s3", bucketName: "x" },
+            prometheus: { shards: 0, replicas: 0, retention: "1h" },
+            extra: true,
+        });
+        const keys = lines.map((l) => l.split(":")[0]);
+        expect(keys).toEqual(
+            expect.arrayContaining([
+                "environment",
+                "cluster.nope",
+                "objectStorage.bucketName",
+                "prometheus.shards",
+                "prometheus.replicas",
+                "prometheus.retention",
+                "extra",
+                "aws.region",
+            ]),
+        );
+        for (const l of lines) expect(l).not.toMatch(/\n|at .*\.ts:\d+/);
+    });
+
+    it("reports a missing required section as required", () => {
+        expect(problems({ environment: "dev", cluster: { name: "c" } })).toContain("objectStorage: is required");
+    });
+});
+
+describe("S3 bucket names", () => {
+    it.each(["acme-thanos-prod", "abc", "a1-b2-c3", "x".repeat(63)])("accepts %s", (name) => {
+        expect(bucketNameProblem(name)).toBeUndefined();
+    });
+    it.each([
+        ["ab", "3-63"],
+        ["x".repeat(64), "3-63"],
+        ["-abc", "start and end"],
+        ["abc-", "start and end"],
+        ["a_bc", "only lowercase"],
+        ["192.168.1.1", "IP address"],
+        ["xn--abc", "xn--"],
+        ["abc-s3alias", "-s3alias"],
+        ["acme.thanos", "must not contain '.'"],
+    ])("refuses %s (%s)", (name, why) => {
+        expect(bucketNameProblem(name)).toContain(why);
+    });
+});
+
+describe("durations and quantities", () => {
+    it.each([
+        ["30s", 30_000],
+        ["6h", 6 * 3600_000],
+        ["1d12h", 36 * 3600_000],
+        ["1y", 365 * 86400_000],
+        ["2w", 14 * 86400_000],
+        ["500ms", 500],
+        ["0", 0],
+    ])("parses %s", (text, ms) => expect(parseDuration(text)).toBe(ms));
+    it.each(["", "6", "1.5h", "h", "1h1d", "-1h", "1H"])("refuses %j", (text) => expect(parseDuration(text)).toBeUndefined());
+    it("formats in the largest exact units", () => {
+        expect(formatDuration(40 * 3600_000)).toBe("1d16h");
+        expect(formatDuration(24 * 3600_000)).toBe("1d");
+        expect(formatDuration(90 * 60_000)).toBe("1h30m");
+    });
+    it.each([
+        ["500m", 0.5],
+        ["2", 2],
+        ["512Mi", 512 * 1024 ** 2],
+        ["1.5Gi", 1.5 * 1024 ** 3],
+        ["1e3", 1000],
+        ["1k", 1000],
+    ])("parses quantity %s", (text, value) => expect(parseQuantity(text)).toBe(value));
+    it.each(["", "lots", "1..5", "5Qi", "Mi"])("refuses quantity %j", (text) => expect(parseQuantity(text)).toBeUndefined());
+});
+
+describe("reading the Pulumi config map", () => {
+    it("parses objects as JSON and scalars as YAML scalars", () => {
+        expect(parseConfigValue('{"shards":4}')).toEqual({ shards: 4 });
+        expect(parseConfigValue("4")).toBe(4);
+        expect(parseConfigValue("true")).toBe(true);
+        expect(parseConfigValue("prod")).toBe("prod");
+    });
+
+    it("takes the project namespace, ignores pulumi:, and refuses ambient provider keys", () => {
+        const { raw, problems } = collectProjectConfig({
+            "thanos-stack:environment": "prod",
+            "thanos-stack:prometheus": '{"shards":4}',
+            "pulumi:disable-default-providers": '["*"]',
+            "aws:region": "eu-west-1",
+            "kubernetes:context": "kind",
+        });
+        expect(raw).toEqual({ environment: "prod", prometheus: { shards: 4 } });
+        expect(problems).toHaveLength(2);
+        expect(problems[0]).toMatch(/^aws:region: is ignored, .* set thanos-stack:aws.region/);
+        expect(problems[1]).toMatch(/^kubernetes:context: is ignored, .* set thanos-stack:cluster\.context/);
+    });
+});

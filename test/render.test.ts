@@ -1,0 +1,183 @@
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml, parseDocument } from "yaml";
+import { LABELS } from "../components/constants";
+import { listStacks, applySets, parseSet, readStackFile, InputError } from "../scripts/lib/stackConfig";
+import { toYaml } from "../scripts/lib/render";
+import { objectsOfKind, renderInProcess, ROOT } from "./support/harness";
+
+const run = promisify(execFile);
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+
+async function renderCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+        const { stdout, stderr } = await run(TSX, [path.join(ROOT, "scripts", "render.ts"), ...args], { cwd: ROOT });
+        return { code: 0, stdout, stderr };
+    } catch (e) {
+        const err = e as { code: number; stdout: string; stderr: string };
+        return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+}
+
+function tmpDir(): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), "thanos-render-"));
+}
+
+function readTree(dir: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+            const p = path.join(d, e.name);
+            if (e.isDirectory()) walk(p);
+            else out[path.relative(dir, p)] = fs.readFileSync(p, "utf8");
+        }
+    };
+    walk(dir);
+    return out;
+}
+
+describe("the stacks", () => {
+    const stacks = listStacks();
+
+    it("include local, dev, staging and prod", () => {
+        expect(stacks).toEqual(expect.arrayContaining(["local", "dev", "staging", "prod"]));
+    });
+
+    it.each(listStacks())("%s renders with explicit providers only", async (stack) => {
+        const result = await renderInProcess(stack);
+        const custom = result.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+        expect(custom.length).toBeGreaterThan(0);
+        for (const r of custom) {
+            expect(r.options.provider, `${r.type}::${r.name} must use an explicit provider`).toMatch(/^pulumi:providers:(kubernetes|aws|random)::/);
+        }
+        const stackComponent = result.resources.filter((r) => r.type === "thanos-stack:index:ThanosStack");
+        expect(stackComponent).toHaveLength(1);
+        const [ns] = objectsOfKind<{ metadata: { labels: Record<string, string> } }>(result, "Namespace");
+        expect(ns?.metadata.labels[LABELS.podSecurityEnforce]).toBe("restricted");
+        const usesAws = result.resources.some((r) => r.type.startsWith("aws:") || r.type === "pulumi:providers:aws");
+        expect(usesAws).toBe(stack !== "local");
+    });
+
+    it("prod runs at least 4 shards x 2 replicas", () => {
+        const prod = readStackFile("prod");
+        const prom = JSON.parse(prod.config["thanos-stack:prometheus"]!) as { shards: number; replicas: number };
+        expect(prom.shards).toBeGreaterThanOrEqual(4);
+        expect(prom.replicas).toBeGreaterThanOrEqual(2);
+    });
+
+    it("--set overrides a nested key and the program sees it", async () => {
+        const result = await renderInProcess("local", ["namespace=metrics"]);
+        const [ns] = objectsOfKind<{ metadata: { name: string } }>(result, "Namespace");
+        expect(ns?.metadata.name).toBe("metrics");
+    });
+
+    it("invalid configuration is refused with every problem", async () => {
+        await expect(renderInProcess("prod", ["prometheus.shards=0", "prometheus.retention=2h"])).rejects.toMatchObject({
+            problems: expect.arrayContaining([
+                "prometheus.shards: must be an integer between 1 and 256, got 0",
+                expect.stringMatching(/^prometheus\.retention: .*at least 6h.*got "2h"$/),
+            ]),
+        });
+    });
+});
+
+describe("npm run render (the CLI contract)", () => {
+    it("writes byte-identical files on two runs, readable by a YAML 1.1 reader", async () => {
+        const [a, b] = [tmpDir(), tmpDir()];
+        const [ra, rb] = await Promise.all([renderCli(["--stack", "prod", "--out", a]), renderCli(["--stack", "prod", "--out", b])]);
+        expect(ra.code, ra.stderr).toBe(0);
+        expect(rb.code, rb.stderr).toBe(0);
+        expect(ra.stdout).toMatch(/^stack prod: \d+ resources/m);
+        expect(ra.stdout).toMatch(/by type:/);
+        const ta = readTree(a);
+        const tb = readTree(b);
+        expect(Object.keys(ta).length).toBeGreaterThan(1);
+        expect(ta).toEqual(tb);
+
+        const resources = JSON.parse(ta["resources.json"]!) as Array<Record<string, unknown>>;
+        for (const r of resources) {
+            expect(Object.keys(r)).toEqual(["type", "name", "parent", "inputs", "options"]);
+            expect(Object.keys(r["options"] as object)).toEqual(expect.arrayContaining(["protect", "retainOnDelete", "dependsOn"]));
+        }
+        for (const [file, text] of Object.entries(ta)) {
+            if (!file.startsWith("manifests")) continue;
+            const doc11 = parseDocument(text, { version: "1.1" });
+            expect(doc11.errors, file).toEqual([]);
+            expect(doc11.toJS(), file).toEqual(parseYaml(text, { version: "1.2" }));
+            expect(text, file).not.toMatch(/(^|\s)[&*][A-Za-z0-9]+\s/);
+        }
+    });
+
+    it("exits 2 and writes nothing on invalid configuration", async () => {
+        const out = path.join(tmpDir(), "never");
+        const r = await renderCli(["--stack", "prod", "--out", out, "--set", "prometheus.replicas=0", "--set", "objectStorage.bucketName=Bad_Bucket"]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain("prometheus.replicas: must be an integer between 1 and 10, got 0");
+        expect(r.stderr).toContain('objectStorage.bucketName: S3 bucket name may contain only lowercase letters, digits, \'.\' and \'-\', got "Bad_Bucket"');
+        expect(r.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
+        expect(fs.existsSync(out)).toBe(false);
+    });
+
+    it("exits 2 on an unknown stack and on bad arguments", async () => {
+        const [unknown, badArg] = await Promise.all([renderCli(["--stack", "nope"]), renderCli(["--stack", "local", "--bogus"])]);
+        expect(unknown.code).toBe(2);
+        expect(unknown.stderr).toMatch(/no such stack file .*stacks: .*local/);
+        expect(badArg.code).toBe(2);
+        expect(badArg.stderr).toMatch(/usage: npm run render/);
+    });
+});
+
+describe("--set parsing", () => {
+    const flat = { config: { "thanos-stack:prometheus": '{"shards":4,"storage":{"size":"1Gi"}}', "thanos-stack:environment": "prod" }, secretKeys: [] };
+
+    it("parses values as YAML scalars", () => {
+        expect(parseSet("prometheus.shards=8")).toEqual({ path: ["prometheus", "shards"], value: 8 });
+        expect(parseSet("pushgateway.enabled=false")).toEqual({ path: ["pushgateway", "enabled"], value: false });
+        expect(parseSet("prometheus.retention=6h")).toEqual({ path: ["prometheus", "retention"], value: "6h" });
+        expect(parseSet('environment="123"')).toEqual({ path: ["environment"], value: "123" });
+    });
+
+    it("sets nested keys without losing siblings, and top-level scalars", () => {
+        const out = applySets(flat, ["prometheus.storage.storageClass=gp3", "prometheus.shards=8", "environment=dev", "querier.replicas=3"]);
+        expect(JSON.parse(out.config["thanos-stack:prometheus"]!)).toEqual({ shards: 8, storage: { size: "1Gi", storageClass: "gp3" } });
+        expect(out.config["thanos-stack:environment"]).toBe("dev");
+        expect(JSON.parse(out.config["thanos-stack:querier"]!)).toEqual({ replicas: 3 });
+        expect(flat.config["thanos-stack:environment"]).toBe("prod");
+    });
+
+    it("refuses malformed expressions and paths through scalars, all at once", () => {
+        try {
+            applySets(flat, ["noequals", "environment.x=1", "thanos-stack:x=1", "prometheus.shards.x=1"]);
+            expect.unreachable();
+        } catch (e) {
+            expect(e).toBeInstanceOf(InputError);
+            const problems = (e as InputError).problems;
+            expect(problems).toHaveLength(4);
+            expect(problems[0]).toMatch(/expected <key.path>=<value>/);
+            expect(problems[1]).toMatch(/'environment' is "prod", not a map/);
+            expect(problems[2]).toMatch(/not a key path relative to the thanos-stack namespace/);
+            expect(problems[3]).toMatch(/'prometheus.shards' is 4, not a map/);
+        }
+    });
+
+    it("marks encrypted stack values as secret without needing the CLI to decrypt them", () => {
+        const dir = tmpDir();
+        fs.writeFileSync(path.join(dir, "Pulumi.s.yaml"), "config:\n  thanos-stack:alertmanager:\n    slack:\n      url:\n        secure: v1:abc\n  thanos-stack:environment: s\n");
+        const read = readStackFile("s", dir);
+        expect(read.secretKeys).toEqual(["thanos-stack:alertmanager"]);
+        expect(JSON.parse(read.config["thanos-stack:alertmanager"]!)).toEqual({ slack: { url: "[secret]" } });
+    });
+});
+
+describe("YAML output", () => {
+    it("quotes strings a YAML 1.1 reader would take for booleans or numbers, and never folds", () => {
+        const obj = { a: "yes", b: "on", c: "0755", d: "1e3", e: "true", f: "x".repeat(300), g: "sum(rate(x[5m]))\n  by (job)", h: "~" };
+        const text = toYaml(obj);
+        expect(parseYaml(text, { version: "1.1" })).toEqual(obj);
+        expect(text).not.toMatch(/: >/);
+    });
+});
