@@ -5,7 +5,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { Namespace } from "@pulumi/kubernetes/core/v1";
 import { DEFAULTS } from "./defaults";
 import { buildNamespace } from "./namespace";
-import { requireProvider } from "./lib/providers";
+import { childOptions, requireProvider } from "./lib/providers";
+// [object-storage] imports
+// [prometheus] imports
+// [thanos] imports
 
 /** Arguments of {@link ThanosStack}. */
 export interface ThanosStackArgs {
@@ -20,11 +23,19 @@ export interface ThanosStackArgs {
      */
     namespace?: string;
     /**
+     * Protect stateful resources (the bucket, volumes) from `pulumi destroy`.
+     * @default false
+     */
+    protect?: boolean;
+    /**
      * Whether the stack uses AWS (an S3 bucket and IAM roles). When true, an explicit `aws` provider
      * must be passed in `opts.providers`.
      * @default false
      */
     usesAws?: boolean;
+    // [object-storage] args
+    // [prometheus] args
+    // [thanos] args
 }
 
 /**
@@ -34,6 +45,9 @@ export interface ThanosStackArgs {
 export class ThanosStack extends pulumi.ComponentResource {
     /** Name of the namespace that holds the stack. */
     public readonly namespaceName: pulumi.Output<string>;
+    // [object-storage] outputs
+    // [prometheus] outputs
+    // [thanos] outputs
 
     constructor(name: string, args: ThanosStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super("thanos-stack:index:ThanosStack", name, args, opts);
@@ -43,6 +57,16 @@ export class ThanosStack extends pulumi.ComponentResource {
         const namespaceName = args.namespace ?? DEFAULTS.namespace;
         const namespace = new Namespace(`${name}-namespace`, buildNamespace(namespaceName, name), { parent: this });
         this.namespaceName = namespace.metadata.name;
+        /** Options for child components: everything waits for the namespace. */
+        const inNamespace: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace] };
+        void childOptions;
+        void inNamespace;
+
+        // [object-storage] wiring
+
+        // [prometheus] wiring
+
+        // [thanos] wiring
 
         this.registerOutputs({ namespaceName: this.namespaceName });
     }

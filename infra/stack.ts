@@ -37,7 +37,11 @@ export function buildStack(config: StackConfig): ThanosStack {
             environment: config.environment,
             clusterName: config.cluster.name,
             namespace: config.namespace,
+            protect: config.protect,
             usesAws: providers.aws !== undefined,
+            // [object-storage] args
+            // [prometheus] args
+            // [thanos] args
         },
         opts,
     );

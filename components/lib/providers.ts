@@ -18,3 +18,12 @@ export function requireProvider(resource: pulumi.Resource, pkg: string, componen
     }
     return provider;
 }
+
+/**
+ * Options for the children of a component: `{ parent }`, plus the component's
+ * own `dependsOn` so that everything it creates waits for the same resources
+ * (e.g. the namespace).
+ */
+export function childOptions(parent: pulumi.ComponentResource, opts?: pulumi.ComponentResourceOptions): pulumi.CustomResourceOptions {
+    return opts?.dependsOn !== undefined ? { parent, dependsOn: opts.dependsOn } : { parent };
+}

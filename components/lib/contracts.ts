@@ -1,0 +1,46 @@
+/**
+ * The seams between components: what the object-storage components hand to
+ * the workloads that use the bucket, and how StoreAPI endpoints are described.
+ * Plain values (names are known from the configuration), so invariants can be
+ * checked before any resource is created.
+ */
+
+/** The components that read or write the bucket; each gets its own ServiceAccount and IAM role. */
+export const BUCKET_USERS = ["prometheus", "ruler", "storeGateway", "compactor"] as const;
+/** One of {@link BUCKET_USERS}. */
+export type BucketUser = (typeof BUCKET_USERS)[number];
+
+/** The Kubernetes Secret holding the Thanos objstore configuration (`type: S3`). */
+export interface ObjstoreSecretRef {
+    /** Secret name (in the stack's namespace). */
+    name: string;
+    /** Key of the objstore YAML inside the Secret. */
+    key: string;
+}
+
+/** The key of the objstore YAML inside its Secret. */
+export const OBJSTORE_SECRET_KEY = "objstore.yml";
+
+/** Where a component mounts the objstore Secret, and the file it passes to `--objstore.config-file`. */
+export const OBJSTORE_MOUNT_PATH = "/etc/thanos/objstore";
+
+/** A StoreAPI the querier must reach. */
+export interface StoreEndpoint {
+    /** Address in Thanos service-discovery syntax, e.g. `dnssrv+_grpc._tcp.thanos-store-0.monitoring.svc.cluster.local`. */
+    address: string;
+    /**
+     * When true, the address is one group of replicas holding the same data (e.g. the replicas of one store
+     * shard): the querier load-balances across them instead of fanning out. Thanos `endpoint.sd-config` `group`.
+     */
+    group: boolean;
+    /** What this endpoint is, for error messages (`store shard 0`, `prometheus sidecars`). */
+    description: string;
+}
+
+/** The in-cluster DNS suffix. */
+export const CLUSTER_DOMAIN = "cluster.local";
+
+/** Fully qualified in-cluster DNS name of a Service. */
+export function serviceFqdn(service: string, namespace: string): string {
+    return `${service}.${namespace}.svc.${CLUSTER_DOMAIN}`;
+}
