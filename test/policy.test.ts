@@ -1,0 +1,129 @@
+import { describe, expect, it } from "vitest";
+import { ALL_CHECKS, evaluate, ResourceView } from "../policy/checks";
+import * as baseline from "../policy/checks/baseline";
+import * as aws from "../policy/checks/aws";
+import type { Check } from "../policy/checks/types";
+import { containerResources as res, containerSecurityContext, healthProbes, hostnameAntiAffinity, podSecurityContext, zoneSpread } from "../components/lib/pod";
+
+const NS = "monitoring";
+const SELECTOR = { "app.kubernetes.io/name": "thanos-query", "app.kubernetes.io/instance": "thanos" };
+
+/** A Deployment that meets the whole baseline; each test breaks one thing. */
+function goodDeployment(): Record<string, unknown> {
+    return {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "thanos-query", namespace: NS },
+        spec: {
+            replicas: 2,
+            selector: { matchLabels: SELECTOR },
+            template: {
+                metadata: { labels: { ...SELECTOR, "app.kubernetes.io/component": "thanos-query" } },
+                spec: {
+                    serviceAccountName: "thanos-query",
+                    automountServiceAccountToken: false,
+                    terminationGracePeriodSeconds: 120,
+                    securityContext: podSecurityContext(),
+                    affinity: hostnameAntiAffinity(SELECTOR),
+                    topologySpreadConstraints: zoneSpread(SELECTOR),
+                    containers: [
+                        {
+                            name: "thanos-query",
+                            image: "quay.io/thanos/thanos:v0.42.4",
+                            imagePullPolicy: "IfNotPresent",
+                            args: ["query", "--log.level=info"],
+                            env: [{ name: "GOMEMLIMIT", value: "1000" }],
+                            securityContext: containerSecurityContext(),
+                            resources: res({ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } }),
+                            ...healthProbes("http"),
+                        },
+                    ],
+                },
+            },
+        },
+    };
+}
+
+function k8s(obj: Record<string, unknown>, name = "r"): ResourceView {
+    return { type: `kubernetes:${String(obj["apiVersion"]).includes("/") ? String(obj["apiVersion"]) : `core/${String(obj["apiVersion"])}`}:${String(obj["kind"])}`, name, props: obj };
+}
+
+const pdb = k8s({ apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: "thanos-query", namespace: NS }, spec: { maxUnavailable: 1, selector: { matchLabels: SELECTOR } } }, "pdb");
+const sa = k8s({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "thanos-query", namespace: NS }, automountServiceAccountToken: false }, "sa");
+
+function violations(check: Check, resources: ResourceView[]): string[] {
+    return evaluate([check], resources).map((v) => v.message);
+}
+
+/** Deep-clones the good Deployment and edits its pod spec / first container. */
+function broken(edit: (pod: Record<string, unknown>, container: Record<string, unknown>, d: Record<string, unknown>) => void): ResourceView {
+    const d = structuredClone(goodDeployment());
+    const pod = (d["spec"] as { template: { spec: Record<string, unknown> } }).template.spec;
+    edit(pod, (pod["containers"] as Array<Record<string, unknown>>)[0]!, d);
+    return k8s(d, "bad");
+}
+
+describe("policy pack: the good objects pass every check", () => {
+    it("a compliant replicated Deployment with its PDB and ServiceAccount has zero violations", () => {
+        expect(evaluate(ALL_CHECKS, [k8s(goodDeployment(), "good"), pdb, sa])).toEqual([]);
+    });
+});
+
+describe("policy pack: each policy catches a violating object", () => {
+    const cases: Array<[string, Check, () => ResourceView[], RegExp]> = [
+        ["pod-security-context", baseline.podSecurityContext, () => [broken((p) => ((p["securityContext"] as Record<string, unknown>)["runAsUser"] = 0))], /runAsUser must be a number >= 10000, got 0/],
+        ["container-security-context", baseline.containerSecurityContext, () => [broken((_, c) => ((c["securityContext"] as Record<string, unknown>)["readOnlyRootFilesystem"] = false))], /readOnlyRootFilesystem must be true/],
+        ["no-host-access", baseline.noHostAccess, () => [broken((p) => (p["volumes"] = [{ name: "h", hostPath: { path: "/" } }]))], /hostPath/],
+        ["container-resources", baseline.containerResources, () => [broken((_, c) => delete (c["resources"] as { limits?: unknown }).limits)], /limits.memory is required/],
+        ["probes", baseline.probes, () => [broken((_, c) => delete c["livenessProbe"])], /livenessProbe is required/],
+        ["images-pinned", baseline.imagesPinned, () => [broken((_, c) => (c["image"] = "quay.io/thanos/thanos:latest"))], /must be pinned/],
+        ["thanos-runtime (grace)", baseline.thanosRuntime, () => [broken((p) => (p["terminationGracePeriodSeconds"] = 30))], /terminationGracePeriodSeconds must be >= 120/],
+        ["thanos-runtime (GOMEMLIMIT)", baseline.thanosRuntime, () => [broken((_, c) => delete c["env"])], /GOMEMLIMIT/],
+        ["dedicated-service-account", baseline.dedicatedServiceAccount, () => [broken((p) => (p["serviceAccountName"] = "default"))], /dedicated ServiceAccount/],
+        ["namespace-restricted", baseline.namespaceRestricted, () => [k8s({ apiVersion: "v1", kind: "Namespace", metadata: { name: NS, labels: {} } })], /restricted/],
+        ["service-account-token", baseline.serviceAccountTokens, () => [broken((p) => (p["automountServiceAccountToken"] = true)), sa], /automountServiceAccountToken must be false/],
+        ["replicated-availability (no PDB)", baseline.replicatedAvailability, () => [k8s(goodDeployment())], /no PodDisruptionBudget/],
+        ["replicated-availability (no spread)", baseline.replicatedAvailability, () => [broken((p) => delete p["topologySpreadConstraints"]), pdb], /topology.kubernetes.io\/zone/],
+        [
+            "singletons",
+            baseline.singletons,
+            () => [
+                broken((p, c, d) => {
+                    c["args"] = ["compact", "--wait"];
+                    (d["spec"] as Record<string, unknown>)["replicas"] = 2;
+                    void p;
+                }),
+            ],
+            /exactly 1 replica, got 2/,
+        ],
+        ["s3-no-force-destroy", aws.bucketNoForceDestroy, () => [{ type: aws.T.bucket, name: "b", props: { bucket: "b", forceDestroy: true } }], /forceDestroy/],
+        ["s3-public-access-block", aws.publicAccessBlock, () => [{ type: aws.T.publicAccessBlock, name: "p", props: { bucket: "b", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: false } }], /restrictPublicBuckets must be true/],
+        ["s3-bucket-owner-enforced", aws.ownershipEnforced, () => [{ type: aws.T.ownership, name: "o", props: { bucket: "b", rule: { objectOwnership: "ObjectWriter" } } }], /BucketOwnerEnforced/],
+        ["s3-encryption", aws.encryption, () => [{ type: aws.T.encryption, name: "e", props: { bucket: "b", rules: [{}] } }], /sseAlgorithm/],
+        [
+            "s3-lifecycle-safe",
+            aws.lifecycleSafe,
+            () => [{ type: aws.T.lifecycle, name: "l", props: { bucket: "b", rules: [{ id: "old", status: "Enabled", expiration: { days: 30 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }] } }],
+            /rule old: must not expire current objects/,
+        ],
+        ["iam-no-wildcards", aws.iamNoWildcards, () => [{ type: aws.T.rolePolicy, name: "p", props: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b" }] }) } }], /wildcard action s3:\*/],
+        ["iam-no-users-or-keys", aws.noIamUsers, () => [{ type: aws.T.accessKey, name: "k", props: {} }], /not allowed/],
+        [
+            "only-compactor-deletes",
+            aws.onlyCompactorDeletes,
+            () => [{ type: aws.T.rolePolicy, name: "thanos-store", props: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "s3:DeleteObject"], Resource: "arn:aws:s3:::b/*" }] }) } }],
+            /only the compactor may delete/,
+        ],
+        ["s3-bucket-hardening", aws.bucketHardening, () => [{ type: aws.T.bucket, name: "b", props: { bucket: "b" } }], /no BucketPublicAccessBlock/],
+    ];
+
+    it("covers every policy of the pack", () => {
+        const tested = new Set(cases.map(([, c]) => c.name));
+        expect(ALL_CHECKS.map((c) => c.name).filter((n) => !tested.has(n))).toEqual([]);
+    });
+
+    it.each(cases)("%s", (_, check, resources, expected) => {
+        const found = violations(check, resources());
+        expect(found.some((m) => expected.test(m)), `expected a violation matching ${String(expected)}, got ${JSON.stringify(found)}`).toBe(true);
+    });
+});
