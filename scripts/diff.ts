@@ -1,0 +1,109 @@
+/**
+ * npm run diff -- --stack <name> [--base <git-ref>] [--set <key.path>=<value> ...]
+ *
+ * Renders the stack at the base ref (default: the merge-base with main) and at
+ * the work tree, then prints what changes: objects added, removed and changed
+ * with their changed fields (secrets stay masked), and a one-line summary.
+ * Exit codes, like `git diff --exit-code`: 0 no change, 1 changes, 2 errors.
+ */
+import { execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseArgs } from "util";
+import { diffRenders, formatDiff, RenderedResource } from "./lib/diff";
+
+const USAGE = "usage: npm run diff -- --stack <name> [--base <git-ref>] [--set <key.path>=<value> ...]";
+
+class DiffError extends Error {}
+
+function git(cwd: string, args: string[]): string {
+    try {
+        return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    } catch (e) {
+        throw new DiffError(`git ${args.join(" ")}: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
+    }
+}
+
+function defaultBase(repo: string): string {
+    for (const candidate of ["main", "origin/main"]) {
+        try {
+            return git(repo, ["merge-base", "HEAD", candidate]);
+        } catch {
+            // try the next candidate
+        }
+    }
+    throw new DiffError("no --base given and no 'main' or 'origin/main' branch to take the merge-base with");
+}
+
+/** Runs a tree's own render script; resolves with its resources.json. */
+function render(tree: string, tsx: string, stack: string, sets: string[], out: string, label: string): Promise<RenderedResource[]> {
+    return new Promise((resolve, reject) => {
+        const args = [path.join(tree, "scripts", "render.ts"), "--stack", stack, "--out", out, ...sets.flatMap((s) => ["--set", s])];
+        const child = spawn(tsx, args, { cwd: tree, stdio: ["ignore", "ignore", "pipe"] });
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("error", (e) => reject(new DiffError(`${label}: ${e.message}`)));
+        child.on("close", (code) => {
+            if (code !== 0) return reject(new DiffError(`${label}: render failed (exit ${String(code)}):\n${stderr.trim()}`));
+            resolve(JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as RenderedResource[]);
+        });
+    });
+}
+
+async function main(): Promise<number> {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            options: { stack: { type: "string" }, base: { type: "string" }, set: { type: "string", multiple: true }, help: { type: "boolean" } },
+            strict: true,
+        }));
+    } catch (e) {
+        process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+        return 2;
+    }
+    if (values.help) {
+        process.stdout.write(`${USAGE}\n`);
+        return 0;
+    }
+    if (!values.stack) {
+        process.stderr.write(`--stack is required\n${USAGE}\n`);
+        return 2;
+    }
+    const repo = git(process.cwd(), ["rev-parse", "--show-toplevel"]);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-diff-"));
+    try {
+        const baseRef = values.base ?? defaultBase(repo);
+        const sha = git(repo, ["rev-parse", "--verify", `${baseRef}^{commit}`]);
+        const baseTree = path.join(tmp, "base");
+        fs.mkdirSync(baseTree);
+        execFileSync("sh", ["-c", `git -C "${repo}" archive "${sha}" | tar -x -C "${baseTree}"`]);
+        // The base tree reuses this checkout's installed dependencies.
+        fs.symlinkSync(path.join(repo, "node_modules"), path.join(baseTree, "node_modules"), "dir");
+        const tsx = path.join(repo, "node_modules", ".bin", "tsx");
+        const sets = values.set ?? [];
+        const [base, head] = await Promise.all([
+            render(baseTree, tsx, values.stack, sets, path.join(tmp, "out-base"), `base ${baseRef} (${sha.slice(0, 12)})`),
+            render(repo, tsx, values.stack, sets, path.join(tmp, "out-head"), "work tree"),
+        ]);
+        const d = diffRenders(base, head);
+        process.stdout.write(`stack ${values.stack}: ${baseRef} (${sha.slice(0, 12)}) -> work tree\n${formatDiff(d)}\n`);
+        return d.added.length + d.removed.length + d.changed.length > 0 ? 1 : 0;
+    } catch (e) {
+        if (e instanceof DiffError) {
+            process.stderr.write(`${e.message}\n`);
+            return 2;
+        }
+        throw e;
+    } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+    }
+}
+
+main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+        process.stderr.write(`diff failed unexpectedly: ${(e as Error).stack ?? String(e)}\n`);
+        process.exit(2);
+    },
+);

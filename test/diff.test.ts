@@ -1,0 +1,68 @@
+import { execFile, execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { describe, expect, it } from "vitest";
+import { diffRenders, fieldChanges, formatDiff, RenderedResource } from "../scripts/lib/diff";
+import { ROOT } from "./support/harness";
+
+const run = promisify(execFile);
+
+function res(name: string, inputs: Record<string, unknown>, type = "kubernetes:apps/v1:Deployment"): RenderedResource {
+    return { type, name, parent: null, inputs, options: { protect: false } };
+}
+
+describe("render diff", () => {
+    it("reports added, removed and changed resources with field paths", () => {
+        const base = [res("a", { spec: { replicas: 1, args: ["x", "y"] } }), res("gone", {})];
+        const head = [res("a", { spec: { replicas: 2, args: ["x"] }, extra: "[secret]" }), res("new", {})];
+        const d = diffRenders(base, head);
+        expect(d.added.map((r) => r.name)).toEqual(["new"]);
+        expect(d.removed.map((r) => r.name)).toEqual(["gone"]);
+        expect(d.changed[0]?.changes).toEqual([
+            { path: "inputs.extra", before: undefined, after: "[secret]" },
+            { path: "inputs.spec.args[1]", before: "y", after: undefined },
+            { path: "inputs.spec.replicas", before: 1, after: 2 },
+        ]);
+        const text = formatDiff(d);
+        expect(text).toContain("+ kubernetes:apps/v1:Deployment::new");
+        expect(text).toContain("- kubernetes:apps/v1:Deployment::gone");
+        expect(text).toContain("    inputs.spec.replicas: 1 -> 2");
+        expect(text.split("\n").pop()).toBe("1 added, 1 removed, 1 changed, 0 unchanged (2 resources after the change)");
+    });
+
+    it("finds nothing between equal renders", () => {
+        expect(fieldChanges({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] })).toEqual([]);
+        expect(formatDiff(diffRenders([res("a", { x: 1 })], [res("a", { x: 1 })]))).toMatch(/^no changes\n0 added, 0 removed, 0 changed, 1 unchanged/);
+    });
+});
+
+describe("npm run diff between two commits of a temporary repo", () => {
+    it("exits 1 with the change, 0 without, 2 on a bad ref", async () => {
+        const repo = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-diff-repo-"));
+        execFileSync("sh", ["-c", `git -C "${ROOT}" archive HEAD | tar -x -C "${repo}"`]);
+        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"), "dir");
+        const g = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, stdio: "ignore" });
+        g("init", "-q", "-b", "main");
+        g("add", "-A");
+        g("commit", "-qm", "base");
+        const stackFile = path.join(repo, "stacks", "Pulumi.local.yaml");
+        fs.appendFileSync(stackFile, "  thanos-stack:namespace: metrics\n");
+        g("commit", "-qam", "move to the metrics namespace");
+
+        const diff = (...args: string[]) =>
+            run(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(repo, "scripts", "diff.ts"), ...args], { cwd: repo }).then(
+                (r) => ({ code: 0, ...r }),
+                (e: { code: number; stdout: string; stderr: string }) => e,
+            );
+        const [changed, same, bad] = await Promise.all([diff("--stack", "local", "--base", "HEAD~1"), diff("--stack", "local", "--base", "HEAD"), diff("--stack", "local", "--base", "no-such-ref")]);
+        expect(changed.code, changed.stderr).toBe(1);
+        expect(changed.stdout).toMatch(/~ kubernetes:core\/v1:Namespace::thanos-namespace\n {4}inputs\.metadata\.name: "monitoring" -> "metrics"/);
+        expect(changed.stdout).toMatch(/\d+ added, \d+ removed, [1-9]\d* changed/);
+        expect(same.code, same.stderr).toBe(0);
+        expect(same.stdout).toContain("no changes");
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toMatch(/no-such-ref/);
+    });
+});
