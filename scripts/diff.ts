@@ -79,7 +79,7 @@ async function main(): Promise<number> {
         fs.mkdirSync(baseTree);
         execFileSync("sh", ["-c", `git -C "${repo}" archive "${sha}" | tar -x -C "${baseTree}"`]);
         // The base tree reuses this checkout's installed dependencies.
-        fs.symlinkSync(path.join(repo, "node_modules"), path.join(baseTree, "node_modules"), "dir");
+        if (!fs.existsSync(path.join(baseTree, "node_modules"))) fs.symlinkSync(path.join(repo, "node_modules"), path.join(baseTree, "node_modules"), "dir");
         const tsx = path.join(repo, "node_modules", ".bin", "tsx");
         const sets = values.set ?? [];
         const [base, head] = await Promise.all([
