@@ -37,10 +37,10 @@ function defaultBase(repo: string): string {
 }
 
 /** Runs a tree's own render script; resolves with its resources.json. */
-function render(tree: string, tsx: string, stack: string, sets: string[], out: string, label: string): Promise<RenderedResource[]> {
+function render(tree: string, stack: string, sets: string[], out: string, label: string): Promise<RenderedResource[]> {
     return new Promise((resolve, reject) => {
-        const args = [path.join(tree, "scripts", "render.ts"), "--stack", stack, "--out", out, ...sets.flatMap((s) => ["--set", s])];
-        const child = spawn(tsx, args, { cwd: tree, stdio: ["ignore", "ignore", "pipe"] });
+        const args = [path.join(tree, "scripts", "run.js"), path.join(tree, "scripts", "render.ts"), "--stack", stack, "--out", out, ...sets.flatMap((s) => ["--set", s])];
+        const child = spawn(process.execPath, args, { cwd: tree, stdio: ["ignore", "ignore", "pipe"] });
         let stderr = "";
         child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
         child.on("error", (e) => reject(new DiffError(`${label}: ${e.message}`)));
@@ -80,11 +80,10 @@ async function main(): Promise<number> {
         execFileSync("sh", ["-c", `git -C "${repo}" archive "${sha}" | tar -x -C "${baseTree}"`]);
         // The base tree reuses this checkout's installed dependencies.
         if (!fs.existsSync(path.join(baseTree, "node_modules"))) fs.symlinkSync(path.join(repo, "node_modules"), path.join(baseTree, "node_modules"), "dir");
-        const tsx = path.join(repo, "node_modules", ".bin", "tsx");
         const sets = values.set ?? [];
         const [base, head] = await Promise.all([
-            render(baseTree, tsx, values.stack, sets, path.join(tmp, "out-base"), `base ${baseRef} (${sha.slice(0, 12)})`),
-            render(repo, tsx, values.stack, sets, path.join(tmp, "out-head"), "work tree"),
+            render(baseTree, values.stack, sets, path.join(tmp, "out-base"), `base ${baseRef} (${sha.slice(0, 12)})`),
+            render(repo, values.stack, sets, path.join(tmp, "out-head"), "work tree"),
         ]);
         const d = diffRenders(base, head);
         process.stdout.write(`stack ${values.stack}: ${baseRef} (${sha.slice(0, 12)}) -> work tree\n${formatDiff(d)}\n`);

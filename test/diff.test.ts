@@ -52,7 +52,7 @@ describe("npm run diff between two commits of a temporary repo", () => {
         g("commit", "-qam", "move to the metrics namespace");
 
         const diff = (...args: string[]) =>
-            run(path.join(ROOT, "node_modules", ".bin", "tsx"), [path.join(repo, "scripts", "diff.ts"), ...args], { cwd: repo }).then(
+            run(process.execPath, [path.join(repo, "scripts", "run.js"), path.join(repo, "scripts", "diff.ts"), ...args], { cwd: repo }).then(
                 (r) => ({ code: 0, ...r }),
                 (e: { code: number; stdout: string; stderr: string }) => e,
             );

@@ -11,11 +11,11 @@ import { toYaml } from "../scripts/lib/render";
 import { objectsOfKind, renderInProcess, ROOT } from "./support/harness";
 
 const run = promisify(execFile);
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+const RUN = path.join(ROOT, "scripts", "run.js");
 
 async function renderCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-        const { stdout, stderr } = await run(TSX, [path.join(ROOT, "scripts", "render.ts"), ...args], { cwd: ROOT });
+        const { stdout, stderr } = await run(process.execPath, [RUN, path.join(ROOT, "scripts", "render.ts"), ...args], { cwd: ROOT });
         return { code: 0, stdout, stderr };
     } catch (e) {
         const err = e as { code: number; stdout: string; stderr: string };
