@@ -9,14 +9,20 @@
 export const VERSIONS = {
     /** Thanos, for every Thanos container (sidecar, store, query, query-frontend, compact, rule). */
     thanos: "v0.42.4",
-    /** Prometheus LTS line, the Prometheus Operator v0.93 default. */
-    prometheus: "v3.13.0",
-    /** Alertmanager (API v2 only). */
-    alertmanager: "v0.33.0",
+    /**
+     * Prometheus 3.13 line (LTS), latest patch v3.13.2 (security fixes). Matches the pinned PromQL parser
+     * `@prometheus-io/lezer-promql` 0.313.x, which checks rule expressions at program time.
+     */
+    prometheus: "v3.13.2",
+    /** Alertmanager (API v2 only); the version kube-prometheus-stack 88.5.x ships with Operator v0.93.1. */
+    alertmanager: "v0.34.0",
     /** Pushgateway. */
     pushgateway: "v1.11.1",
-    /** kube-prometheus-stack chart (Operator v0.93 + CRDs, Grafana, exporters). */
-    kubePrometheusStackChart: "88.5.0",
+    /**
+     * kube-prometheus-stack chart: 88.5.3 ships Prometheus Operator v0.93.1 (+ its CRDs), kube-state-metrics chart
+     * 8.4.0, prometheus-node-exporter chart 4.56.1 and Grafana chart 12.11.x (checked against the chart's Chart.yaml).
+     */
+    kubePrometheusStackChart: "88.5.3",
     /** MinIO server image tag, for the `local` stack only. */
     minio: "RELEASE.2025-09-07T16-13-09Z",
     /** MinIO client image tag, for the one-shot bucket creation step of the `local` stack. */
@@ -91,12 +97,131 @@ export const EXTERNAL_LABELS = {
     prometheusReplica: "prometheus_replica",
     /** The Operator's shard external label. */
     prometheusShard: "prometheus_shard",
-    /** The ruler's replica label. */
-    rulerReplica: "rule_replica",
+    /**
+     * The ruler's replica label. The Prometheus Operator's `ThanosRuler` (our ruler) always sets this label to the
+     * pod name and drops it from alerts; the name is fixed by the Operator, so the querier deduplicates on it.
+     */
+    rulerReplica: "thanos_ruler_replica",
 } as const;
 
 /** Thanos' own block-duration facts. */
 export const TSDB = {
     /** The Prometheus block duration with local compaction disabled (min = max). */
     blockDuration: "2h",
+} as const;
+
+/** AWS identity facts used by the per-component IAM roles (IRSA and EKS Pod Identity). */
+export const AWS_IDENTITY = {
+    /** IAM policy language version. */
+    policyVersion: "2012-10-17",
+    /** ServiceAccount annotation that tells the EKS pod identity webhook which role to assume (IRSA). */
+    irsaRoleArnAnnotation: "eks.amazonaws.com/role-arn",
+    /** The audience of the projected service-account token (IRSA). */
+    irsaAudience: "sts.amazonaws.com",
+    /** The service principal of EKS Pod Identity. */
+    podIdentityPrincipal: "pods.eks.amazonaws.com",
+    /** The service principal S3 replication assumes roles as. */
+    s3ReplicationPrincipal: "s3.amazonaws.com",
+} as const;
+
+/** MinIO facts for the `local` stack. */
+export const MINIO = {
+    /** Liveness endpoint of the MinIO server. */
+    healthLive: "/minio/health/live",
+    /** Readiness endpoint of the MinIO server. */
+    healthReady: "/minio/health/ready",
+    /** Where the data volume is mounted. */
+    dataPath: "/data",
+} as const;
+
+/** Thanos facts shared by the Thanos components ([thanos]). */
+export const THANOS = {
+    /** Container port names (the StoreAPI DNS SRV names use them: `_grpc._tcp.<service>`). */
+    portNames: { http: "http", grpc: "grpc" },
+    /** Where components that keep local state mount their volume (`--data-dir`). */
+    dataPath: "/var/thanos/data",
+    /** Scratch directory on the read-only root filesystem. */
+    tmpPath: "/tmp",
+    /** Log format of every Thanos container (`--log.format`). */
+    logFormat: "logfmt",
+    /** `app.kubernetes.io/name` of each Thanos component (the mixin's job selectors match the Service names). */
+    componentNames: {
+        store: "thanos-store",
+        query: "thanos-query",
+        queryFrontend: "thanos-query-frontend",
+        compact: "thanos-compact",
+        rule: "thanos-rule",
+        memcached: "memcached",
+    },
+    /** Pod label with the store gateway hash shard of a pod. */
+    storeShardLabel: "thanos-stack.io/store-shard",
+    /** Pod label with the store gateway time partition of a pod. */
+    storePartitionLabel: "thanos-stack.io/store-partition",
+    /** The Prometheus Operator's `ThanosRuler` pods: container names, port name and the label it puts on pods. */
+    operatorRuler: {
+        container: "thanos-ruler",
+        configReloader: "config-reloader",
+        webPort: "web",
+        nameLabelValue: "thanos-ruler",
+        instanceLabel: "thanos-ruler",
+    },
+} as const;
+
+/** memcached facts for the optional Thanos caches ([thanos]). */
+export const MEMCACHED = {
+    /** Port name; the DNS SRV name Thanos resolves is `_memcache._tcp.<service>`. */
+    portName: "memcache",
+    /** The memcached image's own non-root user (`memcache`). */
+    runAsUser: 11211,
+} as const;
+
+/** Values of {@link LABELS.ruleScope}: where a PrometheusRule is evaluated ([prometheus]). */
+export const RULE_SCOPES = ["shard", "global"] as const;
+
+/** Prometheus Operator facts used by ShardedPrometheus, Alertmanager and the team helpers ([prometheus]). */
+export const PROMETHEUS = {
+    /** The default value of {@link LABELS.monitor}: what our Prometheus and ruler select on. */
+    defaultMonitor: "default",
+    /** Label the Operator puts on every pod of a `Prometheus` resource (value: the resource name). */
+    operatorNameLabel: "operator.prometheus.io/name",
+    /** Label the Operator puts on every pod of one shard (value: the shard index). */
+    operatorShardLabel: "operator.prometheus.io/shard",
+    /** Label the Operator puts on every Alertmanager pod (value: the resource name). */
+    alertmanagerNameLabel: "alertmanager",
+    /** Container names in Operator-managed pods (targets of the `containers` strategic-merge override). */
+    containers: {
+        prometheus: "prometheus",
+        sidecar: "thanos-sidecar",
+        configReloader: "config-reloader",
+        initConfigReloader: "init-config-reloader",
+        alertmanager: "alertmanager",
+    },
+    /** Port names: the Prometheus/Alertmanager web port and the Pushgateway's. */
+    portNames: { web: "web", pushgateway: "http" },
+    /** Key of the Alertmanager configuration inside its Secret. */
+    alertmanagerConfigKey: "alertmanager.yaml",
+    /** Minimum Prometheus local retention (3 x the 2h block duration), in hours. */
+    minRetentionHours: 6,
+} as const;
+
+/** Self-monitoring facts: the scrape job names of the Thanos components, Grafana's dashboard sidecar ([self-monitoring]). */
+export const SELF_MONITORING = {
+    /**
+     * The `job` label of each Thanos component's targets. Each matches the Thanos mixin's selector for that component
+     * (`.*thanos-<component>.*`), so upstream dashboards and queries keep working; our own rules match them exactly
+     * (the mixin's `.*thanos-query.*` would also catch the query-frontend).
+     */
+    jobs: {
+        compact: "thanos-compact",
+        query: "thanos-query",
+        queryFrontend: "thanos-query-frontend",
+        store: "thanos-store",
+        rule: "thanos-rule",
+        sidecar: "thanos-sidecar",
+    },
+    /** Label (and value) the kube-prometheus-stack Grafana sidecar loads dashboard ConfigMaps by (chart 88.5.x defaults). */
+    grafanaDashboardLabel: "grafana_dashboard",
+    grafanaDashboardLabelValue: "1",
+    /** Where the runbooks linked from every alert live (relative to the repository root). */
+    runbooksPath: "docs/runbooks.md",
 } as const;

@@ -29,28 +29,69 @@ export const DEFAULTS = {
         sidecarResources: res("100m", "256Mi", "512Mi"),
         scrapeInterval: "30s",
         evaluationInterval: "30s",
+        /** Local compaction: `disabled` (every 2h block is uploaded as written) or the Operator's `delayed` mode. */
+        compaction: "disabled",
+        /** Compress the write-ahead log. */
+        walCompression: true,
     },
     alertmanager: {
         replicas: 2,
         storageSize: "2Gi",
         resources: res("50m", "128Mi", "256Mi"),
+        /** How long silences and the notification log are kept. */
+        retention: "120h",
     },
     pushgateway: {
         resources: res("50m", "64Mi", "256Mi"),
+        persistence: { enabled: false, size: "2Gi", interval: "5m" },
     },
+    /** kube-prometheus-stack: the Prometheus Operator and the cluster exporters, Grafana. */
+    operator: {
+        install: true,
+        resources: res("100m", "128Mi", "512Mi"),
+        kubeStateMetricsResources: res("50m", "128Mi", "512Mi"),
+        nodeExporterResources: res("20m", "32Mi", "128Mi"),
+        grafana: { enabled: true, resources: res("100m", "256Mi", "512Mi"), sidecarResources: res("20m", "64Mi", "256Mi") },
+    },
+    // [thanos] defaults: store gateway, querier, query-frontend, compactor, ruler, memcached
     storeGateway: {
         shards: 1,
         replicas: 2,
         storageSize: "20Gi",
         resources: res("500m", "2Gi", "4Gi"),
+        /** In-memory index cache: this share of the memory limit (see storeGateway.ts for the sizing formula). */
+        indexCacheMemoryRatio: 0.25,
+        /** Chunk pool: this share of the memory limit. */
+        chunkPoolMemoryRatio: 0.35,
+        /** Per-request guardrails (`--store.limits.request-series` / `--store.limits.request-samples`). */
+        limits: { requestSeries: 1_000_000, requestSamples: 100_000_000 },
+        /** Seconds the startup probe waits for the initial bucket sync and index-header download. */
+        startupSeconds: 600,
     },
     querier: {
         replicas: 2,
         resources: res("500m", "1Gi", "2Gi"),
+        /** `--query.timeout`. */
+        timeout: "2m",
+        /** `--store.response-timeout`: a slow StoreAPI is dropped (partial response) after this long. */
+        storeResponseTimeout: "1m",
+        /** `--query.max-concurrent`. */
+        maxConcurrent: 20,
     },
     queryFrontend: {
         replicas: 2,
         resources: res("200m", "512Mi", "1Gi"),
+        /** `--query-range.split-interval` and `--labels.split-interval`. */
+        splitInterval: "24h",
+        /** Retries per request (range, instant and labels). */
+        maxRetries: 5,
+        /** In-memory results cache: this share of the memory limit; the labels cache gets the labels ratio. */
+        resultsCacheMemoryRatio: 0.3,
+        labelsCacheMemoryRatio: 0.1,
+        /** Downstream (querier) connection pool; Thanos' default of 2 idle connections per host starves the querier. */
+        maxIdleConnsPerHost: 100,
+        /** `--query-frontend.log-queries-longer-than`. */
+        logQueriesLongerThan: "10s",
     },
     compactor: {
         storageSize: "100Gi",
@@ -58,6 +99,8 @@ export const DEFAULTS = {
         retention: { raw: "30d", fiveMinutes: "90d", oneHour: "1y" },
         deleteDelay: "48h",
         downsampling: true,
+        /** Offline (vertical) deduplication of replica blocks: irreversible, so off unless asked for. */
+        deduplication: false,
     },
     ruler: {
         replicas: 2,
@@ -65,5 +108,35 @@ export const DEFAULTS = {
         storageSize: "10Gi",
         evaluationInterval: "30s",
         resources: res("200m", "512Mi", "1Gi"),
+    },
+    memcached: {
+        replicas: 2,
+        resources: res("100m", "1Gi", "1280Mi"),
+        /** memcached `-m`: this share of the container memory limit (the rest is connection and slab overhead). */
+        memoryRatio: 0.8,
+        /** Largest item in MiB: memcached `-I` and Thanos `max_item_size`. */
+        maxItemSizeMb: 1,
+        /** memcached `-c`. */
+        connectionLimit: 4096,
+    },
+    objectStorage: {
+        /** How bucket users get AWS credentials: IRSA (OIDC web identity) or EKS Pod Identity. */
+        identity: "irsa",
+        /** Server-side encryption: SSE-S3 (AES256, AWS-managed keys). */
+        encryption: "sse-s3",
+        /** Versioning off by default; when on, deleted blocks stay recoverable this many days. */
+        versioning: { enabled: false, noncurrentExpirationDays: 30 },
+        /** Incomplete multipart uploads are aborted after this many days (the maximum allowed is 7). */
+        abortIncompleteMultipartUploadDays: 7,
+        /** The in-cluster MinIO of the `local` stack. */
+        minio: {
+            storageSize: "10Gi",
+            resources: res("100m", "256Mi", "1Gi"),
+            /** The `mc` container of the bucket-creation Job. */
+            jobResources: res("10m", "32Mi", "128Mi"),
+            /** The bucket-creation Job: retries while MinIO starts, then is garbage-collected. */
+            jobBackoffLimit: 6,
+            jobTtlSecondsAfterFinished: 3600,
+        },
     },
 } as const;

@@ -8,6 +8,10 @@ import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { ThanosStack } from "../components/thanosStack";
 import type { StackConfig } from "./config/schema";
+// [prometheus] imports
+import { teamMonitoring } from "./teams";
+// [thanos] imports
+import { checkThanosConfig, thanosSettingsFromConfig } from "./thanos";
 
 /** Name of the top-level component; child names derive from it. */
 export const STACK_COMPONENT_NAME = "thanos";
@@ -29,6 +33,10 @@ export function buildProviders(config: StackConfig): { kubernetes: KubernetesPro
 
 /** Creates every resource of the stack. */
 export function buildStack(config: StackConfig): ThanosStack {
+    // [thanos] the Thanos components' Args and the stack invariants, before any provider exists.
+    checkThanosConfig(config, STACK_COMPONENT_NAME);
+    // [prometheus] team monitors and rules, every PromQL expression parsed, before any provider exists.
+    const monitoring = teamMonitoring(config);
     const providers = buildProviders(config);
     const opts: pulumi.ComponentResourceOptions = { providers: { ...providers } };
     return new ThanosStack(
@@ -40,8 +48,47 @@ export function buildStack(config: StackConfig): ThanosStack {
             protect: config.protect,
             usesAws: providers.aws !== undefined,
             // [object-storage] args
+            objectStorage: {
+                ...config.objectStorage,
+                ...(config.aws.region !== undefined ? { region: config.aws.region } : {}),
+                ...(config.cluster.eks !== undefined ? { eks: config.cluster.eks } : {}),
+            },
             // [prometheus] args
+            prometheus: {
+                shards: config.prometheus.shards,
+                replicas: config.prometheus.replicas,
+                retention: config.prometheus.retention,
+                storage: config.prometheus.storage,
+                resources: config.prometheus.resources,
+                sidecarResources: config.prometheus.sidecarResources,
+                compaction: config.prometheus.compaction,
+                externalLabels: config.prometheus.externalLabels,
+                remoteWrite: config.prometheus.remoteWrite,
+                scrapeInterval: config.prometheus.scrapeInterval,
+                evaluationInterval: config.prometheus.evaluationInterval,
+            },
+            operator: {
+                install: config.operator.install,
+                grafana: config.operator.grafana,
+                resources: config.operator.resources,
+                ...(config.operator.grafanaDatasourceUrl !== undefined ? { grafanaDatasourceUrl: config.operator.grafanaDatasourceUrl } : {}),
+            },
+            alertmanager: {
+                replicas: config.alertmanager.replicas,
+                retention: config.alertmanager.retention,
+                storage: config.alertmanager.storage,
+                resources: config.alertmanager.resources,
+                receivers: config.alertmanager.receivers,
+                ...(config.alertmanager.route !== undefined ? { route: config.alertmanager.route } : {}),
+            },
+            pushgateway: {
+                enabled: config.pushgateway.enabled,
+                resources: config.pushgateway.resources,
+                persistence: config.pushgateway.persistence,
+            },
+            monitoring,
             // [thanos] args
+            thanos: thanosSettingsFromConfig(config),
         },
         opts,
     );

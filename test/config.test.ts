@@ -9,7 +9,7 @@ import { DEFAULTS } from "../components/defaults";
 function base(overrides: Record<string, unknown> = {}): Record<string, unknown> {
     return {
         environment: "dev",
-        cluster: { name: "eks-dev" },
+        cluster: { name: "eks-dev", eks: { clusterName: "eks-dev", oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/TEST" } },
         aws: { region: "eu-west-1" },
         objectStorage: { provider: "s3", bucketName: "acme-thanos-dev" },
         ...overrides,

@@ -14,9 +14,9 @@ import { parseQuantity } from "../../components/lib/quantity";
 import type { Problem } from "./common";
 import { bool, dnsLabel } from "./rules";
 import { aws, cluster } from "./sections/cluster";
-import { objectStorage } from "./sections/objectStorage";
-import { alertmanager, prometheus, pushgateway } from "./sections/prometheus";
-import { compactor, querier, queryFrontend, ruler, storeGateway } from "./sections/thanos";
+import { objectStorage, objectStorageProblems } from "./sections/objectStorage";
+import { alertmanager, operator, prometheus, pushgateway } from "./sections/prometheus";
+import { compactor, querier, queryFrontend, ruler, storeGateway, thanosCrossFieldProblems } from "./sections/thanos";
 
 /** The schema of the whole stack configuration (keys under the `thanos-stack:` namespace). */
 export const stackConfigSchema = z
@@ -28,6 +28,7 @@ export const stackConfigSchema = z
         aws,
         objectStorage,
         prometheus,
+        operator,
         alertmanager,
         pushgateway,
         storeGateway,
@@ -69,6 +70,8 @@ function crossFieldProblems(c: Parsed): Problem[] {
     if (c.objectStorage.provider === "s3" && c.aws.region === undefined) {
         problems.push({ path: ["aws", "region"], message: "is required when objectStorage.provider is s3", input: undefined });
     }
+    problems.push(...objectStorageProblems(c));
+    problems.push(...thanosCrossFieldProblems(c));
     for (const [section, res] of resourceSections(c)) {
         const req = parseQuantity(res.requests.memory);
         const lim = parseQuantity(res.limits.memory);

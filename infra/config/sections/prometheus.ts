@@ -1,10 +1,69 @@
 /**
- * Prometheus shards, Alertmanager and Pushgateway.
+ * Prometheus shards, the Prometheus Operator (kube-prometheus-stack),
+ * Alertmanager and Pushgateway.
  */
 import { z } from "zod";
 import { DEFAULTS } from "../../../components/defaults";
+import { EXTERNAL_LABELS } from "../../../components/constants";
+import { routingProblems } from "../../../components/alertmanager";
 import { resources, storage } from "../common";
-import { bool, duration, integer } from "../rules";
+import { bool, duration, integer, quantity, text } from "../rules";
+
+const LABEL_NAME_RULE = "must be a Prometheus label name (letters, digits and '_', not starting with a digit)";
+const RESERVED_LABELS: readonly string[] = [EXTERNAL_LABELS.cluster, EXTERNAL_LABELS.environment, EXTERNAL_LABELS.prometheusReplica, "prometheus"];
+
+/** An http(s) URL. */
+function url() {
+    const rule = "must be an http(s) URL";
+    return z.string({ error: rule }).regex(/^https?:\/\/\S+$/, { error: rule });
+}
+
+/** A reference to a key of a Kubernetes Secret in the stack's namespace. */
+function secretKeyRef() {
+    return z
+        .strictObject({
+            name: text().meta({ description: "Secret name." }),
+            key: text().meta({ description: "Key inside the Secret." }),
+        })
+        .meta({ description: "A key of a Secret in the stack's namespace." });
+}
+
+/** Extra external labels: label names that the stack does not set itself. */
+const externalLabels = z
+    .record(
+        z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: LABEL_NAME_RULE }),
+        z.string({ error: "must be a non-empty string" }).min(1, { error: "must be a non-empty string" }),
+        { error: "must be a map of label name to value" },
+    )
+    .superRefine((labels, ctx) => {
+        for (const [k, v] of Object.entries(labels)) {
+            if (RESERVED_LABELS.includes(k)) {
+                ctx.addIssue({ code: "custom", path: [k], message: `is set by the stack itself (${RESERVED_LABELS.join(", ")}) and may not be overridden`, input: v });
+            }
+        }
+    });
+
+/** One remote-write destination. */
+const remoteWrite = z
+    .strictObject({
+        url: url().meta({ description: "Receiver URL." }),
+        name: text().optional().meta({ description: "Queue name (unique)." }),
+        remoteTimeout: duration().optional().meta({ description: "Request timeout." }),
+        headers: z.record(z.string(), z.string()).optional().meta({ description: "Extra HTTP headers." }),
+        basicAuth: z
+            .strictObject({ username: secretKeyRef(), password: secretKeyRef() })
+            .optional()
+            .meta({ description: "Basic auth from Secrets." }),
+        authorization: z
+            .strictObject({ type: text().optional(), credentials: secretKeyRef() })
+            .optional()
+            .meta({ description: "`Authorization` header from a Secret." }),
+        sigv4: z
+            .strictObject({ region: text().optional(), roleArn: text().optional() })
+            .optional()
+            .meta({ description: "AWS SigV4 signing (Amazon Managed Prometheus)." }),
+    })
+    .meta({ description: "A remote-write destination." });
 
 /** `prometheus` section. */
 export const prometheus = z
@@ -15,26 +74,98 @@ export const prometheus = z
         storage: storage(DEFAULTS.prometheus.storageSize).meta({ description: "Persistent volume of each Prometheus pod." }),
         resources: resources(DEFAULTS.prometheus.resources),
         sidecarResources: resources(DEFAULTS.prometheus.sidecarResources).meta({ description: "Resources of the Thanos sidecar container." }),
+        compaction: z
+            .enum(["disabled", "delayed"], { error: "must be one of: disabled, delayed" })
+            .default(DEFAULTS.prometheus.compaction)
+            .meta({
+                description:
+                    "Local compaction. `disabled` (default): `disableCompaction: true`, every 2h block is uploaded as written. `delayed`: the Operator's delayed compaction (compacts only blocks the sidecar has uploaded); opt-in.",
+            }),
+        externalLabels: externalLabels.default({}).meta({ description: "Extra external labels on every block (cluster, environment and the replica label are always set)." }),
+        remoteWrite: z.array(remoteWrite, { error: "must be a list of remote-write destinations" }).default([]).meta({ description: "Remote-write destinations, for sending to another store as well." }),
+        scrapeInterval: duration().default(DEFAULTS.prometheus.scrapeInterval).meta({ description: "Default scrape interval." }),
+        evaluationInterval: duration().default(DEFAULTS.prometheus.evaluationInterval).meta({ description: "Evaluation interval of `shard`-scope rules." }),
     })
     .prefault({})
     .meta({ description: "The sharded Prometheus (Prometheus Operator `Prometheus` resource)." });
+
+/** `operator` section. */
+export const operator = z
+    .strictObject({
+        install: bool()
+            .default(DEFAULTS.operator.install)
+            .meta({ description: "Install kube-prometheus-stack (the Operator v0.93 and its CRDs, exporters, Grafana). Set false when an Operator already runs in the cluster." }),
+        grafana: bool().default(DEFAULTS.operator.grafana.enabled).meta({ description: "Deploy Grafana (default datasource: the Thanos query-frontend)." }),
+        grafanaDatasourceUrl: url().optional().meta({ description: "Grafana's default datasource URL (the stack's query-frontend when unset)." }),
+        resources: resources(DEFAULTS.operator.resources),
+    })
+    .prefault({})
+    .meta({ description: "The Prometheus Operator from the kube-prometheus-stack chart." });
+
+const secretString = (what: string) => text().meta({ description: `${what} (put it in the stack as a secret: \`pulumi config set --secret\`).` });
 
 /** `alertmanager` section. */
 export const alertmanager = z
     .strictObject({
         replicas: integer(1, 10).default(DEFAULTS.alertmanager.replicas).meta({ description: "Alertmanager replicas (a gossip cluster)." }),
+        retention: duration().default(DEFAULTS.alertmanager.retention).meta({ description: "How long silences and the notification log are kept." }),
         storage: storage(DEFAULTS.alertmanager.storageSize),
         resources: resources(DEFAULTS.alertmanager.resources),
+        receivers: z
+            .array(
+                z.strictObject({
+                    name: text().meta({ description: "Receiver name." }),
+                    slack: z
+                        .array(z.strictObject({ apiUrl: secretString("Slack webhook URL"), channel: text().optional(), sendResolved: bool().optional() }))
+                        .optional(),
+                    pagerduty: z.array(z.strictObject({ routingKey: secretString("PagerDuty routing key"), sendResolved: bool().optional() })).optional(),
+                    webhook: z.array(z.strictObject({ url: secretString("Webhook URL"), sendResolved: bool().optional() })).optional(),
+                }),
+                { error: "must be a list of receivers" },
+            )
+            .default([])
+            .meta({ description: "Receivers. None: a `null` receiver drops every alert. Secret parts become Pulumi secrets." }),
+        route: z
+            .strictObject({
+                receiver: text().meta({ description: "Default receiver." }),
+                groupBy: z.array(z.string()).optional(),
+                groupWait: duration().optional(),
+                groupInterval: duration().optional(),
+                repeatInterval: duration().optional(),
+                routes: z
+                    .array(
+                        z.strictObject({
+                            receiver: text(),
+                            matchers: z.array(z.string()),
+                            continue: bool().optional(),
+                            groupBy: z.array(z.string()).optional(),
+                        }),
+                    )
+                    .optional(),
+            })
+            .optional()
+            .meta({ description: "Routing tree (the first receiver when unset)." }),
+    })
+    .superRefine((a, ctx) => {
+        for (const p of routingProblems(a.receivers, a.route)) ctx.addIssue({ code: "custom", path: p.path, message: p.message, input: p.input });
     })
     .prefault({})
-    .meta({ description: "Alertmanager." });
+    .meta({ description: "Alertmanager (a Prometheus Operator `Alertmanager` resource)." });
 
 /** `pushgateway` section. */
 export const pushgateway = z
     .strictObject({
         enabled: bool().default(true).meta({ description: "Deploy the Pushgateway (always exactly one replica)." }),
         resources: resources(DEFAULTS.pushgateway.resources),
+        persistence: z
+            .strictObject({
+                enabled: bool().default(DEFAULTS.pushgateway.persistence.enabled).meta({ description: "Keep the pushed metrics on a volume across restarts." }),
+                size: quantity().default(DEFAULTS.pushgateway.persistence.size).meta({ description: "Volume size." }),
+                storageClass: text().optional().meta({ description: "StorageClass (the cluster default when unset)." }),
+                interval: duration().default(DEFAULTS.pushgateway.persistence.interval).meta({ description: "How often the cache is written." }),
+            })
+            .prefault({})
+            .meta({ description: "Persistence of the Pushgateway cache." }),
     })
     .prefault({})
     .meta({ description: "Pushgateway, for jobs that cannot be scraped." });
-

@@ -1,0 +1,99 @@
+/**
+ * PodMonitor: a team-facing helper that scrapes pod ports directly (no
+ * Service needed). The arguments mirror the Operator's `PodMonitor.spec`; the
+ * label our Prometheus selects on is set for the user.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CustomResource } from "@pulumi/kubernetes/apiextensions";
+import type { ObjectMeta } from "kubernetes-types/meta/v1";
+import { PROMETHEUS } from "./constants";
+import { objectMeta } from "./lib/meta";
+import { endpointDurationProblems, MONITORING_API_VERSION, monitorLabels, PodMonitorSpec, stripUndefined } from "./lib/monitoringTypes";
+import { childOptions } from "./lib/providers";
+
+export type { PodMetricsEndpoint, PodMonitorSpec } from "./lib/monitoringTypes";
+
+/** A `PodMonitor` object. */
+export interface PodMonitorObject {
+    apiVersion: typeof MONITORING_API_VERSION;
+    kind: "PodMonitor";
+    metadata: ObjectMeta;
+    spec: PodMonitorSpec;
+}
+
+/** Arguments of {@link PodMonitor}: the Operator's `PodMonitor.spec` plus where to put it. */
+export interface PodMonitorArgs extends PodMonitorSpec {
+    /** Namespace of the PodMonitor (usually the team's namespace). */
+    namespace: string;
+    /**
+     * Kubernetes name of the PodMonitor.
+     * @default the component name
+     */
+    name?: string;
+    /**
+     * Value of the `thanos-stack.io/monitor` label, i.e. which stack's Prometheus scrapes it.
+     * @default "default"
+     */
+    monitor?: string;
+    /**
+     * Extra labels on the PodMonitor.
+     * @default {}
+     */
+    labels?: Record<string, string>;
+}
+
+/** Problems with PodMonitor arguments, one sentence each. */
+export function podMonitorProblems(spec: PodMonitorSpec): string[] {
+    const problems: string[] = [];
+    const endpoints = spec.podMetricsEndpoints ?? [];
+    if (endpoints.length === 0) problems.push("podMetricsEndpoints: at least one endpoint is required, got none");
+    endpoints.forEach((e, i) => {
+        if (e.port === undefined && e.portNumber === undefined) problems.push(`podMetricsEndpoints[${i}]: one of port or portNumber is required, got neither`);
+    });
+    problems.push(...endpointDurationProblems(endpoints, "podMetricsEndpoints"));
+    const sel = spec.selector;
+    if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)) {
+        problems.push("selector: must select pods by matchLabels or matchExpressions, got an empty selector");
+    }
+    return problems;
+}
+
+/** Builds the PodMonitor object (pure). */
+export function buildPodMonitor(opts: {
+    name: string;
+    namespace: string;
+    instance: string;
+    spec: PodMonitorSpec;
+    monitor?: string;
+    labels?: Record<string, string>;
+}): PodMonitorObject {
+    return {
+        apiVersion: MONITORING_API_VERSION,
+        kind: "PodMonitor",
+        metadata: objectMeta({
+            name: opts.name,
+            namespace: opts.namespace,
+            component: "pod-monitor",
+            instance: opts.instance,
+            labels: { ...(opts.labels ?? {}), ...monitorLabels(opts.monitor ?? PROMETHEUS.defaultMonitor) },
+        }),
+        spec: stripUndefined(opts.spec),
+    };
+}
+
+/** Scrapes pods selected by label, through our Prometheus. */
+export class PodMonitor extends pulumi.ComponentResource {
+    /** Kubernetes name of the PodMonitor. */
+    public readonly monitorName: string;
+
+    constructor(name: string, args: PodMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("thanos-stack:index:PodMonitor", name, {}, opts);
+        const problems = podMonitorProblems(args);
+        if (problems.length > 0) throw new pulumi.RunError(`PodMonitor ${name}: ${problems.join("; ")}`);
+        const { namespace, name: k8sName, monitor, labels, ...spec } = args;
+        this.monitorName = k8sName ?? name;
+        const obj = buildPodMonitor({ name: this.monitorName, namespace, instance: name, spec, ...(monitor !== undefined ? { monitor } : {}), ...(labels !== undefined ? { labels } : {}) });
+        new CustomResource(`${name}-podmonitor`, obj, childOptions(this, opts));
+        this.registerOutputs({ monitorName: this.monitorName });
+    }
+}

@@ -1,0 +1,331 @@
+/**
+ * PrometheusOperator: the upstream kube-prometheus-stack chart (pinned), which
+ * brings the Prometheus Operator and its CRDs, kube-state-metrics,
+ * node-exporter, Grafana, the Kubernetes ServiceMonitors and the default
+ * rules — with the chart's own Prometheus, Alertmanager and ThanosRuler
+ * disabled, so they never compete with ours.
+ *
+ * Installed through `Release` from `@pulumi/kubernetes/helm/v3`: one custom
+ * resource that the offline render shows with its (typed) values, and that
+ * Helm expands at deploy time.
+ *
+ * How our Prometheus picks up the chart's objects: a Prometheus selector is
+ * one label selector (its requirements are ANDed), so it cannot also select the
+ * chart's `release` label. Instead the chart labels its own objects with our
+ * monitor label (`commonLabels`, and the subcharts' `additionalLabels`), and
+ * its default rules with the `global` rule scope: most of them join series of
+ * different targets (kube-state-metrics with cAdvisor, node-exporter), so they
+ * belong to the Thanos ruler, not a shard.
+ *
+ * node-exporter needs the host's network and PID namespaces and host paths,
+ * which Pod Security "restricted" (our namespace) refuses. It runs in its own
+ * namespace, `<namespace>-node-exporter`, labelled `privileged`: the one
+ * documented exception to the baseline.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Namespace } from "@pulumi/kubernetes/core/v1";
+import { Release } from "@pulumi/kubernetes/helm/v3";
+import type { Namespace as NamespaceObject, PodSecurityContext, ResourceRequirements as K8sResources, SecurityContext } from "kubernetes-types/core/v1";
+import { CHARTS, LABELS, PORTS, PROMETHEUS, THANOS } from "./constants";
+import { DEFAULTS, ResourceRequirements } from "./defaults";
+import { serviceFqdn } from "./lib/contracts";
+import { withExtraDependencies } from "./lib/deps";
+import { objectMeta } from "./lib/meta";
+import { monitorLabels, ruleLabels } from "./lib/monitoringTypes";
+import { containerResources, containerSecurityContext, podSecurityContext } from "./lib/pod";
+import { childOptions } from "./lib/providers";
+
+/** Pod Security level of the node-exporter namespace (host namespaces and host paths). */
+export const NODE_EXPORTER_POD_SECURITY = "privileged";
+
+/** Arguments of {@link PrometheusOperator}. */
+export interface PrometheusOperatorArgs {
+    /** Namespace of the release (the Operator, Grafana, kube-state-metrics). */
+    namespace: string;
+    /**
+     * Install the chart. Set to false when a Prometheus Operator (v0.93 CRDs) already runs in the cluster;
+     * the component then creates nothing.
+     * @default true
+     */
+    install?: boolean;
+    /**
+     * Grafana's default Prometheus datasource: the Thanos query-frontend.
+     * @default "http://thanos-query-frontend.<namespace>.svc.cluster.local:10902"
+     */
+    grafanaDatasourceUrl?: string;
+    /**
+     * Alertmanager URL for Grafana's Alertmanager datasource.
+     * @default no Alertmanager datasource
+     */
+    alertmanagerUrl?: string;
+    /**
+     * Deploy Grafana.
+     * @default true
+     */
+    grafana?: boolean;
+    /**
+     * Value of the `thanos-stack.io/monitor` label put on the chart's ServiceMonitors and rules.
+     * @default "default"
+     */
+    monitor?: string;
+    /**
+     * Resources of the Operator container.
+     * @default DEFAULTS.operator.resources
+     */
+    resources?: ResourceRequirements;
+    /**
+     * Resources of kube-state-metrics.
+     * @default DEFAULTS.operator.kubeStateMetricsResources
+     */
+    kubeStateMetricsResources?: ResourceRequirements;
+    /**
+     * Resources of node-exporter.
+     * @default DEFAULTS.operator.nodeExporterResources
+     */
+    nodeExporterResources?: ResourceRequirements;
+    /**
+     * Resources of Grafana.
+     * @default DEFAULTS.operator.grafana.resources
+     */
+    grafanaResources?: ResourceRequirements;
+}
+
+/** Pod and container security through chart values. */
+interface SecurityValues {
+    securityContext: PodSecurityContext;
+    containerSecurityContext: SecurityContext;
+    resources: K8sResources;
+}
+
+/** The kube-prometheus-stack values we set (chart 88.5.x). Everything else keeps the chart's default. */
+export interface KubePrometheusStackValues {
+    fullnameOverride: string;
+    /** Labels on every object of the main chart, ServiceMonitors and PrometheusRules included. */
+    commonLabels: Record<string, string>;
+    crds: { enabled: boolean };
+    prometheus: { enabled: false };
+    alertmanager: { enabled: false };
+    thanosRuler: { enabled: false };
+    defaultRules: {
+        create: boolean;
+        /** Labels on the chart's PrometheusRule objects: the `global` scope. */
+        labels: Record<string, string>;
+        /** Groups about the chart's own Prometheus/Alertmanager (disabled: ours have different job names). */
+        rules: { alertmanager: boolean; prometheus: boolean };
+    };
+    prometheusOperator: SecurityValues & {
+        enabled: true;
+        admissionWebhooks: {
+            enabled: boolean;
+            patch: { securityContext: PodSecurityContext; resources: K8sResources };
+            createSecretJob: { securityContext: SecurityContext };
+            patchWebhookJob: { securityContext: SecurityContext };
+        };
+    };
+    kubeStateMetrics: { enabled: boolean };
+    "kube-state-metrics": {
+        securityContext: PodSecurityContext & { enabled: true };
+        containerSecurityContext: SecurityContext;
+        resources: K8sResources;
+        prometheus: { monitor: { additionalLabels: Record<string, string> } };
+    };
+    nodeExporter: { enabled: boolean };
+    "prometheus-node-exporter": {
+        namespaceOverride: string;
+        containerSecurityContext: SecurityContext;
+        resources: K8sResources;
+        prometheus: { monitor: { additionalLabels: Record<string, string> } };
+    };
+    grafana: SecurityValues & {
+        enabled: boolean;
+        initChownData: { enabled: false };
+        extraEmptyDirMounts: Array<{ name: string; mountPath: string }>;
+        serviceMonitor: { labels: Record<string, string> };
+        additionalDataSources: Array<{ name: string; type: "alertmanager"; uid: string; url: string; access: "proxy"; jsonData: { implementation: "prometheus" } }>;
+        sidecar: {
+            securityContext: SecurityContext;
+            resources: K8sResources;
+            datasources: {
+                defaultDatasourceEnabled: true;
+                isDefaultDatasource: true;
+                name: string;
+                uid: string;
+                url: string;
+                alertmanager: { enabled: false };
+            };
+        };
+    };
+}
+
+/** Every input of the builders, with defaults applied. */
+export interface PrometheusOperatorInput {
+    name: string;
+    namespace: string;
+    install: boolean;
+    grafana: boolean;
+    grafanaDatasourceUrl: string;
+    alertmanagerUrl?: string;
+    monitor: string;
+    resources: ResourceRequirements;
+    kubeStateMetricsResources: ResourceRequirements;
+    nodeExporterResources: ResourceRequirements;
+    grafanaResources: ResourceRequirements;
+}
+
+/** The query-frontend URL Grafana uses by default. */
+export function defaultGrafanaDatasourceUrl(namespace: string, queryFrontendService: string = THANOS.componentNames.queryFrontend): string {
+    return `http://${serviceFqdn(queryFrontendService, namespace)}:${PORTS.thanosHttp}`;
+}
+
+/** Namespace of node-exporter. */
+export function nodeExporterNamespace(namespace: string): string {
+    return `${namespace}-node-exporter`;
+}
+
+/** Applies the defaults. */
+export function resolvePrometheusOperatorArgs(name: string, args: PrometheusOperatorArgs): PrometheusOperatorInput {
+    const d = DEFAULTS.operator;
+    return {
+        name,
+        namespace: args.namespace,
+        install: args.install ?? d.install,
+        grafana: args.grafana ?? d.grafana.enabled,
+        grafanaDatasourceUrl: args.grafanaDatasourceUrl ?? defaultGrafanaDatasourceUrl(args.namespace),
+        ...(args.alertmanagerUrl !== undefined ? { alertmanagerUrl: args.alertmanagerUrl } : {}),
+        monitor: args.monitor ?? PROMETHEUS.defaultMonitor,
+        resources: args.resources ?? d.resources,
+        kubeStateMetricsResources: args.kubeStateMetricsResources ?? d.kubeStateMetricsResources,
+        nodeExporterResources: args.nodeExporterResources ?? d.nodeExporterResources,
+        grafanaResources: args.grafanaResources ?? d.grafana.resources,
+    };
+}
+
+/** Problems with the resolved arguments. */
+export function prometheusOperatorProblems(i: PrometheusOperatorInput): string[] {
+    const problems: string[] = [];
+    if (!/^https?:\/\/\S+$/.test(i.grafanaDatasourceUrl)) problems.push(`grafanaDatasourceUrl: must be an http(s) URL, got ${JSON.stringify(i.grafanaDatasourceUrl)}`);
+    if (i.alertmanagerUrl !== undefined && !/^https?:\/\/\S+$/.test(i.alertmanagerUrl)) problems.push(`alertmanagerUrl: must be an http(s) URL, got ${JSON.stringify(i.alertmanagerUrl)}`);
+    return problems;
+}
+
+/** The chart values (pure). */
+export function buildKubePrometheusStackValues(i: PrometheusOperatorInput): KubePrometheusStackValues {
+    const monitor = monitorLabels(i.monitor);
+    const sc = containerSecurityContext();
+    return {
+        fullnameOverride: i.name,
+        commonLabels: monitor,
+        crds: { enabled: true },
+        prometheus: { enabled: false },
+        alertmanager: { enabled: false },
+        thanosRuler: { enabled: false },
+        defaultRules: { create: true, labels: ruleLabels("global", i.monitor), rules: { alertmanager: false, prometheus: false } },
+        prometheusOperator: {
+            enabled: true,
+            securityContext: podSecurityContext(),
+            containerSecurityContext: sc,
+            resources: containerResources(i.resources),
+            admissionWebhooks: {
+                enabled: true,
+                patch: { securityContext: podSecurityContext(), resources: containerResources(i.resources) },
+                createSecretJob: { securityContext: sc },
+                patchWebhookJob: { securityContext: sc },
+            },
+        },
+        kubeStateMetrics: { enabled: true },
+        "kube-state-metrics": {
+            securityContext: { enabled: true, ...podSecurityContext() },
+            containerSecurityContext: sc,
+            resources: containerResources(i.kubeStateMetricsResources),
+            prometheus: { monitor: { additionalLabels: monitor } },
+        },
+        nodeExporter: { enabled: true },
+        "prometheus-node-exporter": {
+            namespaceOverride: nodeExporterNamespace(i.namespace),
+            containerSecurityContext: sc,
+            resources: containerResources(i.nodeExporterResources),
+            prometheus: { monitor: { additionalLabels: monitor } },
+        },
+        grafana: {
+            enabled: i.grafana,
+            securityContext: podSecurityContext(),
+            containerSecurityContext: sc,
+            resources: containerResources(i.grafanaResources),
+            // The chart's chown init container runs as root: never (fsGroup owns the volume instead).
+            initChownData: { enabled: false },
+            // Scratch space on the read-only root filesystem (Grafana's data dir is the chart's own volume).
+            extraEmptyDirMounts: [{ name: "tmp", mountPath: "/tmp" }],
+            serviceMonitor: { labels: monitor },
+            additionalDataSources: i.alertmanagerUrl
+                ? [{ name: "Alertmanager", type: "alertmanager", uid: "alertmanager", url: i.alertmanagerUrl, access: "proxy", jsonData: { implementation: "prometheus" } }]
+                : [],
+            sidecar: {
+                securityContext: sc,
+                resources: containerResources(DEFAULTS.operator.grafana.sidecarResources),
+                datasources: {
+                    defaultDatasourceEnabled: true,
+                    isDefaultDatasource: true,
+                    name: "Thanos",
+                    uid: "thanos",
+                    url: i.grafanaDatasourceUrl,
+                    alertmanager: { enabled: false },
+                },
+            },
+        },
+    };
+}
+
+/** The node-exporter namespace: Pod Security `privileged` (host network, PID and paths). */
+export function buildNodeExporterNamespace(i: PrometheusOperatorInput): NamespaceObject {
+    return {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: objectMeta({
+            name: nodeExporterNamespace(i.namespace),
+            component: "node-exporter",
+            instance: i.name,
+            labels: { [LABELS.podSecurityEnforce]: NODE_EXPORTER_POD_SECURITY, [LABELS.podSecurityWarn]: NODE_EXPORTER_POD_SECURITY },
+        }),
+    };
+}
+
+/** The Prometheus Operator and the cluster exporters, from kube-prometheus-stack. */
+export class PrometheusOperator extends pulumi.ComponentResource {
+    /** The Helm release (absent with `install: false`). */
+    public readonly release?: Release;
+    /** Whether the chart is installed by this component. */
+    public readonly installed: boolean;
+    /** Grafana's default datasource URL. */
+    public readonly grafanaDatasourceUrl: string;
+
+    constructor(name: string, args: PrometheusOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("thanos-stack:index:PrometheusOperator", name, {}, opts);
+        const input = resolvePrometheusOperatorArgs(name, args);
+        const problems = prometheusOperatorProblems(input);
+        if (problems.length > 0) throw new pulumi.RunError(`PrometheusOperator ${problems.join("; ")}`);
+        this.installed = input.install;
+        this.grafanaDatasourceUrl = input.grafanaDatasourceUrl;
+        if (input.install) {
+            const child = childOptions(this, opts);
+            const nodeExporterNs = new Namespace(`${name}-node-exporter-namespace`, buildNodeExporterNamespace(input), child);
+            this.release = new Release(
+                `${name}-release`,
+                {
+                    name,
+                    chart: CHARTS.kubePrometheusStack.chart,
+                    version: CHARTS.kubePrometheusStack.version,
+                    repositoryOpts: { repo: CHARTS.kubePrometheusStack.repo },
+                    namespace: input.namespace,
+                    createNamespace: false,
+                    skipCrds: false,
+                    atomic: true,
+                    cleanupOnFail: true,
+                    timeout: 600,
+                    values: buildKubePrometheusStackValues(input),
+                },
+                withExtraDependencies(child, [nodeExporterNs]),
+            );
+        }
+        this.registerOutputs({ installed: this.installed, grafanaDatasourceUrl: this.grafanaDatasourceUrl });
+    }
+}

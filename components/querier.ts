@@ -1,0 +1,186 @@
+/**
+ * ThanosQuerier: the PromQL engine over every StoreAPI of the stack.
+ *
+ * Endpoints come only from `--endpoint.sd-config` (YAML `endpoints: [{address, group}]`, the v0.42
+ * format); the deprecated `--endpoint*` flags and the removed `--store` are never used. A group endpoint
+ * is one set of replicas holding the same data (the replicas of a store shard): the querier
+ * load-balances across it instead of fanning out. Deduplication happens at query time on
+ * `--query.replica-label`, which must name every producer's replica label (see invariants.ts).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Deployment as K8sDeployment, type DeploymentArgs } from "@pulumi/kubernetes/apps/v1";
+import { Service as K8sService, ServiceAccount as K8sServiceAccount } from "@pulumi/kubernetes/core/v1";
+import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
+import type { Deployment } from "kubernetes-types/apps/v1";
+import { stringify } from "yaml";
+import { PORTS, THANOS } from "./constants";
+import { DEFAULTS, type ResourceRequirements } from "./defaults";
+import { serviceFqdn, type StoreEndpoint } from "./lib/contracts";
+import { isDuration } from "./lib/duration";
+import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
+import { hostnameAntiAffinity, podDisruptionBudget, zoneSpread } from "./lib/pod";
+import { childOptions } from "./lib/providers";
+import { buildServiceAccount, buildThanosService, commonFlags, flag, kubeArgs, thanosArgs, thanosContainer, thanosPodSpec } from "./lib/thanos";
+
+/** Arguments of {@link ThanosQuerier}. */
+export interface ThanosQuerierArgs {
+    /** Namespace of every object. */
+    namespace: string;
+    /** Every StoreAPI to query (sidecars, store shards, rulers, remote clusters), generated from the stack. */
+    endpoints: StoreEndpoint[];
+    /** Replica labels to deduplicate on: every producer's replica label (Prometheus and ruler). */
+    replicaLabels: string[];
+    /**
+     * Querier replicas.
+     * @default 2
+     */
+    replicas?: number;
+    /**
+     * Container resources.
+     * @default requests 500m / 1Gi, limit 2Gi
+     */
+    resources?: ResourceRequirements;
+    /**
+     * `--query.timeout`.
+     * @default "2m"
+     */
+    timeout?: string;
+    /**
+     * `--store.response-timeout`: a StoreAPI slower than this is left out (partial response).
+     * @default "1m"
+     */
+    storeResponseTimeout?: string;
+    /**
+     * `--query.max-concurrent`.
+     * @default 20
+     */
+    maxConcurrent?: number;
+}
+
+/** The fully defaulted querier. */
+export interface QuerierPlan {
+    name: string;
+    namespace: string;
+    endpoints: StoreEndpoint[];
+    replicaLabels: string[];
+    replicas: number;
+    resources: ResourceRequirements;
+    timeout: string;
+    storeResponseTimeout: string;
+    maxConcurrent: number;
+}
+
+/** Applies the defaults. */
+export function querierPlan(name: string, args: ThanosQuerierArgs): QuerierPlan {
+    return {
+        name,
+        namespace: args.namespace,
+        endpoints: args.endpoints,
+        replicaLabels: args.replicaLabels,
+        replicas: args.replicas ?? DEFAULTS.querier.replicas,
+        resources: args.resources ?? DEFAULTS.querier.resources,
+        timeout: args.timeout ?? DEFAULTS.querier.timeout,
+        storeResponseTimeout: args.storeResponseTimeout ?? DEFAULTS.querier.storeResponseTimeout,
+        maxConcurrent: args.maxConcurrent ?? DEFAULTS.querier.maxConcurrent,
+    };
+}
+
+/** Validation of the Args, one line per problem. */
+export function querierProblems(args: ThanosQuerierArgs): string[] {
+    const problems: string[] = [];
+    if (args.endpoints.length === 0) problems.push("ThanosQuerier endpoints: must list at least one StoreAPI, got []");
+    const seen = new Set<string>();
+    for (const [i, e] of args.endpoints.entries()) {
+        if (e.address.trim() === "") problems.push(`ThanosQuerier endpoints[${i}].address: must be non-empty, got "${e.address}"`);
+        if (seen.has(e.address)) problems.push(`ThanosQuerier endpoints[${i}].address: must be unique, got "${e.address}" twice`);
+        seen.add(e.address);
+    }
+    if (args.replicaLabels.length === 0) problems.push("ThanosQuerier replicaLabels: must name every producer's replica label, got []");
+    for (const [key, v] of [["timeout", args.timeout], ["storeResponseTimeout", args.storeResponseTimeout]] as const) {
+        if (v !== undefined && !isDuration(v)) problems.push(`ThanosQuerier ${key}: must be a duration like 2m, got "${v}"`);
+    }
+    if (args.replicas !== undefined && (!Number.isInteger(args.replicas) || args.replicas < 1)) problems.push(`ThanosQuerier replicas: must be an integer >= 1, got ${args.replicas}`);
+    if (args.maxConcurrent !== undefined && (!Number.isInteger(args.maxConcurrent) || args.maxConcurrent < 1)) {
+        problems.push(`ThanosQuerier maxConcurrent: must be an integer >= 1, got ${args.maxConcurrent}`);
+    }
+    return problems;
+}
+
+/** The `--endpoint.sd-config` document: `endpoints: [{address, group}]`. */
+export function endpointSdConfig(endpoints: readonly StoreEndpoint[]): string {
+    return stringify({ endpoints: endpoints.map((e) => ({ address: e.address, group: e.group })) }, { lineWidth: 0 });
+}
+
+/** The querier's container args. */
+export function querierArgs(plan: QuerierPlan): string[] {
+    return thanosArgs("query", [
+        ...commonFlags({ grpc: true }),
+        flag("endpoint.sd-config", endpointSdConfig(plan.endpoints)),
+        ...plan.replicaLabels.map((l) => flag("query.replica-label", l)),
+        flag("query.auto-downsampling", true),
+        flag("query.partial-response", true),
+        flag("query.timeout", plan.timeout),
+        flag("store.response-timeout", plan.storeResponseTimeout),
+        flag("query.max-concurrent", plan.maxConcurrent),
+    ]);
+}
+
+/** The querier Deployment. */
+export function buildQuerierDeployment(plan: QuerierPlan): Deployment {
+    const component = THANOS.componentNames.query;
+    const selector = selectorLabels(component, plan.name);
+    return {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: objectMeta({ name: plan.name, namespace: plan.namespace, component, instance: plan.name }),
+        spec: {
+            replicas: plan.replicas,
+            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+            selector: { matchLabels: selector },
+            template: {
+                metadata: { labels: standardLabels(component, plan.name) },
+                spec: thanosPodSpec({
+                    serviceAccountName: plan.name,
+                    affinity: hostnameAntiAffinity(selector),
+                    topologySpreadConstraints: zoneSpread(selector),
+                    containers: [thanosContainer({ name: "thanos-query", args: querierArgs(plan), resources: plan.resources, grpc: true })],
+                }),
+            },
+        },
+    };
+}
+
+/** In-cluster HTTP URL of a querier Service. */
+export function querierUrl(name: string, namespace: string): string {
+    return `http://${serviceFqdn(name, namespace)}:${PORTS.thanosHttp}`;
+}
+
+/** The Thanos querier. It gets no bucket access: a dedicated ServiceAccount without IAM role. */
+export class ThanosQuerier extends pulumi.ComponentResource {
+    /** Kubernetes name of the Service. */
+    public readonly serviceName: string;
+    /** HTTP URL of the querier inside the cluster. */
+    public readonly url: string;
+
+    constructor(name: string, args: ThanosQuerierArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("thanos-stack:index:ThanosQuerier", name, args, opts);
+        const problems = querierProblems(args);
+        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
+        const plan = querierPlan(name, args);
+        this.serviceName = name;
+        this.url = querierUrl(name, plan.namespace);
+
+        const component = THANOS.componentNames.query;
+        const meta = objectMeta({ name, namespace: plan.namespace, component, instance: name });
+        const selector = selectorLabels(component, name);
+        new K8sServiceAccount(`${name}-sa`, buildServiceAccount(meta), childOptions(this, opts));
+        new K8sService(
+            `${name}-service`,
+            buildThanosService({ name, namespace: plan.namespace, component, instance: name, selector, grpc: true, headless: false }),
+            childOptions(this, opts),
+        );
+        new K8sDeployment(`${name}-deployment`, kubeArgs<DeploymentArgs>(buildQuerierDeployment(plan)), childOptions(this, opts));
+        new K8sPdb(`${name}-pdb`, podDisruptionBudget(meta, selector), childOptions(this, opts));
+        this.registerOutputs({ serviceName: this.serviceName, url: this.url });
+    }
+}

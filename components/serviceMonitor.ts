@@ -1,0 +1,98 @@
+/**
+ * ServiceMonitor: a team-facing helper that scrapes the ports of Services.
+ * The arguments mirror the Operator's `ServiceMonitor.spec`; the label our
+ * Prometheus selects on is set for the user.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CustomResource } from "@pulumi/kubernetes/apiextensions";
+import type { ObjectMeta } from "kubernetes-types/meta/v1";
+import { PROMETHEUS } from "./constants";
+import { objectMeta } from "./lib/meta";
+import { endpointDurationProblems, MONITORING_API_VERSION, monitorLabels, ServiceMonitorSpec, stripUndefined } from "./lib/monitoringTypes";
+import { childOptions } from "./lib/providers";
+
+export type { ServiceMonitorEndpoint, ServiceMonitorSpec } from "./lib/monitoringTypes";
+
+/** A `ServiceMonitor` object. */
+export interface ServiceMonitorObject {
+    apiVersion: typeof MONITORING_API_VERSION;
+    kind: "ServiceMonitor";
+    metadata: ObjectMeta;
+    spec: ServiceMonitorSpec;
+}
+
+/** Arguments of {@link ServiceMonitor}: the Operator's `ServiceMonitor.spec` plus where to put it. */
+export interface ServiceMonitorArgs extends ServiceMonitorSpec {
+    /** Namespace of the ServiceMonitor (usually the team's namespace). */
+    namespace: string;
+    /**
+     * Kubernetes name of the ServiceMonitor.
+     * @default the component name
+     */
+    name?: string;
+    /**
+     * Value of the `thanos-stack.io/monitor` label, i.e. which stack's Prometheus scrapes it.
+     * @default "default"
+     */
+    monitor?: string;
+    /**
+     * Extra labels on the ServiceMonitor.
+     * @default {}
+     */
+    labels?: Record<string, string>;
+}
+
+/** Problems with ServiceMonitor arguments, one sentence each. */
+export function serviceMonitorProblems(spec: ServiceMonitorSpec): string[] {
+    const problems: string[] = [];
+    if (!Array.isArray(spec.endpoints) || spec.endpoints.length === 0) problems.push("endpoints: at least one endpoint is required, got none");
+    (spec.endpoints ?? []).forEach((e, i) => {
+        if (e.port === undefined && e.targetPort === undefined) problems.push(`endpoints[${i}]: one of port or targetPort is required, got neither`);
+    });
+    problems.push(...endpointDurationProblems(spec.endpoints ?? [], "endpoints"));
+    const sel = spec.selector;
+    if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)) {
+        problems.push("selector: must select Services by matchLabels or matchExpressions, got an empty selector");
+    }
+    return problems;
+}
+
+/** Builds the ServiceMonitor object (pure). */
+export function buildServiceMonitor(opts: {
+    name: string;
+    namespace: string;
+    instance: string;
+    spec: ServiceMonitorSpec;
+    monitor?: string;
+    labels?: Record<string, string>;
+}): ServiceMonitorObject {
+    return {
+        apiVersion: MONITORING_API_VERSION,
+        kind: "ServiceMonitor",
+        metadata: objectMeta({
+            name: opts.name,
+            namespace: opts.namespace,
+            component: "service-monitor",
+            instance: opts.instance,
+            labels: { ...(opts.labels ?? {}), ...monitorLabels(opts.monitor ?? PROMETHEUS.defaultMonitor) },
+        }),
+        spec: stripUndefined(opts.spec),
+    };
+}
+
+/** Scrapes Services selected by label, through our Prometheus. */
+export class ServiceMonitor extends pulumi.ComponentResource {
+    /** Kubernetes name of the ServiceMonitor. */
+    public readonly monitorName: string;
+
+    constructor(name: string, args: ServiceMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("thanos-stack:index:ServiceMonitor", name, {}, opts);
+        const problems = serviceMonitorProblems(args);
+        if (problems.length > 0) throw new pulumi.RunError(`ServiceMonitor ${name}: ${problems.join("; ")}`);
+        const { namespace, name: k8sName, monitor, labels, ...spec } = args;
+        this.monitorName = k8sName ?? name;
+        const obj = buildServiceMonitor({ name: this.monitorName, namespace, instance: name, spec, ...(monitor !== undefined ? { monitor } : {}), ...(labels !== undefined ? { labels } : {}) });
+        new CustomResource(`${name}-servicemonitor`, obj, childOptions(this, opts));
+        this.registerOutputs({ monitorName: this.monitorName });
+    }
+}

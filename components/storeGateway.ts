@@ -1,0 +1,407 @@
+/**
+ * ThanosStoreGateway: serves the blocks in the bucket over the StoreAPI.
+ *
+ * Layout: `shards` hash shards over block IDs (`--selector.relabel-config`: hashmod on `__block_id`,
+ * keep shard i) times optional time partitions (`--min-time` / `--max-time`). Each shard x partition is
+ * one StatefulSet with `replicas` identical pods, its own headless Service (one StoreAPI group the
+ * querier load-balances across) and a PodDisruptionBudget.
+ *
+ * Memory sizing (in-memory caches, memory limit L):
+ *   index cache  = indexCacheMemoryRatio (0.25) x L   (`--index-cache-size`; 0 when memcached holds it)
+ *   chunk pool   = chunkPoolMemoryRatio (0.35) x L    (`--chunk-pool-size`)
+ *   GOMEMLIMIT   = 0.9 x L
+ * which leaves 0.3 x L under GOMEMLIMIT for the lazily loaded index headers, postings, series
+ * decoding and gRPC buffers. The ratios must sum to less than the GOMEMLIMIT ratio.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { StatefulSet as K8sStatefulSet, type StatefulSetArgs } from "@pulumi/kubernetes/apps/v1";
+import { Service as K8sService, ServiceAccount as K8sServiceAccount } from "@pulumi/kubernetes/core/v1";
+import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
+import type { StatefulSet } from "kubernetes-types/apps/v1";
+import type { PersistentVolumeClaim } from "kubernetes-types/core/v1";
+import { stringify } from "yaml";
+import { THANOS } from "./constants";
+import { DEFAULTS, type ResourceRequirements } from "./defaults";
+import { Memcached, memcachedClientConfig, memcachedPlan, type MemcachedPlan, type MemcachedSettings } from "./memcached";
+import { serviceFqdn, type ObjstoreSecretRef, type StoreEndpoint } from "./lib/contracts";
+import { formatDuration, parseDuration } from "./lib/duration";
+import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
+import { GOMEMLIMIT_RATIO, hostnameAntiAffinity, podDisruptionBudget, zoneSpread } from "./lib/pod";
+import { childOptions } from "./lib/providers";
+import {
+    buildServiceAccount,
+    buildThanosService,
+    commonFlags,
+    dataMount,
+    DATA_VOLUME,
+    flag,
+    memoryLimitBytes,
+    objstoreFlag,
+    objstoreMount,
+    objstoreVolume,
+    storeApiSrvAddress,
+    thanosArgs,
+    thanosBytes,
+    thanosContainer,
+    thanosPodSpec,
+    kubeArgs,
+} from "./lib/thanos";
+import { timePartitionProblems, type TimePartition } from "./lib/timeRange";
+
+export type { TimePartition } from "./lib/timeRange";
+
+/** Where a cache lives. */
+export type CacheBackend = "inMemory" | "memcached";
+
+/** A cache that is in-memory by default and can move to a memcached cluster we deploy. */
+export interface CacheSettings {
+    /**
+     * `inMemory` (inside the Thanos process, sized from its memory limit) or `memcached` (a memcached
+     * StatefulSet created with the component).
+     * @default "inMemory"
+     */
+    type?: CacheBackend;
+    /**
+     * The memcached cluster, when `type` is `memcached`.
+     * @default the memcached defaults
+     */
+    memcached?: MemcachedSettings;
+}
+
+/** Persistent volume of one pod. */
+export interface VolumeSettings {
+    /** Size of the volume. */
+    size: string;
+    /**
+     * StorageClass of the volume.
+     * @default the cluster default StorageClass
+     */
+    storageClass?: string;
+}
+
+/** Arguments of {@link ThanosStoreGateway}. */
+export interface ThanosStoreGatewayArgs {
+    /** Namespace of every object. */
+    namespace: string;
+    /** The objstore Secret (mounted read-only; passed as `--objstore.config-file`). */
+    objstoreSecret: ObjstoreSecretRef;
+    /**
+     * ServiceAccount with read access to the bucket (e.g. from the object-storage BucketAccess component).
+     * @default a dedicated ServiceAccount named after the component, without bucket credentials
+     */
+    serviceAccountName?: string;
+    /**
+     * Hash shards over block IDs.
+     * @default 1
+     */
+    shards?: number;
+    /**
+     * Identical replicas per shard (load-balanced by the querier).
+     * @default 2
+     */
+    replicas?: number;
+    /**
+     * Time partitions; together they must cover all time without gaps (overlap is allowed).
+     * @default [] (one partition covering all time)
+     */
+    timePartitions?: TimePartition[];
+    /**
+     * Persistent volume for `--data-dir` (index headers and sync state).
+     * @default { size: "20Gi" }
+     */
+    storage?: VolumeSettings;
+    /**
+     * Container resources; the index cache and chunk pool are sized from the memory limit.
+     * @default requests 500m / 2Gi, limit 4Gi
+     */
+    resources?: ResourceRequirements;
+    /**
+     * Index cache.
+     * @default { type: "inMemory" }
+     */
+    indexCache?: CacheSettings;
+    /**
+     * Caching bucket (`--store.caching-bucket.config`, caches chunks and metadata in memcached). In memory it
+     * would compete with the chunk pool, so it is offered with memcached only.
+     * @default { enabled: false }
+     */
+    cachingBucket?: { enabled: boolean; memcached?: MemcachedSettings };
+    /**
+     * Per-request guardrails.
+     * @default { requestSeries: 1000000, requestSamples: 100000000 }
+     */
+    limits?: { requestSeries: number; requestSamples: number };
+    /**
+     * The compactor's `--delete-delay`; the store ignores blocks marked for deletion after half of it
+     * (`--ignore-deletion-marks-delay`), so it stops using a block well before the compactor deletes it.
+     * @default "48h"
+     */
+    compactorDeleteDelay?: string;
+}
+
+/** One shard x partition of the store gateway: a StatefulSet and its headless Service. */
+export interface StoreInstancePlan {
+    /** Kubernetes name of the StatefulSet and Service. */
+    name: string;
+    shard: number;
+    /** Index into the partitions, or undefined when there is one unbounded partition. */
+    partition: number | undefined;
+    minTime: string | undefined;
+    maxTime: string | undefined;
+}
+
+/** The fully defaulted store gateway. */
+export interface StoreGatewayPlan {
+    name: string;
+    namespace: string;
+    objstoreSecret: ObjstoreSecretRef;
+    serviceAccountName: string;
+    createServiceAccount: boolean;
+    shards: number;
+    replicas: number;
+    timePartitions: TimePartition[];
+    storage: VolumeSettings;
+    resources: ResourceRequirements;
+    indexCache: MemcachedPlan | undefined;
+    cachingBucket: MemcachedPlan | undefined;
+    limits: { requestSeries: number; requestSamples: number };
+    ignoreDeletionMarksDelay: string;
+    instances: StoreInstancePlan[];
+}
+
+/** Half of a duration, formatted (`48h` -> `1d`). */
+export function halfDuration(text: string): string {
+    const ms = parseDuration(text);
+    if (ms === undefined) throw new Error(`invalid duration ${text}`);
+    return formatDuration(Math.floor(ms / 2));
+}
+
+/** Applies the defaults and derives the shard x partition instances. */
+export function storeGatewayPlan(name: string, args: ThanosStoreGatewayArgs): StoreGatewayPlan {
+    const shards = args.shards ?? DEFAULTS.storeGateway.shards;
+    const timePartitions = args.timePartitions ?? [];
+    const partitions: Array<TimePartition & { index: number | undefined }> =
+        timePartitions.length <= 1 ? [{ ...(timePartitions[0] ?? {}), index: undefined }] : timePartitions.map((p, index) => ({ ...p, index }));
+    const instances: StoreInstancePlan[] = [];
+    for (const p of partitions) {
+        for (let shard = 0; shard < shards; shard++) {
+            instances.push({
+                name: p.index === undefined ? `${name}-${shard}` : `${name}-t${p.index}-${shard}`,
+                shard,
+                partition: p.index,
+                minTime: p.minTime,
+                maxTime: p.maxTime,
+            });
+        }
+    }
+    const deleteDelay = args.compactorDeleteDelay ?? DEFAULTS.compactor.deleteDelay;
+    const cacheSettings = args.indexCache ?? {};
+    return {
+        name,
+        namespace: args.namespace,
+        objstoreSecret: args.objstoreSecret,
+        serviceAccountName: args.serviceAccountName ?? name,
+        createServiceAccount: args.serviceAccountName === undefined,
+        shards,
+        replicas: args.replicas ?? DEFAULTS.storeGateway.replicas,
+        timePartitions,
+        storage: args.storage ?? { size: DEFAULTS.storeGateway.storageSize },
+        resources: args.resources ?? DEFAULTS.storeGateway.resources,
+        indexCache: (cacheSettings.type ?? "inMemory") === "memcached" ? memcachedPlan(`${name}-index-cache`, { namespace: args.namespace, ...cacheSettings.memcached }) : undefined,
+        cachingBucket: args.cachingBucket?.enabled ? memcachedPlan(`${name}-bucket-cache`, { namespace: args.namespace, ...args.cachingBucket.memcached }) : undefined,
+        limits: args.limits ?? DEFAULTS.storeGateway.limits,
+        ignoreDeletionMarksDelay: parseDuration(deleteDelay) === undefined ? deleteDelay : halfDuration(deleteDelay),
+        instances,
+    };
+}
+
+/** Validation of the Args, one line per problem (`ThanosStoreGateway <arg>: <rule>, got <value>`). */
+export function storeGatewayProblems(args: ThanosStoreGatewayArgs): string[] {
+    const problems: string[] = [];
+    const int = (key: string, v: number | undefined, min: number) => {
+        if (v !== undefined && (!Number.isInteger(v) || v < min)) problems.push(`ThanosStoreGateway ${key}: must be an integer >= ${min}, got ${v}`);
+    };
+    int("shards", args.shards, 1);
+    int("replicas", args.replicas, 1);
+    int("limits.requestSeries", args.limits?.requestSeries, 0);
+    int("limits.requestSamples", args.limits?.requestSamples, 0);
+    if (args.compactorDeleteDelay !== undefined && parseDuration(args.compactorDeleteDelay) === undefined) {
+        problems.push(`ThanosStoreGateway compactorDeleteDelay: must be a duration like 48h, got "${args.compactorDeleteDelay}"`);
+    }
+    problems.push(...timePartitionProblems(args.timePartitions ?? [], "ThanosStoreGateway timePartitions"));
+    const ratios = DEFAULTS.storeGateway.indexCacheMemoryRatio + DEFAULTS.storeGateway.chunkPoolMemoryRatio;
+    if (ratios >= GOMEMLIMIT_RATIO) problems.push(`ThanosStoreGateway: index cache + chunk pool ratios must stay below the GOMEMLIMIT ratio ${GOMEMLIMIT_RATIO}, got ${ratios}`);
+    return problems;
+}
+
+/** The `--selector.relabel-config` that keeps the blocks of one hash shard. */
+export function shardRelabelConfig(shard: number, shards: number): string {
+    return stringify(
+        [
+            { action: "hashmod", source_labels: ["__block_id"], target_label: "__tmp_shard", modulus: shards },
+            { action: "keep", source_labels: ["__tmp_shard"], regex: String(shard) },
+        ],
+        { lineWidth: 0 },
+    );
+}
+
+/** `--index-cache-size` for the in-memory index cache. */
+export function indexCacheBytes(resources: ResourceRequirements): number {
+    return Math.floor(memoryLimitBytes(resources) * DEFAULTS.storeGateway.indexCacheMemoryRatio);
+}
+
+/** `--chunk-pool-size`. */
+export function chunkPoolBytes(resources: ResourceRequirements): number {
+    return Math.floor(memoryLimitBytes(resources) * DEFAULTS.storeGateway.chunkPoolMemoryRatio);
+}
+
+/** The container args of one store instance. */
+export function storeArgs(plan: StoreGatewayPlan, instance: StoreInstancePlan): string[] {
+    const indexCacheFlags = plan.indexCache
+        ? [flag("index-cache.config", stringify({ type: "MEMCACHED", config: memcachedClientConfig(plan.indexCache) }, { lineWidth: 0 }))]
+        : [flag("index-cache-size", thanosBytes(indexCacheBytes(plan.resources)))];
+    const cachingBucket = plan.cachingBucket
+        ? flag(
+              "store.caching-bucket.config",
+              stringify(
+                  {
+                      type: "MEMCACHED",
+                      config: memcachedClientConfig(plan.cachingBucket),
+                      chunk_subrange_size: 16000,
+                      max_chunks_get_range_requests: 3,
+                      chunk_object_attrs_ttl: "24h",
+                      chunk_subrange_ttl: "24h",
+                      blocks_iter_ttl: "5m",
+                      metafile_exists_ttl: "2h",
+                      metafile_doesnt_exist_ttl: "15m",
+                      metafile_content_ttl: "24h",
+                      metafile_max_size: `${plan.cachingBucket.maxItemSizeMb}MiB`,
+                  },
+                  { lineWidth: 0 },
+              ),
+          )
+        : undefined;
+    return thanosArgs("store", [
+        ...commonFlags({ grpc: true }),
+        flag("data-dir", THANOS.dataPath),
+        objstoreFlag(plan.objstoreSecret),
+        ...indexCacheFlags,
+        flag("chunk-pool-size", thanosBytes(chunkPoolBytes(plan.resources))),
+        cachingBucket,
+        flag("store.enable-index-header-lazy-reader", true),
+        flag("store.limits.request-series", plan.limits.requestSeries),
+        flag("store.limits.request-samples", plan.limits.requestSamples),
+        flag("ignore-deletion-marks-delay", plan.ignoreDeletionMarksDelay),
+        flag("disable-admin-operations", true),
+        plan.shards > 1 ? flag("selector.relabel-config", shardRelabelConfig(instance.shard, plan.shards)) : undefined,
+        flag("min-time", instance.minTime),
+        flag("max-time", instance.maxTime),
+    ]);
+}
+
+function instanceLabels(instance: StoreInstancePlan): Record<string, string> {
+    return selectorLabels(THANOS.componentNames.store, instance.name);
+}
+
+/** The StatefulSet of one shard x partition. */
+export function buildStoreStatefulSet(plan: StoreGatewayPlan, instance: StoreInstancePlan): StatefulSet {
+    const component = THANOS.componentNames.store;
+    const selector = instanceLabels(instance);
+    const extra: Record<string, string> = { [THANOS.storeShardLabel]: String(instance.shard) };
+    if (instance.partition !== undefined) extra[THANOS.storePartitionLabel] = String(instance.partition);
+    const pvc: PersistentVolumeClaim = {
+        metadata: { name: DATA_VOLUME },
+        spec: {
+            accessModes: ["ReadWriteOnce"],
+            resources: { requests: { storage: plan.storage.size } },
+            ...(plan.storage.storageClass !== undefined ? { storageClassName: plan.storage.storageClass } : {}),
+        },
+    };
+    return {
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        metadata: objectMeta({ name: instance.name, namespace: plan.namespace, component, instance: instance.name, labels: extra }),
+        spec: {
+            serviceName: instance.name,
+            replicas: plan.replicas,
+            // Replicas of a shard are independent read-only servers: start them together.
+            podManagementPolicy: "Parallel",
+            updateStrategy: { type: "RollingUpdate" },
+            selector: { matchLabels: selector },
+            template: {
+                metadata: { labels: standardLabels(component, instance.name, extra) },
+                spec: thanosPodSpec({
+                    serviceAccountName: plan.serviceAccountName,
+                    affinity: hostnameAntiAffinity(selector),
+                    topologySpreadConstraints: zoneSpread(selector),
+                    volumes: [objstoreVolume(plan.objstoreSecret)],
+                    containers: [
+                        thanosContainer({
+                            name: "thanos-store",
+                            args: storeArgs(plan, instance),
+                            resources: plan.resources,
+                            grpc: true,
+                            volumeMounts: [dataMount(), objstoreMount()],
+                            slowStartSeconds: DEFAULTS.storeGateway.startupSeconds,
+                        }),
+                    ],
+                }),
+            },
+            volumeClaimTemplates: [pvc],
+        },
+    };
+}
+
+/** The StoreAPI endpoints of the store gateway: one group per shard x partition. */
+export function storeEndpointsOf(plan: StoreGatewayPlan): StoreEndpoint[] {
+    return plan.instances.map((i) => ({
+        address: storeApiSrvAddress(serviceFqdn(i.name, plan.namespace)),
+        group: true,
+        description: `store gateway shard ${i.shard}${i.partition === undefined ? "" : ` partition ${i.partition}`}`,
+    }));
+}
+
+/** The Thanos store gateway: sharded, time-partitioned, replicated StoreAPI over the bucket. */
+export class ThanosStoreGateway extends pulumi.ComponentResource {
+    /** StoreAPI endpoints for the querier, one group per shard x partition. */
+    public readonly storeEndpoints: StoreEndpoint[];
+    /** Kubernetes names of the per-instance StatefulSets and headless Services. */
+    public readonly serviceNames: string[];
+    /** The `--ignore-deletion-marks-delay` every instance uses. */
+    public readonly ignoreDeletionMarksDelay: string;
+
+    constructor(name: string, args: ThanosStoreGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("thanos-stack:index:ThanosStoreGateway", name, args, opts);
+        const problems = storeGatewayProblems(args);
+        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
+        const plan = storeGatewayPlan(name, args);
+        this.storeEndpoints = storeEndpointsOf(plan);
+        this.serviceNames = plan.instances.map((i) => i.name);
+        this.ignoreDeletionMarksDelay = plan.ignoreDeletionMarksDelay;
+
+        const component = THANOS.componentNames.store;
+        if (plan.createServiceAccount) {
+            new K8sServiceAccount(
+                `${name}-sa`,
+                buildServiceAccount(objectMeta({ name: plan.serviceAccountName, namespace: plan.namespace, component, instance: name })),
+                childOptions(this, opts),
+            );
+        }
+        const caches = [plan.indexCache, plan.cachingBucket].filter((c): c is MemcachedPlan => c !== undefined);
+        for (const c of caches) {
+            new Memcached(c.name, { namespace: c.namespace, replicas: c.replicas, resources: c.resources, maxItemSizeMb: c.maxItemSizeMb }, childOptions(this, opts));
+        }
+        for (const instance of plan.instances) {
+            const meta = objectMeta({ name: instance.name, namespace: plan.namespace, component, instance: instance.name });
+            const selector = instanceLabels(instance);
+            new K8sService(
+                `${instance.name}-service`,
+                buildThanosService({ name: instance.name, namespace: plan.namespace, component, instance: instance.name, selector, grpc: true, headless: true }),
+                childOptions(this, opts),
+            );
+            new K8sStatefulSet(`${instance.name}-sts`, kubeArgs<StatefulSetArgs>(buildStoreStatefulSet(plan, instance)), childOptions(this, opts));
+            new K8sPdb(`${instance.name}-pdb`, podDisruptionBudget(meta, selector), childOptions(this, opts));
+        }
+        this.registerOutputs({ storeEndpoints: this.storeEndpoints, serviceNames: this.serviceNames, ignoreDeletionMarksDelay: this.ignoreDeletionMarksDelay });
+    }
+}

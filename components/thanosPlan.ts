@@ -1,0 +1,220 @@
+/**
+ * How ThanosStack composes the Thanos components, as pure functions: the names, the Args of each
+ * component and the plain-data plan the invariants check. The stack (and the program, before it
+ * creates any provider) evaluates {@link thanosStackProblems} first, so a broken stack fails before
+ * any resource exists.
+ */
+import { EXTERNAL_LABELS, PORTS } from "./constants";
+import { compactorPlan, compactorProblems, type ThanosCompactorArgs } from "./compactor";
+import { InvariantError, thanosPlanProblems, type ThanosPlan } from "./invariants";
+import { querierProblems, querierUrl, type ThanosQuerierArgs } from "./querier";
+import { queryFrontendProblems, type ThanosQueryFrontendArgs } from "./queryFrontend";
+import { rulerProblems, rulerStoreEndpoint, type ThanosRulerArgs } from "./ruler";
+import { storeEndpointsOf, storeGatewayPlan, storeGatewayProblems, type ThanosStoreGatewayArgs } from "./storeGateway";
+import { serviceAccountNames } from "./bucketAccess";
+import { objstoreSecretRef } from "./objstoreConfig";
+import { sidecarStoreEndpoints } from "./shardedPrometheus";
+import { serviceFqdn, type BucketUser, type ObjstoreSecretRef, type StoreEndpoint } from "./lib/contracts";
+
+/** Settings of the store gateway inside a ThanosStack (the stack supplies namespace, bucket access and delete delay). */
+export type StoreGatewaySettings = Omit<ThanosStoreGatewayArgs, "namespace" | "objstoreSecret" | "serviceAccountName" | "compactorDeleteDelay">;
+/** Settings of the querier inside a ThanosStack (the stack supplies endpoints and replica labels). */
+export type QuerierSettings = Omit<ThanosQuerierArgs, "namespace" | "endpoints" | "replicaLabels"> & {
+    /**
+     * StoreAPIs outside the stack (remote clusters), added to the generated endpoints.
+     * @default []
+     */
+    extraEndpoints?: StoreEndpoint[];
+};
+/** Settings of the query-frontend inside a ThanosStack (the stack supplies the downstream URL). */
+export type QueryFrontendSettings = Omit<ThanosQueryFrontendArgs, "namespace" | "downstreamUrl">;
+/** Settings of the compactor inside a ThanosStack. */
+export type CompactorSettings = Omit<ThanosCompactorArgs, "namespace" | "objstoreSecret" | "serviceAccountName" | "deduplicationReplicaLabels"> & {
+    /**
+     * Offline deduplication on the producers' replica labels (vertical compaction, `penalty`). Irreversible.
+     * @default false
+     */
+    deduplication?: boolean;
+};
+/** Settings of the ruler inside a ThanosStack. */
+export type RulerSettings = Omit<ThanosRulerArgs, "namespace" | "objstoreSecret" | "serviceAccountName" | "externalLabels" | "queryEndpoints" | "alertmanagerAddresses">;
+
+/** The Thanos part of {@link ThanosStackArgs}. */
+export interface ThanosSettings {
+    /**
+     * Store gateway.
+     * @default production defaults (1 shard x 2 replicas, in-memory index cache)
+     */
+    storeGateway?: StoreGatewaySettings;
+    /**
+     * Querier.
+     * @default production defaults (2 replicas)
+     */
+    querier?: QuerierSettings;
+    /**
+     * Query-frontend.
+     * @default production defaults (2 replicas, 24h split, in-memory results cache)
+     */
+    queryFrontend?: QueryFrontendSettings;
+    /**
+     * Compactor.
+     * @default production defaults (retention 30d/90d/1y, delete delay 48h)
+     */
+    compactor?: CompactorSettings;
+    /**
+     * Ruler.
+     * @default production defaults (2 replicas)
+     */
+    ruler?: RulerSettings;
+}
+
+/** What the rest of the stack hands to the Thanos components. */
+export interface ThanosStackContext {
+    /** Name of the ThanosStack component; Thanos component names derive from it. */
+    stackName: string;
+    namespace: string;
+    environment: string;
+    clusterName: string;
+    /** The objstore Secret (object storage). */
+    objstoreSecret: ObjstoreSecretRef;
+    /** ServiceAccounts with bucket roles, per bucket user (object storage); missing ones are created without roles. */
+    serviceAccountNames: Partial<Record<BucketUser, string>>;
+    /** Every Prometheus sidecar StoreAPI (prometheus). */
+    sidecarEndpoints: StoreEndpoint[];
+    /** The Prometheus replica external label (prometheus). */
+    prometheusReplicaLabel: string;
+    /** External labels common to every Prometheus pod (prometheus). */
+    prometheusExternalLabels: Record<string, string>;
+    /** Alertmanager addresses for the ruler (prometheus). */
+    alertmanagerAddresses: string[];
+}
+
+/** The operator-created governing Service of Alertmanager pods and its web port name. */
+export const ALERTMANAGER_OPERATED = { service: "alertmanager-operated", port: "http-web" } as const;
+
+/**
+ * The context of a stack computed from its arguments alone (names are derived, not read from created
+ * resources), so the invariants can be checked before any resource exists.
+ */
+export function thanosStackContext(stackName: string, args: { environment: string; clusterName: string; namespace: string }): ThanosStackContext {
+    const commonLabels = { [EXTERNAL_LABELS.cluster]: args.clusterName, [EXTERNAL_LABELS.environment]: args.environment };
+    return {
+        stackName,
+        namespace: args.namespace,
+        environment: args.environment,
+        clusterName: args.clusterName,
+        // The same derivations the object-storage part uses (ThanosStack re-plans with its actual outputs).
+        objstoreSecret: objstoreSecretRef(stackName),
+        serviceAccountNames: serviceAccountNames(stackName),
+        // ThanosStack names its ShardedPrometheus `${stackName}-prometheus` and re-plans with the component's outputs.
+        sidecarEndpoints: sidecarStoreEndpoints(`${stackName}-prometheus`, args.namespace),
+        prometheusReplicaLabel: EXTERNAL_LABELS.prometheusReplica,
+        prometheusExternalLabels: commonLabels,
+        // Every Alertmanager pod through the Operator's headless governing Service (alerts go to each replica).
+        alertmanagerAddresses: [`dnssrv+_${ALERTMANAGER_OPERATED.port}._tcp.${serviceFqdn(ALERTMANAGER_OPERATED.service, args.namespace)}`],
+    };
+}
+
+/** Names of the Thanos components of a stack (so the Services match the Thanos mixin's job selectors). */
+export function thanosComponentNames(stackName: string) {
+    return {
+        store: `${stackName}-store`,
+        query: `${stackName}-query`,
+        queryFrontend: `${stackName}-query-frontend`,
+        compact: `${stackName}-compact`,
+        rule: `${stackName}-rule`,
+    };
+}
+
+/** The Args of every Thanos component of a stack, and the plan the invariants check. */
+export interface ThanosStackPlan {
+    /** The context the plan was made from. */
+    context: ThanosStackContext;
+    names: ReturnType<typeof thanosComponentNames>;
+    storeGateway: ThanosStoreGatewayArgs;
+    querier: ThanosQuerierArgs;
+    queryFrontend: ThanosQueryFrontendArgs;
+    compactor: ThanosCompactorArgs;
+    ruler: ThanosRulerArgs;
+    invariants: ThanosPlan;
+}
+
+/** Composes the Thanos components of a stack (pure). */
+export function planThanosStack(ctx: ThanosStackContext, settings: ThanosSettings = {}): ThanosStackPlan {
+    const names = thanosComponentNames(ctx.stackName);
+    const ns = ctx.namespace;
+    const commonLabels = { [EXTERNAL_LABELS.cluster]: ctx.clusterName, [EXTERNAL_LABELS.environment]: ctx.environment };
+
+    const { deduplication, ...compactorRest } = settings.compactor ?? {};
+    const producerReplicaLabels = [ctx.prometheusReplicaLabel, EXTERNAL_LABELS.rulerReplica];
+    const compactor: ThanosCompactorArgs = {
+        ...compactorRest,
+        namespace: ns,
+        objstoreSecret: ctx.objstoreSecret,
+        ...(ctx.serviceAccountNames.compactor !== undefined ? { serviceAccountName: ctx.serviceAccountNames.compactor } : {}),
+        ...(deduplication ? { deduplicationReplicaLabels: producerReplicaLabels } : {}),
+    };
+    const cPlan = compactorPlan(names.compact, compactor);
+
+    const storeGateway: ThanosStoreGatewayArgs = {
+        ...settings.storeGateway,
+        namespace: ns,
+        objstoreSecret: ctx.objstoreSecret,
+        ...(ctx.serviceAccountNames.storeGateway !== undefined ? { serviceAccountName: ctx.serviceAccountNames.storeGateway } : {}),
+        compactorDeleteDelay: cPlan.deleteDelay,
+    };
+    const sPlan = storeGatewayPlan(names.store, storeGateway);
+    const storeEndpoints = storeEndpointsOf(sPlan);
+    const rulerEndpoint = rulerStoreEndpoint(names.rule, ns);
+    const storeApis = [...ctx.sidecarEndpoints, ...storeEndpoints, rulerEndpoint];
+
+    const { extraEndpoints, ...querierRest } = settings.querier ?? {};
+    const querier: ThanosQuerierArgs = {
+        ...querierRest,
+        namespace: ns,
+        endpoints: [...storeApis, ...(extraEndpoints ?? [])],
+        replicaLabels: producerReplicaLabels,
+    };
+    const queryFrontend: ThanosQueryFrontendArgs = { ...settings.queryFrontend, namespace: ns, downstreamUrl: querierUrl(names.query, ns) };
+    const ruler: ThanosRulerArgs = {
+        ...settings.ruler,
+        namespace: ns,
+        objstoreSecret: ctx.objstoreSecret,
+        ...(ctx.serviceAccountNames.ruler !== undefined ? { serviceAccountName: ctx.serviceAccountNames.ruler } : {}),
+        externalLabels: commonLabels,
+        // Rules are instant queries: straight to the querier (the frontend's splitting and caching serve range queries).
+        queryEndpoints: [`${serviceFqdn(names.query, ns)}:${PORTS.thanosHttp}`],
+        alertmanagerAddresses: ctx.alertmanagerAddresses,
+    };
+
+    const invariants: ThanosPlan = {
+        producers: [
+            { description: "prometheus", path: "prometheus", externalLabels: ctx.prometheusExternalLabels, replicaLabel: ctx.prometheusReplicaLabel },
+            { description: "ruler", path: "ruler", externalLabels: commonLabels, replicaLabel: EXTERNAL_LABELS.rulerReplica },
+        ],
+        querier: { replicaLabels: querier.replicaLabels, endpoints: querier.endpoints },
+        storeApis,
+        store: { timePartitions: sPlan.timePartitions, ignoreDeletionMarksDelay: sPlan.ignoreDeletionMarksDelay },
+        compactor: { instances: cPlan.instances, deleteDelay: cPlan.deleteDelay, retention: cPlan.retention, downsampling: cPlan.downsampling },
+    };
+    return { context: ctx, names, storeGateway, querier, queryFrontend, compactor, ruler, invariants };
+}
+
+/** Every problem of a planned stack: each component's Args, then the cross-component invariants. */
+export function thanosStackProblems(plan: ThanosStackPlan): string[] {
+    const componentProblems = [
+        ...storeGatewayProblems(plan.storeGateway),
+        ...querierProblems(plan.querier),
+        ...queryFrontendProblems(plan.queryFrontend),
+        ...compactorProblems(plan.compactor),
+        ...rulerProblems(plan.ruler),
+    ];
+    // Invariants need well-formed inputs (durations, partitions); report component problems first.
+    return componentProblems.length > 0 ? componentProblems : thanosPlanProblems(plan.invariants);
+}
+
+/** Throws an {@link InvariantError} listing every problem of the planned stack, if any. */
+export function assertThanosStack(plan: ThanosStackPlan): void {
+    const problems = thanosStackProblems(plan);
+    if (problems.length > 0) throw new InvariantError(problems);
+}

@@ -1,0 +1,65 @@
+/**
+ * Maps the validated Thanos configuration sections to the ThanosStack's `thanos` Args, and checks the
+ * planned Thanos components and the stack invariants before the program creates any provider.
+ */
+import { assertThanosStack, planThanosStack, thanosStackContext, type ThanosSettings } from "../components/thanosPlan";
+import type { StackConfig } from "./config/schema";
+
+/** The `thanos` Args of ThanosStack from the configuration. */
+export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
+    const { storeGateway: sg, querier: q, queryFrontend: qf, compactor: c, ruler: r } = config;
+    return {
+        storeGateway: {
+            shards: sg.shards,
+            replicas: sg.replicas,
+            timePartitions: sg.timePartitions,
+            storage: sg.storage,
+            resources: sg.resources,
+            indexCache: sg.indexCache,
+            cachingBucket: sg.cachingBucket,
+            limits: sg.limits,
+        },
+        querier: {
+            replicas: q.replicas,
+            resources: q.resources,
+            timeout: q.timeout,
+            storeResponseTimeout: q.storeResponseTimeout,
+            maxConcurrent: q.maxConcurrent,
+            extraEndpoints: q.extraEndpoints.map((e) => ({ address: e.address, group: e.group, description: e.description ?? `extra endpoint ${e.address}` })),
+        },
+        queryFrontend: {
+            replicas: qf.replicas,
+            resources: qf.resources,
+            splitInterval: qf.splitInterval,
+            maxRetries: qf.maxRetries,
+            resultsCache: qf.resultsCache,
+            maxIdleConnsPerHost: qf.maxIdleConnsPerHost,
+            logQueriesLongerThan: qf.logQueriesLongerThan,
+        },
+        compactor: {
+            retention: c.retention,
+            downsampling: c.downsampling,
+            deleteDelay: c.deleteDelay,
+            deduplication: c.deduplication,
+            ...(c.sharding !== undefined ? { sharding: c.sharding } : {}),
+            storage: c.storage,
+            resources: c.resources,
+        },
+        ruler: {
+            replicas: r.replicas,
+            evaluationInterval: r.evaluationInterval,
+            retention: r.retention,
+            storage: r.storage,
+            resources: r.resources,
+        },
+    };
+}
+
+/**
+ * Plans the Thanos components of the stack from the configuration and throws an InvariantError listing
+ * every broken invariant (GUIDE §3). Called before any provider or resource is created.
+ */
+export function checkThanosConfig(config: StackConfig, stackName: string): void {
+    const context = thanosStackContext(stackName, { environment: config.environment, clusterName: config.cluster.name, namespace: config.namespace });
+    assertThanosStack(planThanosStack(context, thanosSettingsFromConfig(config)));
+}
