@@ -5,6 +5,7 @@
  * any resource exists.
  */
 import { EXTERNAL_LABELS, PORTS } from "./constants";
+import { alertmanagerSrvAddress } from "./alertmanager";
 import { compactorPlan, compactorProblems, type ThanosCompactorArgs } from "./compactor";
 import { InvariantError, thanosPlanProblems, type ThanosPlan } from "./invariants";
 import { querierProblems, querierUrl, type ThanosQuerierArgs } from "./querier";
@@ -89,9 +90,6 @@ export interface ThanosStackContext {
     alertmanagerAddresses: string[];
 }
 
-/** The operator-created governing Service of Alertmanager pods and its web port name. */
-export const ALERTMANAGER_OPERATED = { service: "alertmanager-operated", port: "http-web" } as const;
-
 /**
  * The context of a stack computed from its arguments alone (names are derived, not read from created
  * resources), so the invariants can be checked before any resource exists.
@@ -110,8 +108,9 @@ export function thanosStackContext(stackName: string, args: { environment: strin
         sidecarEndpoints: sidecarStoreEndpoints(`${stackName}-prometheus`, args.namespace),
         prometheusReplicaLabel: EXTERNAL_LABELS.prometheusReplica,
         prometheusExternalLabels: commonLabels,
-        // Every Alertmanager pod through the Operator's headless governing Service (alerts go to each replica).
-        alertmanagerAddresses: [`dnssrv+_${ALERTMANAGER_OPERATED.port}._tcp.${serviceFqdn(ALERTMANAGER_OPERATED.service, args.namespace)}`],
+        // Every Alertmanager pod through our headless Alertmanager Service (alerts go to each replica);
+        // ThanosStack names its Alertmanager `${stackName}-alertmanager` and re-plans with the component's outputs.
+        alertmanagerAddresses: [alertmanagerSrvAddress(`${stackName}-alertmanager`, args.namespace)],
     };
 }
 

@@ -301,6 +301,7 @@ export class ThanosStack extends pulumi.ComponentResource {
                 sidecarEndpoints: this.sidecarEndpoints,
                 prometheusReplicaLabel: this.prometheusReplicaLabel,
                 prometheusExternalLabels: this.prometheus.externalLabels,
+                alertmanagerAddresses: this.alertmanagerAddresses,
             },
             args.thanos,
         );

@@ -16,7 +16,7 @@ import {
     ShardedPrometheusArgs,
     shardedPrometheusProblems,
 } from "../components/shardedPrometheus";
-import { Alertmanager, buildAlertmanager, buildAlertmanagerConfig, resolveAlertmanagerArgs } from "../components/alertmanager";
+import { Alertmanager, alertmanagerSrvAddress, buildAlertmanager, buildAlertmanagerConfig, buildAlertmanagerService, resolveAlertmanagerArgs } from "../components/alertmanager";
 import { buildPushgatewayDeployment, buildPushgatewayServiceMonitor, Pushgateway, resolvePushgatewayArgs } from "../components/pushgateway";
 import { buildKubePrometheusStackValues, nodeExporterNamespace, PrometheusOperator, resolvePrometheusOperatorArgs } from "../components/prometheusOperator";
 import { captureComponent, find, ofType } from "./support/harness";
@@ -218,6 +218,14 @@ describe("Alertmanager", () => {
         expect(obj.spec.automountServiceAccountToken).toBe(false);
         expect(obj.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
         expect(obj.spec.configSecret).toBe("am-config");
+    });
+
+    it("is reachable through a headless Service listing every replica (API v2 on web)", () => {
+        const svc = buildAlertmanagerService(am);
+        expect(svc.spec?.clusterIP).toBe("None");
+        expect(svc.spec?.selector).toEqual({ alertmanager: "am" });
+        expect(svc.spec?.ports?.[0]).toMatchObject({ name: "web", port: PORTS.alertmanagerHttp });
+        expect(alertmanagerSrvAddress("am", "monitoring")).toBe("dnssrv+_web._tcp.am.monitoring.svc.cluster.local");
     });
 
     it("writes receivers and routes in Alertmanager's format", () => {

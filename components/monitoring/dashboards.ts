@@ -114,6 +114,13 @@ export const GRAFANA_SCHEMA_VERSION = 39;
 /** Tags on every dashboard. */
 export const DASHBOARD_TAGS = ["thanos", "thanos-stack"];
 
+/**
+ * The `handler` label of read requests: the querier labels them by API (`query`, `query_range`), the
+ * query-frontend labels every request `query-frontend` (checked in the Thanos v0.42 source).
+ */
+const QUERY_FRONTEND_HANDLER = "query-frontend";
+const READ_HANDLERS = `handler=~"query|query_range|${QUERY_FRONTEND_HANDLER}"`;
+
 const DATASOURCE: DatasourceRef = { type: "prometheus", uid: "${datasource}" };
 const ROW_HEIGHT = 1;
 const PANEL_HEIGHT = 8;
@@ -328,24 +335,24 @@ export function thanosDashboards(opts: ThanosDashboardsOptions): GrafanaDashboar
             {
                 title: "Reads",
                 panels: [
-                    { title: "Query requests", unit: "reqps", queries: [{ expr: `sum by (job, handler) (${rate(s("http_requests_total", j.queryFrontend, { extra: 'handler=~"query|query_range"' }))})`, legend: "{{job}} {{handler}}" }] },
+                    { title: "Queries through the query-frontend", unit: "reqps", queries: [{ expr: `sum by (op) (${rate(s("thanos_query_frontend_queries_total", j.queryFrontend))})`, legend: "{{op}}" }] },
                     {
                         title: "Query errors (5xx)",
                         unit: "percentunit",
                         queries: [
                             {
-                                expr: `sum by (job) (${rate(`http_requests_total{job=~"${j.query}|${j.queryFrontend}", handler=~"query|query_range", code=~"5.."}`)})\n/\nsum by (job) (${rate(`http_requests_total{job=~"${j.query}|${j.queryFrontend}", handler=~"query|query_range"}`)})`,
+                                expr: `sum by (job) (${rate(`http_requests_total{job=~"${j.query}|${j.queryFrontend}", ${READ_HANDLERS}, code=~"5.."}`)})\n/\nsum by (job) (${rate(`http_requests_total{job=~"${j.query}|${j.queryFrontend}", ${READ_HANDLERS}}`)})`,
                                 legend: "{{job}}",
                             },
                         ],
                     },
-                    { title: "Range query p99", unit: "s", queries: [{ expr: `histogram_quantile(0.99, sum by (job, le) (${rate(`http_request_duration_seconds_bucket{job=~"${j.query}|${j.queryFrontend}", handler="query_range"}`)}))`, legend: "{{job}}" }] },
+                    { title: "Query latency p99", unit: "s", queries: [{ expr: `histogram_quantile(0.99, sum by (job, le) (${rate(`http_request_duration_seconds_bucket{job=~"${j.query}|${j.queryFrontend}", ${READ_HANDLERS}}`)}))`, legend: "{{job}}" }] },
                 ],
             },
             {
                 title: "Writes and bucket",
                 panels: [
-                    { title: "Oldest sidecar upload", unit: "s", queries: [{ expr: `max(time() - ${s("thanos_objstore_bucket_last_successful_upload_time", j.sidecar)})`, legend: "seconds since upload" }] },
+                    { title: "Oldest sidecar upload", unit: "s", queries: [{ expr: `max(time() - (${s("thanos_objstore_bucket_last_successful_upload_time", j.sidecar)} > 0))`, legend: "seconds since upload" }] },
                     { title: "Compactor halted", type: "stat", queries: [{ expr: `max(${s("thanos_compact_halted", j.compact)})`, legend: "halted" }] },
                     { title: "Compactor backlog", queries: [{ expr: `sum(${s("thanos_compact_todo_compactions", j.compact)})`, legend: "compactions" }, { expr: `sum(${s("thanos_compact_todo_downsample_blocks", j.compact)})`, legend: "downsample blocks" }] },
                     { title: "Rule evaluation failures", unit: "ops", queries: [{ expr: `sum by (job) (${rate(s("prometheus_rule_evaluation_failures_total", j.rule))})`, legend: "{{job}}" }] },
@@ -359,7 +366,11 @@ export function thanosDashboards(opts: ThanosDashboardsOptions): GrafanaDashboar
         title: "Thanos / Query",
         instanceJobs: [j.query, j.queryFrontend],
         rows: [
-            httpRow("Query-frontend API", j.queryFrontend, "query|query_range|series|labels|label_values"),
+            httpRow("Query-frontend API", j.queryFrontend, QUERY_FRONTEND_HANDLER),
+            {
+                title: "Query-frontend queries",
+                panels: [{ title: "Queries by type", unit: "reqps", queries: [{ expr: `sum by (op) (${rate(s("thanos_query_frontend_queries_total", j.queryFrontend, { perInstance: true }))})`, legend: "{{op}}" }] }],
+            },
             httpRow("Querier API", j.query, "query|query_range|series|labels|label_values"),
             {
                 title: "Querier fan-out to StoreAPIs",
@@ -474,7 +485,7 @@ export function thanosDashboards(opts: ThanosDashboardsOptions): GrafanaDashboar
             {
                 title: "Uploads",
                 panels: [
-                    { title: "Seconds since last upload", unit: "s", queries: [{ expr: `time() - ${s("thanos_objstore_bucket_last_successful_upload_time", j.sidecar, { perInstance: true })}`, legend: "{{instance}}" }] },
+                    { title: "Seconds since last upload", unit: "s", queries: [{ expr: `time() - (${s("thanos_objstore_bucket_last_successful_upload_time", j.sidecar, { perInstance: true })} > 0)`, legend: "{{instance}}" }] },
                     {
                         title: "Block uploads",
                         unit: "ops",
