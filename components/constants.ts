@@ -82,6 +82,8 @@ export const LABELS = {
     podSecurityEnforceVersion: "pod-security.kubernetes.io/enforce-version",
     podSecurityAudit: "pod-security.kubernetes.io/audit",
     podSecurityWarn: "pod-security.kubernetes.io/warn",
+    /** Annotation on a namespace that may not enforce "restricted": the reason, reviewed like code. */
+    podSecurityException: "thanos-stack.io/pod-security-exception",
 } as const;
 
 /** Value of the `app.kubernetes.io/part-of` label on everything we create. */

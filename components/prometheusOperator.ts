@@ -285,6 +285,9 @@ export function buildNodeExporterNamespace(i: PrometheusOperatorInput): Namespac
             component: "node-exporter",
             instance: i.name,
             labels: { [LABELS.podSecurityEnforce]: NODE_EXPORTER_POD_SECURITY, [LABELS.podSecurityWarn]: NODE_EXPORTER_POD_SECURITY },
+            annotations: {
+                [LABELS.podSecurityException]: "node-exporter reads host metrics: it needs the host network and PID namespaces and hostPath mounts; nothing else runs here",
+            },
         }),
     };
 }

@@ -28,7 +28,7 @@ import { DEFAULTS, ResourceRequirements } from "./defaults";
 import type { ObjstoreSecretRef, StoreEndpoint } from "./lib/contracts";
 import { serviceFqdn } from "./lib/contracts";
 import { formatDuration, HOUR_MS, isDuration, parseDuration } from "./lib/duration";
-import { objectMeta } from "./lib/meta";
+import { objectMeta, selectorLabels } from "./lib/meta";
 import { MONITORING_API_VERSION, monitorLabels, RemoteWriteSpec, ruleLabels } from "./lib/monitoringTypes";
 import { containerResources, containerSecurityContext, goMemLimitEnv, healthProbes, hostnameAntiAffinity, podDisruptionBudget, podSecurityContext, zoneSpread } from "./lib/pod";
 import { withExtraDependencies } from "./lib/deps";
@@ -462,7 +462,12 @@ export function buildPrometheusRbac(i: ShardedPrometheusInput): { role: ClusterR
     };
 }
 
-/** Prometheus scrapes itself and its sidecars through the headless Service. */
+/** Labels of the headless Service in front of the Prometheus pods (and their sidecars). */
+export function sidecarServiceSelector(i: Pick<ShardedPrometheusInput, "instance">): Record<string, string> {
+    return selectorLabels(COMPONENT, i.instance);
+}
+
+/** Prometheus scrapes itself through the headless Service (the sidecars are scraped by the Thanos self-monitoring, as job thanos-sidecar). */
 export function buildPrometheusSelfMonitor(i: ShardedPrometheusInput) {
     return buildServiceMonitor({
         name: `${i.name}-self`,
@@ -470,8 +475,8 @@ export function buildPrometheusSelfMonitor(i: ShardedPrometheusInput) {
         instance: i.instance,
         monitor: i.monitor,
         spec: {
-            selector: { matchLabels: buildSidecarService(i).metadata?.labels ?? {} },
-            endpoints: [{ port: PROMETHEUS.portNames.web }, { port: THANOS.portNames.http }],
+            selector: { matchLabels: sidecarServiceSelector(i) },
+            endpoints: [{ port: PROMETHEUS.portNames.web }],
         },
     });
 }
@@ -488,6 +493,8 @@ export class ShardedPrometheus extends pulumi.ComponentResource {
     public readonly storeEndpoints: StoreEndpoint[];
     /** Name of the headless Service in front of the sidecars. */
     public readonly sidecarServiceName: string;
+    /** Labels that select the headless Service in front of the sidecars (for ServiceMonitors). */
+    public readonly sidecarServiceSelector: Record<string, string>;
     /** ServiceAccount of the Prometheus pods. */
     public readonly serviceAccountName: string;
     /** Labels a PrometheusRule needs to be evaluated in the shards. */
@@ -510,6 +517,7 @@ export class ShardedPrometheus extends pulumi.ComponentResource {
         this.externalLabels = prom.spec.externalLabels;
         this.storeEndpoints = sidecarStoreEndpoints(input.name, input.namespace);
         this.sidecarServiceName = sidecarServiceName(input.name);
+        this.sidecarServiceSelector = sidecarServiceSelector(input);
         this.serviceAccountName = input.serviceAccountName;
         this.ruleSelector = shardRuleSelector(input.monitor);
         this.shards = input.shards;

@@ -27,6 +27,8 @@ import { ShardedPrometheus, type ShardedPrometheusArgs } from "./shardedPromethe
 import { queryFrontendUrl } from "./queryFrontend";
 import { ruleLabels } from "./lib/monitoringTypes";
 // [thanos] imports
+import { ThanosSelfMonitoring, thanosScrapeTargets } from "./thanosSelfMonitoring";
+import { compactVolumeClaimRegex } from "./monitoring/thanosRules";
 import { ThanosCompactor } from "./compactor";
 import { ThanosQuerier } from "./querier";
 import { ThanosQueryFrontend } from "./queryFrontend";
@@ -34,6 +36,25 @@ import { ThanosRuler } from "./ruler";
 import { ThanosStoreGateway } from "./storeGateway";
 import { assertThanosStack, planThanosStack, thanosStackContext, type ThanosSettings, type ThanosStackPlan } from "./thanosPlan";
 import type { StoreEndpoint } from "./lib/contracts";
+
+/** The stack's self-monitoring switches. */
+export interface SelfMonitoringSettings {
+    /**
+     * Create the ServiceMonitors, PrometheusRules and dashboards.
+     * @default true
+     */
+    enabled?: boolean;
+    /**
+     * Ship the Grafana dashboards as ConfigMaps for the chart's dashboard sidecar.
+     * @default true
+     */
+    dashboards?: boolean;
+    /**
+     * Base URL of the runbooks; alert `runbook_url`s point at `<base>#<alert>`.
+     * @default "docs/runbooks.md" (relative to this repository)
+     */
+    runbookBaseUrl?: string;
+}
 
 /** Arguments of {@link ThanosStack}. */
 export interface ThanosStackArgs {
@@ -97,6 +118,12 @@ export interface ThanosStackArgs {
         rules?: Record<string, PrometheusRuleArgs>;
     };
     // [thanos] args
+    /**
+     * The stack's own monitoring: ServiceMonitors for every Thanos component (job names matching the Thanos
+     * mixin), the Thanos alerts and recording rules (each with a runbook link) and the Grafana dashboards.
+     * @default { enabled: true, dashboards: true }
+     */
+    selfMonitoring?: SelfMonitoringSettings;
     /**
      * The Thanos read and maintenance path: store gateway, querier, query-frontend, compactor, ruler.
      * @default production defaults for every component (see components/defaults.ts)
@@ -315,6 +342,21 @@ export class ThanosStack extends pulumi.ComponentResource {
         this.queryFrontendUrl = thanosQueryFrontend.url;
         this.querierUrl = thanosQuerier.url;
         this.querierEndpoints = thanos.querier.endpoints;
+
+        // Self-monitoring: after the Thanos components, whose job names it scrapes, and the Operator's CRDs.
+        if (args.selfMonitoring?.enabled ?? true) {
+            new ThanosSelfMonitoring(
+                `${name}-selfmon`,
+                {
+                    namespace: namespaceName,
+                    targets: thanosScrapeTargets({ sidecarSelector: this.prometheus.sidecarServiceSelector }),
+                    compactVolumeClaimRegex: compactVolumeClaimRegex(thanos.names.compact),
+                    dashboards: args.selfMonitoring?.dashboards ?? true,
+                    ...(args.selfMonitoring?.runbookBaseUrl ? { runbookBaseUrl: args.selfMonitoring.runbookBaseUrl } : {}),
+                },
+                { parent: this, dependsOn: [namespace, this.prometheusOperator] },
+            );
+        }
 
         this.registerOutputs({ namespaceName: this.namespaceName });
     }

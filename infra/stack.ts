@@ -89,6 +89,7 @@ export function buildStack(config: StackConfig): ThanosStack {
             monitoring,
             // [thanos] args
             thanos: thanosSettingsFromConfig(config),
+            selfMonitoring: config.selfMonitoring,
         },
         opts,
     );

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ALL_CHECKS, evaluate, ResourceView } from "../policy/checks";
 import * as baseline from "../policy/checks/baseline";
 import * as aws from "../policy/checks/aws";
+import * as thanos from "../policy/checks/thanos";
 import type { Check } from "../policy/checks/types";
 import { containerResources as res, containerSecurityContext, healthProbes, hostnameAntiAffinity, podSecurityContext, zoneSpread } from "../components/lib/pod";
 
@@ -95,6 +96,44 @@ describe("policy pack: each policy catches a violating object", () => {
                 }),
             ],
             /exactly 1 replica, got 2/,
+        ],
+        ["thanos-flags", thanos.thanosFlags, () => [broken((_, c) => (c["args"] = ["query", "--store=dnssrv+_grpc._tcp.x", "--query.timeout=soon"]))], /--store is removed in v0.38/],
+        [
+            "querier-replica-labels",
+            thanos.querierReplicaLabels,
+            () => [broken((_, c) => (c["args"] = ["query", "--query.replica-label=replica"])), k8s({ apiVersion: "monitoring.coreos.com/v1", kind: "Prometheus", metadata: { name: "p", namespace: NS }, spec: {} })],
+            /--query.replica-label must be exactly prometheus_replica, got replica/,
+        ],
+        [
+            "querier-reaches-every-storeapi",
+            thanos.querierReachesEveryStore,
+            () => [
+                broken((_, c) => (c["args"] = ["query", "--endpoint.sd-config=endpoints: [{address: 'dnssrv+_grpc._tcp.thanos-store-0.monitoring.svc.cluster.local', group: true}]"])),
+                k8s({ apiVersion: "v1", kind: "Service", metadata: { name: "thanos-store-1", namespace: NS }, spec: { selector: { app: "store" }, ports: [{ name: "grpc", port: 10901 }] } }),
+            ],
+            /no --endpoint.sd-config address reaches StoreAPI Service monitoring\/thanos-store-1/,
+        ],
+        [
+            "single-compactor-per-stream",
+            thanos.singleCompactor,
+            () => [broken((_, c) => (c["args"] = ["compact", "--wait"])), { ...broken((_, c) => (c["args"] = ["compact", "--wait"])), name: "second" }],
+            /2 compactors .* select no stream/,
+        ],
+        [
+            "deletion-mark-delays",
+            thanos.deletionDelays,
+            () => [broken((_, c) => (c["args"] = ["compact", "--delete-delay=48h"])), broken((_, c) => (c["args"] = ["store", "--ignore-deletion-marks-delay=12h"]))],
+            /--ignore-deletion-marks-delay must be 1d .*got 12h/,
+        ],
+        ["compactor-retention", thanos.compactorRetention, () => [broken((_, c) => (c["args"] = ["compact", "--wait", "--retention.resolution-raw=1d", "--retention.resolution-5m=90d"]))], /resolution-1h must be set explicitly|raw must be >= 40h/],
+        [
+            "ruler-alertmanager-api-v2",
+            thanos.rulerAlertmanagerV2,
+            () => [
+                k8s({ apiVersion: "monitoring.coreos.com/v1", kind: "ThanosRuler", metadata: { name: "r", namespace: NS }, spec: { alertmanagersConfig: { name: "am", key: "am.yaml" } } }),
+                k8s({ apiVersion: "v1", kind: "Secret", metadata: { name: "am", namespace: NS }, stringData: { "am.yaml": "alertmanagers:\n- static_configs: [x]\n  api_version: v1\n" } }),
+            ],
+            /api_version: v2/,
         ],
         ["s3-no-force-destroy", aws.bucketNoForceDestroy, () => [{ type: aws.T.bucket, name: "b", props: { bucket: "b", forceDestroy: true } }], /forceDestroy/],
         ["s3-public-access-block", aws.publicAccessBlock, () => [{ type: aws.T.publicAccessBlock, name: "p", props: { bucket: "b", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: false } }], /restrictPublicBuckets must be true/],

@@ -8,6 +8,7 @@ import { parse as parseYaml, parseDocument } from "yaml";
 import { LABELS } from "../components/constants";
 import { listStacks, applySets, parseSet, readStackFile, InputError } from "../scripts/lib/stackConfig";
 import { toYaml } from "../scripts/lib/render";
+import { ALL_CHECKS, evaluate } from "../policy/checks";
 import { objectsOfKind, renderInProcess, ROOT } from "./support/harness";
 
 const run = promisify(execFile);
@@ -47,8 +48,10 @@ describe("the stacks", () => {
         expect(stacks).toEqual(expect.arrayContaining(["local", "dev", "staging", "prod"]));
     });
 
-    it.each(listStacks())("%s renders with explicit providers only", async (stack) => {
+    it.each(listStacks())("%s renders with explicit providers only and zero policy violations", async (stack) => {
         const result = await renderInProcess(stack);
+        const violations = evaluate(ALL_CHECKS, result.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs })));
+        expect(violations).toEqual([]);
         const custom = result.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
         expect(custom.length).toBeGreaterThan(0);
         for (const r of custom) {

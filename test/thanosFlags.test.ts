@@ -7,7 +7,7 @@ import { queryFrontendArgs, queryFrontendPlan } from "../components/queryFronten
 import { storeArgs, storeGatewayPlan } from "../components/storeGateway";
 import type { RenderResult } from "../scripts/lib/render";
 import { renderInProcess } from "./support/harness";
-import { thanosArgProblems } from "./support/thanosFlags";
+import { thanosArgProblems } from "../policy/checks/thanosFlags";
 
 const objstoreSecret = { name: "objstore", key: "objstore.yml" };
 

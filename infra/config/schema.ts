@@ -15,7 +15,7 @@ import type { Problem } from "./common";
 import { bool, dnsLabel } from "./rules";
 import { aws, cluster } from "./sections/cluster";
 import { objectStorage, objectStorageProblems } from "./sections/objectStorage";
-import { alertmanager, operator, prometheus, pushgateway } from "./sections/prometheus";
+import { alertmanager, operator, prometheus, pushgateway, selfMonitoring } from "./sections/prometheus";
 import { compactor, querier, queryFrontend, ruler, storeGateway, thanosCrossFieldProblems } from "./sections/thanos";
 
 /** The schema of the whole stack configuration (keys under the `thanos-stack:` namespace). */
@@ -36,6 +36,7 @@ export const stackConfigSchema = z
         queryFrontend,
         compactor,
         ruler,
+        selfMonitoring,
     })
     .superRefine((c, ctx) => {
         for (const p of crossFieldProblems(c)) ctx.addIssue({ code: "custom", path: p.path, message: p.message, input: p.input });

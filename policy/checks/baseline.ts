@@ -133,11 +133,15 @@ export const dedicatedServiceAccount = podCheck("dedicated-service-account", "Ev
 export const namespaceRestricted: ResourceCheck = {
     kind: "resource",
     name: "namespace-restricted",
-    description: "Namespaces enforce the Pod Security Standards 'restricted' level.",
-    check: (r) =>
-        isKubernetes(r) && r.props["kind"] === "Namespace" && at(r.props, "metadata", "labels", "pod-security.kubernetes.io/enforce") !== "restricted"
-            ? ["metadata.labels['pod-security.kubernetes.io/enforce'] must be 'restricted'"]
-            : [],
+    description: "Namespaces enforce the Pod Security Standards 'restricted' level, unless an annotation states the reason for an exception.",
+    check: (r) => {
+        if (!isKubernetes(r) || r.props["kind"] !== "Namespace") return [];
+        if (at(r.props, "metadata", "labels", "pod-security.kubernetes.io/enforce") === "restricted") return [];
+        const reason = str(at(r.props, "metadata", "annotations", "thanos-stack.io/pod-security-exception"));
+        return reason && reason.trim().length >= 20
+            ? []
+            : ["metadata.labels['pod-security.kubernetes.io/enforce'] must be 'restricted' (or annotate thanos-stack.io/pod-security-exception with the reason)"];
+    },
 };
 
 /** ServiceAccounts that are bound to a Role/ClusterRole in the stack (they talk to the Kubernetes API). */

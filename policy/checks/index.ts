@@ -3,10 +3,11 @@
  */
 import { AWS_CHECKS } from "./aws";
 import { BASELINE_CHECKS } from "./baseline";
+import { THANOS_CHECKS } from "./thanos";
 import type { Check } from "./types";
 
 export { evaluate } from "./types";
 export type { Check, ResourceView, Violation } from "./types";
 
 /** All checks, in report order. */
-export const ALL_CHECKS: readonly Check[] = [...BASELINE_CHECKS, ...AWS_CHECKS];
+export const ALL_CHECKS: readonly Check[] = [...BASELINE_CHECKS, ...THANOS_CHECKS, ...AWS_CHECKS];

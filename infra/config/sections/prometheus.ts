@@ -169,3 +169,17 @@ export const pushgateway = z
     })
     .prefault({})
     .meta({ description: "Pushgateway, for jobs that cannot be scraped." });
+
+/** `selfMonitoring` section. */
+export const selfMonitoring = z
+    .strictObject({
+        enabled: bool().default(true).meta({ description: "ServiceMonitors, Thanos alerts/recording rules (with runbooks) and dashboards for the stack itself." }),
+        dashboards: bool().default(true).meta({ description: "Ship the Thanos Grafana dashboards as ConfigMaps for the chart's dashboard sidecar." }),
+        runbookBaseUrl: z
+            .string({ error: "must be a URL" })
+            .regex(/^https?:\/\/\S+$/, { error: "must be an http(s) URL" })
+            .optional()
+            .meta({ description: "Published URL of docs/runbooks.md; alerts link to <url>#<alert>. Default: the relative repository path." }),
+    })
+    .prefault({})
+    .meta({ description: "Monitoring of the stack itself." });

@@ -1,10 +1,11 @@
 /**
  * Checks Thanos container args against the flag list of the pinned version
- * (test/fixtures/thanos-v0.42.4: `thanos <cmd> --help` per component, plus the hidden flags).
+ * (policy/data/thanos-v0.42.4: `thanos <cmd> --help` per component, plus the hidden flags).
+ * The policy pack and the tests share this one checker and this one copy of the data.
  */
-import * as fs from "fs";
-import * as path from "path";
 import { parseDuration } from "../../components/lib/duration";
+import FLAGS_JSON from "../data/thanos-v0.42.4/flags.json";
+import HIDDEN_JSON from "../data/thanos-v0.42.4/hidden-flags.json";
 
 interface FlagSpec {
     flag: string;
@@ -13,9 +14,8 @@ interface FlagSpec {
     repeatable?: boolean;
 }
 
-const FIXTURES = path.resolve(__dirname, "..", "fixtures", "thanos-v0.42.4");
-const FLAGS = JSON.parse(fs.readFileSync(path.join(FIXTURES, "flags.json"), "utf8")) as Record<string, FlagSpec[]>;
-const HIDDEN = JSON.parse(fs.readFileSync(path.join(FIXTURES, "hidden-flags.json"), "utf8")) as Record<string, string[]>;
+const FLAGS = FLAGS_JSON as Record<string, FlagSpec[]>;
+const HIDDEN = HIDDEN_JSON as Record<string, string[]>;
 
 /** The Thanos subcommands the fixture knows. */
 export const SUBCOMMANDS = Object.keys(FLAGS);
