@@ -40,7 +40,9 @@ Module._extensions[".ts"] = function (module, filename) {
     if (filename.includes(`${path.sep}node_modules${path.sep}`)) throw new Error(`refusing to transpile ${filename}`);
     module._compile(transpile(fs.readFileSync(filename, "utf8"), filename), filename);
 };
-process.setSourceMapsEnabled?.(true);
+// Source maps stay inline in the cached output but are not applied by default: Pulumi captures a stack
+// trace for every resource, and mapping each one costs more than the whole render of a small stack.
+// Debug with `node --enable-source-maps scripts/run.js ...`.
 
 const [node, , script, ...rest] = process.argv;
 if (!script) {
