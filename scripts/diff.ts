@@ -10,7 +10,7 @@ import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseArgs } from "util";
+import { parseStackArgs } from "./lib/cli";
 import { diffRenders, formatDiff, RenderedResource } from "./lib/diff";
 
 const USAGE = "usage: npm run diff -- --stack <name> [--base <git-ref>] [--set <key.path>=<value> ...]";
@@ -52,24 +52,9 @@ function render(tree: string, stack: string, sets: string[], out: string, label:
 }
 
 async function main(): Promise<number> {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            options: { stack: { type: "string" }, base: { type: "string" }, set: { type: "string", multiple: true }, help: { type: "boolean" } },
-            strict: true,
-        }));
-    } catch (e) {
-        process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
-        return 2;
-    }
-    if (values.help) {
-        process.stdout.write(`${USAGE}\n`);
-        return 0;
-    }
-    if (!values.stack) {
-        process.stderr.write(`--stack is required\n${USAGE}\n`);
-        return 2;
-    }
+    const parsed = parseStackArgs({ stack: { type: "string" }, base: { type: "string" }, set: { type: "string", multiple: true } }, USAGE);
+    if ("exit" in parsed) return parsed.exit;
+    const { values } = parsed;
     const repo = git(process.cwd(), ["rev-parse", "--show-toplevel"]);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-diff-"));
     try {

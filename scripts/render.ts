@@ -6,7 +6,7 @@
  * or arguments (nothing written), 1 an unexpected failure.
  */
 import * as path from "path";
-import { parseArgs } from "util";
+import { parseStackArgs } from "./lib/cli";
 import { RenderInputError, renderStack, summarize, writeRender } from "./lib/render";
 
 const USAGE = "usage: npm run render -- --stack <name> [--out <dir>] [--set <key.path>=<value> ...] [--show-secrets]";
@@ -14,31 +14,12 @@ const USAGE = "usage: npm run render -- --stack <name> [--out <dir>] [--set <key
 const PROGRAM = path.resolve(__dirname, "..", "infra");
 
 async function main(): Promise<number> {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            options: {
-                stack: { type: "string" },
-                out: { type: "string" },
-                set: { type: "string", multiple: true },
-                "show-secrets": { type: "boolean" },
-                help: { type: "boolean" },
-            },
-            strict: true,
-            allowPositionals: false,
-        }));
-    } catch (e) {
-        process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
-        return 2;
-    }
-    if (values.help) {
-        process.stdout.write(`${USAGE}\n`);
-        return 0;
-    }
-    if (!values.stack) {
-        process.stderr.write(`--stack is required\n${USAGE}\n`);
-        return 2;
-    }
+    const parsed = parseStackArgs(
+        { stack: { type: "string" }, out: { type: "string" }, set: { type: "string", multiple: true }, "show-secrets": { type: "boolean" } },
+        USAGE,
+    );
+    if ("exit" in parsed) return parsed.exit;
+    const { values } = parsed;
     const outDir = values.out ?? path.join("out", values.stack);
     try {
         const result = await renderStack({
