@@ -32,7 +32,7 @@ import { serviceFqdn } from "./lib/contracts";
 import { isDuration } from "./lib/duration";
 import { objectMeta } from "./lib/meta";
 import { MONITORING_API_VERSION } from "./lib/monitoringTypes";
-import { containerResources, containerSecurityContext, hostnameAntiAffinity, podDisruptionBudget, podSecurityContext, zoneSpread } from "./lib/pod";
+import { containerResources, containerSecurityContext, hostnameAntiAffinity, podDisruptionBudget, podPriority, podSecurityContext, zoneSpread, type PodPriorityArgs } from "./lib/pod";
 import { withExtraDependencies } from "./lib/deps";
 import { childOptions } from "./lib/providers";
 import { isQuantity } from "./lib/quantity";
@@ -107,7 +107,7 @@ export interface AlertmanagerRoute {
 }
 
 /** Arguments of {@link Alertmanager}. */
-export interface AlertmanagerArgs {
+export interface AlertmanagerArgs extends PodPriorityArgs {
     /** Namespace of the Alertmanager. */
     namespace: string;
     /**
@@ -159,6 +159,7 @@ export interface AlertmanagerInput {
     storage: { size: string; storageClass?: string };
     resources: ResourceRequirements;
     monitor: string;
+    priorityClassName: string | undefined;
 }
 
 /** The receiver used when none is configured. */
@@ -186,6 +187,7 @@ export function resolveAlertmanagerArgs(name: string, args: AlertmanagerArgs): A
         storage: { size: args.storage?.size ?? DEFAULTS.alertmanager.storageSize, ...(args.storage?.storageClass !== undefined ? { storageClass: args.storage.storageClass } : {}) },
         resources: args.resources ?? DEFAULTS.alertmanager.resources,
         monitor: args.monitor ?? PROMETHEUS.defaultMonitor,
+        priorityClassName: args.priorityClassName,
     };
 }
 
@@ -314,6 +316,7 @@ export interface AlertmanagerSpec {
     storage: { volumeClaimTemplate: { spec: { accessModes: string[]; storageClassName?: string; resources: { requests: { storage: string } } } } };
     resources: K8sResources;
     securityContext: PodSecurityContext;
+    priorityClassName?: string;
     containers: Container[];
     initContainers: Container[];
     topologySpreadConstraints: TopologySpreadConstraint[];
@@ -357,6 +360,7 @@ export function buildAlertmanager(i: AlertmanagerInput): AlertmanagerObject {
             },
             resources: containerResources(i.resources),
             securityContext: podSecurityContext(),
+            ...podPriority(i.priorityClassName),
             containers: [
                 { name: PROMETHEUS.containers.alertmanager, securityContext: sc },
                 { name: PROMETHEUS.containers.configReloader, securityContext: sc },

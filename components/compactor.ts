@@ -23,6 +23,7 @@ import type { VolumeSettings } from "./storeGateway";
 import type { ObjstoreSecretRef } from "./lib/contracts";
 import { isDuration } from "./lib/duration";
 import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
+import type { PodPriorityArgs } from "./lib/pod";
 import { childOptions } from "./lib/providers";
 import {
     buildServiceAccount,
@@ -60,7 +61,7 @@ export interface CompactorSharding {
 }
 
 /** Arguments of {@link ThanosCompactor}. */
-export interface ThanosCompactorArgs {
+export interface ThanosCompactorArgs extends PodPriorityArgs {
     /** Namespace of every object. */
     namespace: string;
     /** The objstore Secret (mounted read-only; passed as `--objstore.config-file`). */
@@ -136,6 +137,7 @@ export interface CompactorPlan {
     storage: VolumeSettings;
     resources: ResourceRequirements;
     instances: CompactorInstancePlan[];
+    priorityClassName: string | undefined;
 }
 
 /** The compactor instances: one, or one per value group plus the rest. */
@@ -161,6 +163,7 @@ export function compactorPlan(name: string, args: ThanosCompactorArgs): Compacto
         storage: args.storage ?? { size: DEFAULTS.compactor.storageSize },
         resources: args.resources ?? DEFAULTS.compactor.resources,
         instances: compactorInstances(name, args.sharding),
+        priorityClassName: args.priorityClassName,
     };
 }
 
@@ -263,6 +266,7 @@ export function buildCompactorStatefulSet(plan: CompactorPlan, instance: Compact
                 metadata: { labels: standardLabels(component, instance.name) },
                 spec: thanosPodSpec({
                     serviceAccountName: plan.serviceAccountName,
+                    priorityClassName: plan.priorityClassName,
                     volumes: [objstoreVolume(plan.objstoreSecret)],
                     containers: [
                         thanosContainer({

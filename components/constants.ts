@@ -57,6 +57,8 @@ export const PORTS = {
     thanosGrpc: 10901,
     prometheusHttp: 9090,
     alertmanagerHttp: 9093,
+    /** Alertmanager cluster gossip (TCP and UDP) between the replicas. */
+    alertmanagerCluster: 9094,
     pushgatewayHttp: 9091,
     minioApi: 9000,
     minioConsole: 9001,
@@ -226,4 +228,62 @@ export const SELF_MONITORING = {
     grafanaDashboardLabelValue: "1",
     /** Where the runbooks linked from every alert live (relative to the repository root). */
     runbooksPath: "docs/runbooks.md",
+} as const;
+
+/** Multi-cluster facts: how a collector exposes its sidecars' StoreAPI to the central cluster ([multi-cluster]). */
+export const MULTI_CLUSTER = {
+    /** The stack roles: everything in one cluster, the scraping side of a remote cluster, or the central read/maintenance side. */
+    roles: ["all", "collector", "central"] as const,
+    /** How a collector exposes its sidecars: one internal NLB per Prometheus pod, or one gRPC Ingress with TLS (a host per pod). */
+    exposureTypes: ["loadBalancer", "ingress"] as const,
+    /** AWS Load Balancer Controller annotations of an internal NLB with IP targets (LBC >= v2.2). */
+    awsNlbAnnotations: {
+        "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+    },
+    /** external-dns annotation that publishes a Service or Ingress under a stable name. */
+    externalDnsHostnameAnnotation: "external-dns.alpha.kubernetes.io/hostname",
+    /** Label the StatefulSet controller puts on every pod (value: the pod name); per-pod Services select on it. */
+    podNameLabel: "statefulset.kubernetes.io/pod-name",
+    /** Where the sidecar mounts its gRPC server certificate (a `kubernetes.io/tls` Secret). */
+    sidecarTlsMountPath: "/etc/thanos/grpc-tls",
+    /** Where the querier mounts the CA bundle of a remote collector (`<path>/<secret>/ca.crt`). */
+    endpointCaMountPath: "/etc/thanos/endpoint-ca",
+    /** The stack output that lists a collector's StoreAPI endpoints `{address, tls}` (read by central stacks through StackReferences). */
+    storeApiEndpointsOutput: "storeApiEndpoints",
+    /** Default replicas of the central cluster's self-scrape Prometheus (one shard). */
+    selfScrapeReplicas: 2,
+} as const;
+
+/** Ingress and cert-manager facts used by UI access and the collector's gRPC Ingress ([ui-access], [multi-cluster]). */
+export const INGRESS = {
+    /** cert-manager: the ClusterIssuer that signs the certificate of an Ingress's TLS hosts. */
+    clusterIssuerAnnotation: "cert-manager.io/cluster-issuer",
+    /** ingress-nginx annotations. */
+    nginx: {
+        backendProtocol: "nginx.ingress.kubernetes.io/backend-protocol",
+        authUrl: "nginx.ingress.kubernetes.io/auth-url",
+        authSignin: "nginx.ingress.kubernetes.io/auth-signin",
+        authResponseHeaders: "nginx.ingress.kubernetes.io/auth-response-headers",
+        authType: "nginx.ingress.kubernetes.io/auth-type",
+        authSecret: "nginx.ingress.kubernetes.io/auth-secret",
+        authSecretType: "nginx.ingress.kubernetes.io/auth-secret-type",
+        authRealm: "nginx.ingress.kubernetes.io/auth-realm",
+        sslRedirect: "nginx.ingress.kubernetes.io/force-ssl-redirect",
+    },
+    /** Key of the htpasswd file inside a basic-auth Secret (ingress-nginx `auth-file` format). */
+    basicAuthKey: "auth",
+    /** The headers oauth2-proxy returns that the backend may read (user and e-mail). */
+    oauth2ProxyResponseHeaders: "X-Auth-Request-User,X-Auth-Request-Email",
+    /** The cert-manager API version of Certificate objects. */
+    certManagerApiVersion: "cert-manager.io/v1",
+    /** The HTTPS port an Ingress controller listens on (remote addresses `<host>:443`). */
+    httpsPort: 443,
+} as const;
+
+/** Grafana as deployed by the kube-prometheus-stack chart (its Service is `<release>-grafana`, port 80) ([ui-access]). */
+export const GRAFANA = {
+    serviceSuffix: "grafana",
+    servicePort: 80,
 } as const;

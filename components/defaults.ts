@@ -6,12 +6,34 @@
  * components' documented `@default`s cannot drift apart.
  */
 
-/** CPU/memory requests and limits of one container. */
+/** Guaranteed CPU and memory of one container (Kubernetes quantities). */
+export interface ResourceRequests {
+    /** CPU request, e.g. `500m`. */
+    cpu: string;
+    /** Memory request, e.g. `2Gi`. */
+    memory: string;
+}
+
+/** Upper bounds of one container (Kubernetes quantities). */
+export interface ResourceLimits {
+    /** Memory limit, e.g. `4Gi`; GOMEMLIMIT is derived from it. */
+    memory: string;
+    /**
+     * CPU limit.
+     * @default none (no CPU throttling)
+     */
+    cpu?: string;
+}
+
+/**
+ * CPU/memory requests and limits of one container. The nested types are named interfaces (not inline object
+ * types) so that Pulumi can infer the component package schema.
+ */
 export interface ResourceRequirements {
     /** Guaranteed resources. */
-    requests: { cpu: string; memory: string };
+    requests: ResourceRequests;
     /** Upper bounds; a memory limit is always set (GOMEMLIMIT is derived from it). */
-    limits: { memory: string; cpu?: string };
+    limits: ResourceLimits;
 }
 
 function res(cpu: string, memory: string, memoryLimit: string): ResourceRequirements {
@@ -138,5 +160,24 @@ export const DEFAULTS = {
             jobBackoffLimit: 6,
             jobTtlSecondsAfterFinished: 3600,
         },
+    },
+    /** The PriorityClass of every monitoring pod ([hardening]). */
+    priorityClass: {
+        /** Above ordinary workloads (0), far below the system classes (2000000000+). */
+        value: 1000000,
+    },
+    /** NetworkPolicies of the stack namespace ([hardening]). */
+    networkPolicies: {
+        enabled: true,
+        /**
+         * Where the Kubernetes API server is reached. A NetworkPolicy cannot select the API server (it is not a pod in
+         * the cluster network), and the `kubernetes` Service is translated to the endpoints' addresses before the policy
+         * is evaluated, so the default is every address on the API ports; narrow it to the control plane's CIDRs.
+         */
+        kubeApiServerCidrs: ["0.0.0.0/0"],
+        /** 443 (EKS, the `kubernetes` Service) and 6443 (kubeadm/kind API servers). */
+        kubeApiServerPorts: [443, 6443],
+        /** S3 and STS have no fixed addresses a NetworkPolicy could name: HTTPS to every address. */
+        objectStoreCidrs: ["0.0.0.0/0"],
     },
 } as const;

@@ -14,7 +14,7 @@ import { IMAGES, MEMCACHED, PORTS, THANOS } from "./constants";
 import { DEFAULTS, type ResourceRequirements } from "./defaults";
 import { serviceFqdn } from "./lib/contracts";
 import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
-import { containerResources, containerSecurityContext, hostnameAntiAffinity, podDisruptionBudget, podSecurityContext, zoneSpread } from "./lib/pod";
+import { containerResources, containerSecurityContext, hostnameAntiAffinity, podDisruptionBudget, podPriority, podSecurityContext, zoneSpread, type PodPriorityArgs } from "./lib/pod";
 import { childOptions } from "./lib/providers";
 import { memoryLimitBytes, buildServiceAccount, kubeArgs } from "./lib/thanos";
 
@@ -38,7 +38,7 @@ export interface MemcachedSettings {
 }
 
 /** Arguments of {@link Memcached}. */
-export interface MemcachedArgs extends MemcachedSettings {
+export interface MemcachedArgs extends MemcachedSettings, PodPriorityArgs {
     /** Namespace of the StatefulSet and Service. */
     namespace: string;
 }
@@ -50,6 +50,7 @@ export interface MemcachedPlan {
     replicas: number;
     resources: ResourceRequirements;
     maxItemSizeMb: number;
+    priorityClassName: string | undefined;
 }
 
 /** Applies the defaults. */
@@ -60,6 +61,7 @@ export function memcachedPlan(name: string, args: MemcachedArgs): MemcachedPlan 
         replicas: args.replicas ?? DEFAULTS.memcached.replicas,
         resources: args.resources ?? DEFAULTS.memcached.resources,
         maxItemSizeMb: args.maxItemSizeMb ?? DEFAULTS.memcached.maxItemSizeMb,
+        priorityClassName: args.priorityClassName,
     };
 }
 
@@ -116,6 +118,7 @@ export function buildMemcachedStatefulSet(plan: MemcachedPlan): StatefulSet {
                 spec: {
                     serviceAccountName: plan.name,
                     automountServiceAccountToken: false,
+                    ...podPriority(plan.priorityClassName),
                     securityContext: podSecurityContext(MEMCACHED.runAsUser),
                     affinity: hostnameAntiAffinity(selector),
                     topologySpreadConstraints: zoneSpread(selector),

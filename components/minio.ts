@@ -23,7 +23,7 @@ import { DEFAULTS, ResourceRequirements } from "./defaults";
 import { serviceFqdn } from "./lib/contracts";
 import { objectMeta, selectorLabels } from "./lib/meta";
 import { withDependencies } from "./lib/options";
-import { containerResources, containerSecurityContext, goMemLimitEnv, httpProbe, podSecurityContext, scratchVolume } from "./lib/pod";
+import { containerResources, containerSecurityContext, goMemLimitEnv, httpProbe, podPriority, podSecurityContext, scratchVolume, type PodPriorityArgs } from "./lib/pod";
 import { showValue } from "./lib/objectStorage";
 import { childOptions, requireProvider } from "./lib/providers";
 import { minioEndpoint } from "./objstoreConfig";
@@ -38,7 +38,7 @@ const MC_ALIAS = "local";
 const TMP = "/tmp";
 
 /** Arguments of {@link MinioObjectStorage}. */
-export interface MinioObjectStorageArgs {
+export interface MinioObjectStorageArgs extends PodPriorityArgs {
     /** Namespace of the MinIO objects. */
     namespace: string;
     /** The bucket to create. */
@@ -73,6 +73,8 @@ export interface MinioSpec {
     jobResources: ResourceRequirements;
     jobBackoffLimit: number;
     jobTtlSecondsAfterFinished: number;
+    /** PriorityClass of the MinIO pod and the bucket Job. */
+    priorityClassName?: string | undefined;
 }
 
 /** Name of the credentials Secret. */
@@ -148,6 +150,7 @@ export function buildMinioStatefulSet(spec: MinioSpec): K8sStatefulSet {
                 spec: {
                     serviceAccountName: spec.name,
                     automountServiceAccountToken: false,
+                    ...podPriority(spec.priorityClassName),
                     securityContext: podSecurityContext(),
                     containers: [
                         {
@@ -211,6 +214,7 @@ export function buildMinioBucketJob(spec: MinioSpec): K8sJob {
                     restartPolicy: "OnFailure",
                     serviceAccountName: spec.name,
                     automountServiceAccountToken: false,
+                    ...podPriority(spec.priorityClassName),
                     securityContext: podSecurityContext(),
                     containers: [
                         {
@@ -230,6 +234,24 @@ export function buildMinioBucketJob(spec: MinioSpec): K8sJob {
                 },
             },
         },
+    };
+}
+
+/** The builders' input from the Args, with defaults applied. */
+export function resolveMinioSpec(name: string, args: MinioObjectStorageArgs): MinioSpec {
+    const d = DEFAULTS.objectStorage.minio;
+    return {
+        name,
+        namespace: args.namespace,
+        instance: args.instance ?? name,
+        bucketName: args.bucketName,
+        storageSize: args.storage?.size ?? d.storageSize,
+        ...(args.storage?.storageClass !== undefined ? { storageClass: args.storage.storageClass } : {}),
+        resources: args.resources ?? d.resources,
+        jobResources: d.jobResources,
+        jobBackoffLimit: d.jobBackoffLimit,
+        jobTtlSecondsAfterFinished: d.jobTtlSecondsAfterFinished,
+        priorityClassName: args.priorityClassName,
     };
 }
 
@@ -259,19 +281,7 @@ export class MinioObjectStorage extends pulumi.ComponentResource {
         if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(args.bucketName)) {
             throw new pulumi.RunError(`MinioObjectStorage bucketName: must be 3-63 lowercase letters, digits, '.' or '-', got ${showValue(args.bucketName)}`);
         }
-        const d = DEFAULTS.objectStorage.minio;
-        const spec: MinioSpec = {
-            name,
-            namespace: args.namespace,
-            instance: args.instance ?? name,
-            bucketName: args.bucketName,
-            storageSize: args.storage?.size ?? d.storageSize,
-            ...(args.storage?.storageClass !== undefined ? { storageClass: args.storage.storageClass } : {}),
-            resources: args.resources ?? d.resources,
-            jobResources: d.jobResources,
-            jobBackoffLimit: d.jobBackoffLimit,
-            jobTtlSecondsAfterFinished: d.jobTtlSecondsAfterFinished,
-        };
+        const spec = resolveMinioSpec(name, args);
         const base = childOptions(this, opts);
 
         const accessKey = new RandomPassword(`${name}-access-key`, { length: 20, special: false }, base);

@@ -32,14 +32,14 @@ import { serviceFqdn } from "./lib/contracts";
 import { withExtraDependencies } from "./lib/deps";
 import { objectMeta } from "./lib/meta";
 import { monitorLabels, ruleLabels } from "./lib/monitoringTypes";
-import { containerResources, containerSecurityContext, podSecurityContext } from "./lib/pod";
+import { containerResources, containerSecurityContext, podPriority, podSecurityContext, type PodPriorityArgs } from "./lib/pod";
 import { childOptions } from "./lib/providers";
 
 /** Pod Security level of the node-exporter namespace (host namespaces and host paths). */
 export const NODE_EXPORTER_POD_SECURITY = "privileged";
 
 /** Arguments of {@link PrometheusOperator}. */
-export interface PrometheusOperatorArgs {
+export interface PrometheusOperatorArgs extends PodPriorityArgs {
     /** Namespace of the release (the Operator, Grafana, kube-state-metrics). */
     namespace: string;
     /**
@@ -95,6 +95,8 @@ interface SecurityValues {
     securityContext: PodSecurityContext;
     containerSecurityContext: SecurityContext;
     resources: K8sResources;
+    /** PriorityClass of the pods (every chart we use reads `priorityClassName` at this level). */
+    priorityClassName?: string;
 }
 
 /** The kube-prometheus-stack values we set (chart 88.5.x). Everything else keeps the chart's default. */
@@ -117,7 +119,7 @@ export interface KubePrometheusStackValues {
         enabled: true;
         admissionWebhooks: {
             enabled: boolean;
-            patch: { securityContext: PodSecurityContext; resources: K8sResources };
+            patch: { securityContext: PodSecurityContext; resources: K8sResources; priorityClassName?: string };
             createSecretJob: { securityContext: SecurityContext };
             patchWebhookJob: { securityContext: SecurityContext };
         };
@@ -127,6 +129,7 @@ export interface KubePrometheusStackValues {
         securityContext: PodSecurityContext & { enabled: true };
         containerSecurityContext: SecurityContext;
         resources: K8sResources;
+        priorityClassName?: string;
         prometheus: { monitor: { additionalLabels: Record<string, string> } };
     };
     nodeExporter: { enabled: boolean };
@@ -134,6 +137,7 @@ export interface KubePrometheusStackValues {
         namespaceOverride: string;
         containerSecurityContext: SecurityContext;
         resources: K8sResources;
+        priorityClassName?: string;
         prometheus: { monitor: { additionalLabels: Record<string, string> } };
     };
     grafana: SecurityValues & {
@@ -170,6 +174,7 @@ export interface PrometheusOperatorInput {
     kubeStateMetricsResources: ResourceRequirements;
     nodeExporterResources: ResourceRequirements;
     grafanaResources: ResourceRequirements;
+    priorityClassName: string | undefined;
 }
 
 /** The query-frontend URL Grafana uses by default. */
@@ -180,6 +185,31 @@ export function defaultGrafanaDatasourceUrl(namespace: string, queryFrontendServ
 /** Namespace of node-exporter. */
 export function nodeExporterNamespace(namespace: string): string {
     return `${namespace}-node-exporter`;
+}
+
+/** One kind of pod the chart runs in the release namespace: the labels its pods always carry and the ports they serve. */
+export interface ChartPod {
+    /** Labels on every pod of this kind (chart 88.5.x templates; stable across upgrades of the chart line). */
+    labels: Record<string, string>;
+    /** Container ports by name. */
+    ports: Array<{ name: string; port: number }>;
+}
+
+/** The chart's container ports we rely on: the Operator's TLS web port (metrics and admission webhooks), Grafana, kube-state-metrics. */
+export const CHART_PORTS = { operatorHttps: 10250, grafana: 3000, kubeStateMetrics: 8080 } as const;
+
+/**
+ * The pods kube-prometheus-stack runs in the release namespace, for NetworkPolicies: the Operator, the admission-webhook
+ * certificate Jobs (Helm hooks), kube-state-metrics and Grafana (node-exporter runs in its own namespace on the host
+ * network, where NetworkPolicies do not apply).
+ */
+export function chartPods(release: string, grafana: boolean): Record<"operator" | "admissionJobs" | "kubeStateMetrics", ChartPod> & { grafana?: ChartPod } {
+    return {
+        operator: { labels: { app: "kube-prometheus-stack-operator", release }, ports: [{ name: "https", port: CHART_PORTS.operatorHttps }] },
+        admissionJobs: { labels: { [LABELS.component]: "prometheus-operator-webhook", release }, ports: [] },
+        kubeStateMetrics: { labels: { [LABELS.name]: "kube-state-metrics", [LABELS.instance]: release }, ports: [{ name: "http", port: CHART_PORTS.kubeStateMetrics }] },
+        ...(grafana ? { grafana: { labels: { [LABELS.name]: "grafana", [LABELS.instance]: release }, ports: [{ name: "grafana", port: CHART_PORTS.grafana }] } } : {}),
+    };
 }
 
 /** Applies the defaults. */
@@ -197,6 +227,7 @@ export function resolvePrometheusOperatorArgs(name: string, args: PrometheusOper
         kubeStateMetricsResources: args.kubeStateMetricsResources ?? d.kubeStateMetricsResources,
         nodeExporterResources: args.nodeExporterResources ?? d.nodeExporterResources,
         grafanaResources: args.grafanaResources ?? d.grafana.resources,
+        priorityClassName: args.priorityClassName,
     };
 }
 
@@ -212,6 +243,7 @@ export function prometheusOperatorProblems(i: PrometheusOperatorInput): string[]
 export function buildKubePrometheusStackValues(i: PrometheusOperatorInput): KubePrometheusStackValues {
     const monitor = monitorLabels(i.monitor);
     const sc = containerSecurityContext();
+    const priority = podPriority(i.priorityClassName);
     return {
         fullnameOverride: i.name,
         commonLabels: monitor,
@@ -225,9 +257,10 @@ export function buildKubePrometheusStackValues(i: PrometheusOperatorInput): Kube
             securityContext: podSecurityContext(),
             containerSecurityContext: sc,
             resources: containerResources(i.resources),
+            ...priority,
             admissionWebhooks: {
                 enabled: true,
-                patch: { securityContext: podSecurityContext(), resources: containerResources(i.resources) },
+                patch: { securityContext: podSecurityContext(), resources: containerResources(i.resources), ...priority },
                 createSecretJob: { securityContext: sc },
                 patchWebhookJob: { securityContext: sc },
             },
@@ -237,6 +270,7 @@ export function buildKubePrometheusStackValues(i: PrometheusOperatorInput): Kube
             securityContext: { enabled: true, ...podSecurityContext() },
             containerSecurityContext: sc,
             resources: containerResources(i.kubeStateMetricsResources),
+            ...priority,
             prometheus: { monitor: { additionalLabels: monitor } },
         },
         nodeExporter: { enabled: true },
@@ -244,6 +278,7 @@ export function buildKubePrometheusStackValues(i: PrometheusOperatorInput): Kube
             namespaceOverride: nodeExporterNamespace(i.namespace),
             containerSecurityContext: sc,
             resources: containerResources(i.nodeExporterResources),
+            ...priority,
             prometheus: { monitor: { additionalLabels: monitor } },
         },
         grafana: {
@@ -251,6 +286,7 @@ export function buildKubePrometheusStackValues(i: PrometheusOperatorInput): Kube
             securityContext: podSecurityContext(),
             containerSecurityContext: sc,
             resources: containerResources(i.grafanaResources),
+            ...priority,
             // The chart's chown init container runs as root: never (fsGroup owns the volume instead).
             initChownData: { enabled: false },
             // Scratch space on the read-only root filesystem (Grafana's data dir is the chart's own volume).

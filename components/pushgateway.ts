@@ -21,7 +21,7 @@ import { IMAGES, PORTS, PROMETHEUS } from "./constants";
 import { DEFAULTS, ResourceRequirements } from "./defaults";
 import { isDuration } from "./lib/duration";
 import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
-import { containerResources, containerSecurityContext, goMemLimitEnv, healthProbes, podSecurityContext } from "./lib/pod";
+import { containerResources, containerSecurityContext, goMemLimitEnv, healthProbes, podPriority, podSecurityContext, type PodPriorityArgs } from "./lib/pod";
 import { childOptions } from "./lib/providers";
 import { isQuantity } from "./lib/quantity";
 import { kubeArgs } from "./lib/thanos";
@@ -47,7 +47,7 @@ export interface PushgatewayPersistence {
 }
 
 /** Arguments of {@link Pushgateway}. */
-export interface PushgatewayArgs {
+export interface PushgatewayArgs extends PodPriorityArgs {
     /** Namespace. */
     namespace: string;
     /**
@@ -75,6 +75,7 @@ export interface PushgatewayInput {
     resources: ResourceRequirements;
     persistence: { enabled: boolean; size: string; storageClass?: string; interval: string };
     monitor: string;
+    priorityClassName: string | undefined;
 }
 
 /** Applies the defaults. */
@@ -93,6 +94,7 @@ export function resolvePushgatewayArgs(name: string, args: PushgatewayArgs): Pus
             ...(p.storageClass !== undefined ? { storageClass: p.storageClass } : {}),
         },
         monitor: args.monitor ?? PROMETHEUS.defaultMonitor,
+        priorityClassName: args.priorityClassName,
     };
 }
 
@@ -133,6 +135,7 @@ export function buildPushgatewayDeployment(i: PushgatewayInput): DeploymentObjec
                 spec: {
                     serviceAccountName: i.name,
                     automountServiceAccountToken: false,
+                    ...podPriority(i.priorityClassName),
                     securityContext: podSecurityContext(),
                     containers: [
                         {

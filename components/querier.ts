@@ -12,24 +12,31 @@ import { Deployment as K8sDeployment, type DeploymentArgs } from "@pulumi/kubern
 import { Service as K8sService, ServiceAccount as K8sServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { Deployment } from "kubernetes-types/apps/v1";
+import type { Volume, VolumeMount } from "kubernetes-types/core/v1";
 import { stringify } from "yaml";
-import { PORTS, THANOS } from "./constants";
+import { MULTI_CLUSTER, PORTS, THANOS } from "./constants";
 import { DEFAULTS, type ResourceRequirements } from "./defaults";
 import { serviceFqdn, type StoreEndpoint } from "./lib/contracts";
 import { isDuration } from "./lib/duration";
 import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
-import { hostnameAntiAffinity, podDisruptionBudget, zoneSpread } from "./lib/pod";
+import { hostnameAntiAffinity, podDisruptionBudget, zoneSpread, type PodPriorityArgs } from "./lib/pod";
 import { childOptions } from "./lib/providers";
 import { buildServiceAccount, buildThanosService, commonFlags, flag, kubeArgs, thanosArgs, thanosContainer, thanosPodSpec } from "./lib/thanos";
 
 /** Arguments of {@link ThanosQuerier}. */
-export interface ThanosQuerierArgs {
+export interface ThanosQuerierArgs extends PodPriorityArgs {
     /** Namespace of every object. */
     namespace: string;
     /** Every StoreAPI to query (sidecars, store shards, rulers, remote clusters), generated from the stack. */
     endpoints: StoreEndpoint[];
     /** Replica labels to deduplicate on: every producer's replica label (Prometheus and ruler). */
     replicaLabels: string[];
+    /**
+     * StoreAPIs known only at deployment time (e.g. remote collectors read from other stacks' outputs through
+     * StackReferences), appended to {@link endpoints} in `--endpoint.sd-config`.
+     * @default none
+     */
+    remoteEndpoints?: pulumi.Input<StoreEndpoint[]>;
     /**
      * Querier replicas.
      * @default 2
@@ -68,6 +75,7 @@ export interface QuerierPlan {
     timeout: string;
     storeResponseTimeout: string;
     maxConcurrent: number;
+    priorityClassName: string | undefined;
 }
 
 /** Applies the defaults. */
@@ -82,6 +90,7 @@ export function querierPlan(name: string, args: ThanosQuerierArgs): QuerierPlan 
         timeout: args.timeout ?? DEFAULTS.querier.timeout,
         storeResponseTimeout: args.storeResponseTimeout ?? DEFAULTS.querier.storeResponseTimeout,
         maxConcurrent: args.maxConcurrent ?? DEFAULTS.querier.maxConcurrent,
+        priorityClassName: args.priorityClassName,
     };
 }
 
@@ -106,9 +115,42 @@ export function querierProblems(args: ThanosQuerierArgs): string[] {
     return problems;
 }
 
-/** The `--endpoint.sd-config` document: `endpoints: [{address, group}]`. */
+/** Where the querier reads the CA bundle of an endpoint's TLS (`<mount>/<secret>/ca.crt`). */
+export function endpointCaFile(secretName: string): string {
+    return `${MULTI_CLUSTER.endpointCaMountPath}/${secretName}/ca.crt`;
+}
+
+/**
+ * The `--endpoint.sd-config` document: `endpoints: [{address, group}]`, plus a per-endpoint `client_config`
+ * (`tls_config`, `server_name`; Thanos v0.42 format) for endpoints with TLS.
+ */
 export function endpointSdConfig(endpoints: readonly StoreEndpoint[]): string {
-    return stringify({ endpoints: endpoints.map((e) => ({ address: e.address, group: e.group })) }, { lineWidth: 0 });
+    return stringify(
+        {
+            endpoints: endpoints.map((e) => ({
+                address: e.address,
+                group: e.group,
+                ...(e.tls
+                    ? {
+                          client_config: {
+                              tls_config: { enabled: true, ...(e.tls.caSecretName !== undefined ? { ca_file: endpointCaFile(e.tls.caSecretName) } : {}) },
+                              ...(e.tls.serverName !== undefined ? { server_name: e.tls.serverName } : {}),
+                          },
+                      }
+                    : {}),
+            })),
+        },
+        { lineWidth: 0 },
+    );
+}
+
+/** The CA Secrets of the endpoints' TLS settings, as volumes and read-only mounts (one per distinct Secret). */
+export function endpointCaVolumes(endpoints: readonly StoreEndpoint[]): { volumes: Volume[]; mounts: VolumeMount[] } {
+    const secrets = [...new Set(endpoints.flatMap((e) => (e.tls?.caSecretName !== undefined ? [e.tls.caSecretName] : [])))].sort();
+    return {
+        volumes: secrets.map((s, i) => ({ name: `endpoint-ca-${i}`, secret: { secretName: s, items: [{ key: "ca.crt", path: "ca.crt" }] } })),
+        mounts: secrets.map((s, i) => ({ name: `endpoint-ca-${i}`, mountPath: `${MULTI_CLUSTER.endpointCaMountPath}/${s}`, readOnly: true })),
+    };
 }
 
 /** The querier's container args. */
@@ -129,6 +171,7 @@ export function querierArgs(plan: QuerierPlan): string[] {
 export function buildQuerierDeployment(plan: QuerierPlan): Deployment {
     const component = THANOS.componentNames.query;
     const selector = selectorLabels(component, plan.name);
+    const ca = endpointCaVolumes(plan.endpoints);
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
@@ -141,9 +184,13 @@ export function buildQuerierDeployment(plan: QuerierPlan): Deployment {
                 metadata: { labels: standardLabels(component, plan.name) },
                 spec: thanosPodSpec({
                     serviceAccountName: plan.name,
+                    priorityClassName: plan.priorityClassName,
                     affinity: hostnameAntiAffinity(selector),
                     topologySpreadConstraints: zoneSpread(selector),
-                    containers: [thanosContainer({ name: "thanos-query", args: querierArgs(plan), resources: plan.resources, grpc: true })],
+                    containers: [
+                        thanosContainer({ name: "thanos-query", args: querierArgs(plan), resources: plan.resources, grpc: true, ...(ca.mounts.length > 0 ? { volumeMounts: ca.mounts } : {}) }),
+                    ],
+                    ...(ca.volumes.length > 0 ? { volumes: ca.volumes } : {}),
                 }),
             },
         },
@@ -179,7 +226,12 @@ export class ThanosQuerier extends pulumi.ComponentResource {
             buildThanosService({ name, namespace: plan.namespace, component, instance: name, selector, grpc: true, headless: false }),
             childOptions(this, opts),
         );
-        new K8sDeployment(`${name}-deployment`, kubeArgs<DeploymentArgs>(buildQuerierDeployment(plan)), childOptions(this, opts));
+        const deployment = buildQuerierDeployment(plan);
+        // Endpoints from other stacks resolve at deployment time: the spec is rebuilt with them appended.
+        const remote = args.remoteEndpoints;
+        const spec = remote === undefined ? deployment.spec : pulumi.output(remote).apply((r) => buildQuerierDeployment({ ...plan, endpoints: [...plan.endpoints, ...r] }).spec);
+        const deploymentArgs: Omit<Deployment, "spec"> & { spec: Deployment["spec"] | pulumi.Output<Deployment["spec"]> } = { ...deployment, spec };
+        new K8sDeployment(`${name}-deployment`, kubeArgs<DeploymentArgs>(deploymentArgs), childOptions(this, opts));
         new K8sPdb(`${name}-pdb`, podDisruptionBudget(meta, selector), childOptions(this, opts));
         this.registerOutputs({ serviceName: this.serviceName, url: this.url });
     }

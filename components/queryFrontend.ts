@@ -20,7 +20,7 @@ import type { CacheSettings } from "./storeGateway";
 import { serviceFqdn } from "./lib/contracts";
 import { isDuration } from "./lib/duration";
 import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
-import { hostnameAntiAffinity, podDisruptionBudget, zoneSpread } from "./lib/pod";
+import { hostnameAntiAffinity, podDisruptionBudget, zoneSpread, type PodPriorityArgs } from "./lib/pod";
 import { childOptions } from "./lib/providers";
 import { buildServiceAccount, buildThanosService, commonFlags, flag, kubeArgs, memoryLimitBytes, thanosArgs, thanosBytes, thanosContainer, thanosPodSpec } from "./lib/thanos";
 
@@ -28,7 +28,7 @@ import { buildServiceAccount, buildThanosService, commonFlags, flag, kubeArgs, m
 export const MIN_IDLE_CONNS_PER_HOST = 100;
 
 /** Arguments of {@link ThanosQueryFrontend}. */
-export interface ThanosQueryFrontendArgs {
+export interface ThanosQueryFrontendArgs extends PodPriorityArgs {
     /** Namespace of every object. */
     namespace: string;
     /** HTTP URL of the querier (e.g. `ThanosQuerier.url`). */
@@ -82,6 +82,7 @@ export interface QueryFrontendPlan {
     resultsCache: MemcachedPlan | undefined;
     maxIdleConnsPerHost: number;
     logQueriesLongerThan: string;
+    priorityClassName: string | undefined;
 }
 
 /** Applies the defaults. */
@@ -95,9 +96,13 @@ export function queryFrontendPlan(name: string, args: ThanosQueryFrontendArgs): 
         resources: args.resources ?? DEFAULTS.queryFrontend.resources,
         splitInterval: args.splitInterval ?? DEFAULTS.queryFrontend.splitInterval,
         maxRetries: args.maxRetries ?? DEFAULTS.queryFrontend.maxRetries,
-        resultsCache: (cache.type ?? "inMemory") === "memcached" ? memcachedPlan(`${name}-results-cache`, { namespace: args.namespace, ...cache.memcached }) : undefined,
+        resultsCache:
+            (cache.type ?? "inMemory") === "memcached"
+                ? memcachedPlan(`${name}-results-cache`, { namespace: args.namespace, ...cache.memcached, priorityClassName: args.priorityClassName })
+                : undefined,
         maxIdleConnsPerHost: args.maxIdleConnsPerHost ?? DEFAULTS.queryFrontend.maxIdleConnsPerHost,
         logQueriesLongerThan: args.logQueriesLongerThan ?? DEFAULTS.queryFrontend.logQueriesLongerThan,
+        priorityClassName: args.priorityClassName,
     };
 }
 
@@ -182,6 +187,7 @@ export function buildQueryFrontendDeployment(plan: QueryFrontendPlan): Deploymen
                 metadata: { labels: standardLabels(component, plan.name) },
                 spec: thanosPodSpec({
                     serviceAccountName: plan.name,
+                    priorityClassName: plan.priorityClassName,
                     affinity: hostnameAntiAffinity(selector),
                     topologySpreadConstraints: zoneSpread(selector),
                     containers: [thanosContainer({ name: "thanos-query-frontend", args: queryFrontendArgs(plan), resources: plan.resources, grpc: false })],
@@ -217,7 +223,11 @@ export class ThanosQueryFrontend extends pulumi.ComponentResource {
         new K8sServiceAccount(`${name}-sa`, buildServiceAccount(meta), childOptions(this, opts));
         if (plan.resultsCache) {
             const c = plan.resultsCache;
-            new Memcached(c.name, { namespace: c.namespace, replicas: c.replicas, resources: c.resources, maxItemSizeMb: c.maxItemSizeMb }, childOptions(this, opts));
+            new Memcached(
+                c.name,
+                { namespace: c.namespace, replicas: c.replicas, resources: c.resources, maxItemSizeMb: c.maxItemSizeMb, priorityClassName: c.priorityClassName },
+                childOptions(this, opts),
+            );
         }
         new K8sService(
             `${name}-service`,

@@ -38,9 +38,11 @@ import {
     hostnameAntiAffinity,
     httpProbe,
     podDisruptionBudget,
+    podPriority,
     podSecurityContext,
     THANOS_TERMINATION_GRACE_SECONDS,
     zoneSpread,
+    type PodPriorityArgs,
 } from "./lib/pod";
 import { withDependencies } from "./lib/options";
 import { childOptions } from "./lib/providers";
@@ -50,7 +52,7 @@ import { buildServiceAccount, storeApiSrvAddress } from "./lib/thanos";
 export const ALERTMANAGERS_KEY = "alertmanagers.yaml";
 
 /** Arguments of {@link ThanosRuler}. */
-export interface ThanosRulerArgs {
+export interface ThanosRulerArgs extends PodPriorityArgs {
     /** Namespace of every object. */
     namespace: string;
     /** The objstore Secret (the Operator mounts it as `--objstore.config-file`). */
@@ -114,6 +116,7 @@ export interface RulerPlan {
     storage: VolumeSettings;
     resources: ResourceRequirements;
     monitor: string | undefined;
+    priorityClassName: string | undefined;
 }
 
 /** Applies the defaults. */
@@ -133,6 +136,7 @@ export function rulerPlan(name: string, args: ThanosRulerArgs): RulerPlan {
         storage: args.storage ?? { size: DEFAULTS.ruler.storageSize },
         resources: args.resources ?? DEFAULTS.ruler.resources,
         monitor: args.monitor,
+        priorityClassName: args.priorityClassName,
     };
 }
 
@@ -218,6 +222,7 @@ export function buildThanosRuler(plan: RulerPlan): ThanosRulerResource {
                 },
             },
             securityContext: podSecurityContext(),
+            ...podPriority(plan.priorityClassName),
             terminationGracePeriodSeconds: THANOS_TERMINATION_GRACE_SECONDS,
             affinity: hostnameAntiAffinity(selector),
             topologySpreadConstraints: zoneSpread(selector),

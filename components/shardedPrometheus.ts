@@ -23,14 +23,25 @@ import type {
 import type { LabelSelector, ObjectMeta } from "kubernetes-types/meta/v1";
 import type { ClusterRole as ClusterRoleObject, ClusterRoleBinding as ClusterRoleBindingObject } from "kubernetes-types/rbac/v1";
 import type { PodDisruptionBudget as PdbObject } from "kubernetes-types/policy/v1";
-import { EXTERNAL_LABELS, IMAGES, LABELS, PART_OF, PORTS, PROMETHEUS, THANOS, VERSIONS } from "./constants";
+import { EXTERNAL_LABELS, IMAGES, LABELS, MULTI_CLUSTER, PART_OF, PORTS, PROMETHEUS, THANOS, VERSIONS } from "./constants";
 import { DEFAULTS, ResourceRequirements } from "./defaults";
 import type { ObjstoreSecretRef, StoreEndpoint } from "./lib/contracts";
 import { serviceFqdn } from "./lib/contracts";
 import { formatDuration, HOUR_MS, isDuration, parseDuration } from "./lib/duration";
 import { objectMeta, selectorLabels } from "./lib/meta";
 import { MONITORING_API_VERSION, monitorLabels, RemoteWriteSpec, ruleLabels } from "./lib/monitoringTypes";
-import { containerResources, containerSecurityContext, goMemLimitEnv, healthProbes, hostnameAntiAffinity, podDisruptionBudget, podSecurityContext, zoneSpread } from "./lib/pod";
+import {
+    containerResources,
+    containerSecurityContext,
+    goMemLimitEnv,
+    healthProbes,
+    hostnameAntiAffinity,
+    podDisruptionBudget,
+    podPriority,
+    podSecurityContext,
+    zoneSpread,
+    type PodPriorityArgs,
+} from "./lib/pod";
 import { withExtraDependencies } from "./lib/deps";
 import { childOptions } from "./lib/providers";
 import { isQuantity } from "./lib/quantity";
@@ -43,9 +54,11 @@ export type CompactionMode = "disabled" | "delayed";
 
 /** Component name used in labels. */
 const COMPONENT = "prometheus";
+/** The volume holding the sidecar's gRPC server certificate. */
+const SIDECAR_TLS_VOLUME = "grpc-tls";
 
 /** Arguments of {@link ShardedPrometheus}. */
-export interface ShardedPrometheusArgs {
+export interface ShardedPrometheusArgs extends PodPriorityArgs {
     /** Namespace of the Prometheus resource and everything around it. */
     namespace: string;
     /** The `cluster` external label on every block. */
@@ -138,6 +151,13 @@ export interface ShardedPrometheusArgs {
      * @default true
      */
     walCompression?: boolean;
+    /**
+     * TLS on the sidecars' gRPC StoreAPI (a collector exposing it to a central querier): a `kubernetes.io/tls`
+     * Secret in the namespace, mounted into the sidecar (`--grpc-server-tls-cert`/`-key` through the Operator's
+     * `spec.thanos.grpcServerTlsConfig`). Every StoreAPI client must then speak TLS.
+     * @default plaintext
+     */
+    grpcServerTls?: { secretName: string };
 }
 
 /** The typed `Prometheus.spec` we emit. */
@@ -160,6 +180,7 @@ export interface PrometheusSpec {
     };
     resources: K8sResources;
     securityContext: PodSecurityContext;
+    priorityClassName?: string;
     containers: Container[];
     initContainers: Container[];
     serviceMonitorSelector: LabelSelector;
@@ -179,7 +200,10 @@ export interface PrometheusSpec {
         version: string;
         objectStorageConfig: { name: string; key: string };
         resources: K8sResources;
+        volumeMounts?: Array<{ name: string; mountPath: string }>;
+        grpcServerTlsConfig?: { certFile: string; keyFile: string };
     };
+    volumes?: Array<{ name: string; secret: { secretName: string } }>;
     topologySpreadConstraints: Array<TopologySpreadConstraint & { additionalLabelSelectors: "OnShard" }>;
     affinity: Affinity;
 }
@@ -216,6 +240,8 @@ export interface ShardedPrometheusInput {
     monitor: string;
     alertmanager?: { namespace: string; serviceName: string; port: string };
     walCompression: boolean;
+    priorityClassName: string | undefined;
+    grpcServerTls?: { secretName: string };
 }
 
 /** Minimum local retention: three 2h blocks. */
@@ -251,6 +277,8 @@ export function resolveShardedPrometheusArgs(name: string, args: ShardedPromethe
         monitor: args.monitor ?? PROMETHEUS.defaultMonitor,
         ...(args.alertmanager ? { alertmanager: { ...args.alertmanager, port: args.alertmanager.port ?? PROMETHEUS.portNames.web } } : {}),
         walCompression: args.walCompression ?? DEFAULTS.prometheus.walCompression,
+        priorityClassName: args.priorityClassName,
+        ...(args.grpcServerTls !== undefined ? { grpcServerTls: args.grpcServerTls } : {}),
     };
 }
 
@@ -347,6 +375,7 @@ export function buildPrometheus(i: ShardedPrometheusInput): PrometheusObject {
         },
         resources: containerResources(i.resources),
         securityContext: podSecurityContext(),
+        ...podPriority(i.priorityClassName),
         // Strategic-merge overrides of the containers the Operator generates (matched by name).
         containers: [
             { name: PROMETHEUS.containers.prometheus, securityContext: sc },
@@ -379,7 +408,14 @@ export function buildPrometheus(i: ShardedPrometheusInput): PrometheusObject {
             version: VERSIONS.thanos,
             objectStorageConfig: { name: i.objstoreSecret.name, key: i.objstoreSecret.key },
             resources: containerResources(i.sidecarResources),
+            ...(i.grpcServerTls
+                ? {
+                      volumeMounts: [{ name: SIDECAR_TLS_VOLUME, mountPath: MULTI_CLUSTER.sidecarTlsMountPath }],
+                      grpcServerTlsConfig: { certFile: `${MULTI_CLUSTER.sidecarTlsMountPath}/tls.crt`, keyFile: `${MULTI_CLUSTER.sidecarTlsMountPath}/tls.key` },
+                  }
+                : {}),
         },
+        ...(i.grpcServerTls ? { volumes: [{ name: SIDECAR_TLS_VOLUME, secret: { secretName: i.grpcServerTls.secretName } }] } : {}),
         // Replicas of each shard spread over zones and nodes (the Operator adds the shard label: OnShard).
         topologySpreadConstraints: zoneSpread(selector).map((c) => ({ ...c, additionalLabelSelectors: "OnShard" as const })),
         affinity: hostnameAntiAffinity(selector),

@@ -26,7 +26,7 @@ import { Memcached, memcachedClientConfig, memcachedPlan, type MemcachedPlan, ty
 import { serviceFqdn, type ObjstoreSecretRef, type StoreEndpoint } from "./lib/contracts";
 import { formatDuration, parseDuration } from "./lib/duration";
 import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
-import { GOMEMLIMIT_RATIO, hostnameAntiAffinity, podDisruptionBudget, zoneSpread } from "./lib/pod";
+import { GOMEMLIMIT_RATIO, hostnameAntiAffinity, podDisruptionBudget, zoneSpread, type PodPriorityArgs } from "./lib/pod";
 import { childOptions } from "./lib/providers";
 import {
     buildServiceAccount,
@@ -80,7 +80,7 @@ export interface VolumeSettings {
 }
 
 /** Arguments of {@link ThanosStoreGateway}. */
-export interface ThanosStoreGatewayArgs {
+export interface ThanosStoreGatewayArgs extends PodPriorityArgs {
     /** Namespace of every object. */
     namespace: string;
     /** The objstore Secret (mounted read-only; passed as `--objstore.config-file`). */
@@ -167,6 +167,7 @@ export interface StoreGatewayPlan {
     limits: { requestSeries: number; requestSamples: number };
     ignoreDeletionMarksDelay: string;
     instances: StoreInstancePlan[];
+    priorityClassName: string | undefined;
 }
 
 /** Half of a duration, formatted (`48h` -> `1d`). */
@@ -207,11 +208,17 @@ export function storeGatewayPlan(name: string, args: ThanosStoreGatewayArgs): St
         timePartitions,
         storage: args.storage ?? { size: DEFAULTS.storeGateway.storageSize },
         resources: args.resources ?? DEFAULTS.storeGateway.resources,
-        indexCache: (cacheSettings.type ?? "inMemory") === "memcached" ? memcachedPlan(`${name}-index-cache`, { namespace: args.namespace, ...cacheSettings.memcached }) : undefined,
-        cachingBucket: args.cachingBucket?.enabled ? memcachedPlan(`${name}-bucket-cache`, { namespace: args.namespace, ...args.cachingBucket.memcached }) : undefined,
+        indexCache:
+            (cacheSettings.type ?? "inMemory") === "memcached"
+                ? memcachedPlan(`${name}-index-cache`, { namespace: args.namespace, ...cacheSettings.memcached, priorityClassName: args.priorityClassName })
+                : undefined,
+        cachingBucket: args.cachingBucket?.enabled
+            ? memcachedPlan(`${name}-bucket-cache`, { namespace: args.namespace, ...args.cachingBucket.memcached, priorityClassName: args.priorityClassName })
+            : undefined,
         limits: args.limits ?? DEFAULTS.storeGateway.limits,
         ignoreDeletionMarksDelay: parseDuration(deleteDelay) === undefined ? deleteDelay : halfDuration(deleteDelay),
         instances,
+        priorityClassName: args.priorityClassName,
     };
 }
 
@@ -332,6 +339,7 @@ export function buildStoreStatefulSet(plan: StoreGatewayPlan, instance: StoreIns
                 metadata: { labels: standardLabels(component, instance.name, extra) },
                 spec: thanosPodSpec({
                     serviceAccountName: plan.serviceAccountName,
+                    priorityClassName: plan.priorityClassName,
                     affinity: hostnameAntiAffinity(selector),
                     topologySpreadConstraints: zoneSpread(selector),
                     volumes: [objstoreVolume(plan.objstoreSecret)],
@@ -389,7 +397,11 @@ export class ThanosStoreGateway extends pulumi.ComponentResource {
         }
         const caches = [plan.indexCache, plan.cachingBucket].filter((c): c is MemcachedPlan => c !== undefined);
         for (const c of caches) {
-            new Memcached(c.name, { namespace: c.namespace, replicas: c.replicas, resources: c.resources, maxItemSizeMb: c.maxItemSizeMb }, childOptions(this, opts));
+            new Memcached(
+                c.name,
+                { namespace: c.namespace, replicas: c.replicas, resources: c.resources, maxItemSizeMb: c.maxItemSizeMb, priorityClassName: c.priorityClassName },
+                childOptions(this, opts),
+            );
         }
         for (const instance of plan.instances) {
             const meta = objectMeta({ name: instance.name, namespace: plan.namespace, component, instance: instance.name });

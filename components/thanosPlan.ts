@@ -7,7 +7,8 @@
 import { EXTERNAL_LABELS, PORTS } from "./constants";
 import { alertmanagerSrvAddress } from "./alertmanager";
 import { compactorPlan, compactorProblems, type ThanosCompactorArgs } from "./compactor";
-import { InvariantError, thanosPlanProblems, type ThanosPlan } from "./invariants";
+import { InvariantError, producerProblems, thanosPlanProblems, type ProducerPlan, type ThanosPlan } from "./invariants";
+import type { StackRole } from "./multiCluster";
 import { querierProblems, querierUrl, type ThanosQuerierArgs } from "./querier";
 import { queryFrontendProblems, type ThanosQueryFrontendArgs } from "./queryFrontend";
 import { rulerProblems, rulerStoreEndpoint, type ThanosRulerArgs } from "./ruler";
@@ -16,11 +17,12 @@ import { serviceAccountNames } from "./bucketAccess";
 import { objstoreSecretRef } from "./objstoreConfig";
 import { sidecarStoreEndpoints } from "./shardedPrometheus";
 import { serviceFqdn, type BucketUser, type ObjstoreSecretRef, type StoreEndpoint } from "./lib/contracts";
+import { monitoringPriorityClassName } from "./priorityClass";
 
 /** Settings of the store gateway inside a ThanosStack (the stack supplies namespace, bucket access and delete delay). */
-export type StoreGatewaySettings = Omit<ThanosStoreGatewayArgs, "namespace" | "objstoreSecret" | "serviceAccountName" | "compactorDeleteDelay">;
+export type StoreGatewaySettings = Omit<ThanosStoreGatewayArgs, "namespace" | "objstoreSecret" | "serviceAccountName" | "compactorDeleteDelay" | "priorityClassName">;
 /** Settings of the querier inside a ThanosStack (the stack supplies endpoints and replica labels). */
-export type QuerierSettings = Omit<ThanosQuerierArgs, "namespace" | "endpoints" | "replicaLabels"> & {
+export type QuerierSettings = Omit<ThanosQuerierArgs, "namespace" | "endpoints" | "replicaLabels" | "priorityClassName"> & {
     /**
      * StoreAPIs outside the stack (remote clusters), added to the generated endpoints.
      * @default []
@@ -28,9 +30,9 @@ export type QuerierSettings = Omit<ThanosQuerierArgs, "namespace" | "endpoints" 
     extraEndpoints?: StoreEndpoint[];
 };
 /** Settings of the query-frontend inside a ThanosStack (the stack supplies the downstream URL). */
-export type QueryFrontendSettings = Omit<ThanosQueryFrontendArgs, "namespace" | "downstreamUrl">;
+export type QueryFrontendSettings = Omit<ThanosQueryFrontendArgs, "namespace" | "downstreamUrl" | "priorityClassName">;
 /** Settings of the compactor inside a ThanosStack. */
-export type CompactorSettings = Omit<ThanosCompactorArgs, "namespace" | "objstoreSecret" | "serviceAccountName" | "deduplicationReplicaLabels"> & {
+export type CompactorSettings = Omit<ThanosCompactorArgs, "namespace" | "objstoreSecret" | "serviceAccountName" | "deduplicationReplicaLabels" | "priorityClassName"> & {
     /**
      * Offline deduplication on the producers' replica labels (vertical compaction, `penalty`). Irreversible.
      * @default false
@@ -38,7 +40,7 @@ export type CompactorSettings = Omit<ThanosCompactorArgs, "namespace" | "objstor
     deduplication?: boolean;
 };
 /** Settings of the ruler inside a ThanosStack. */
-export type RulerSettings = Omit<ThanosRulerArgs, "namespace" | "objstoreSecret" | "serviceAccountName" | "externalLabels" | "queryEndpoints" | "alertmanagerAddresses">;
+export type RulerSettings = Omit<ThanosRulerArgs, "namespace" | "objstoreSecret" | "serviceAccountName" | "externalLabels" | "queryEndpoints" | "alertmanagerAddresses" | "priorityClassName">;
 
 /** The Thanos part of {@link ThanosStackArgs}. */
 export interface ThanosSettings {
@@ -88,6 +90,24 @@ export interface ThanosStackContext {
     prometheusExternalLabels: Record<string, string>;
     /** Alertmanager addresses for the ruler (prometheus). */
     alertmanagerAddresses: string[];
+    /** The stack's PriorityClass, set on every Thanos pod (hardening). */
+    priorityClassName?: string;
+    /**
+     * The stack's role (multi-cluster): `collector` deploys no Thanos read path, so only its Prometheus
+     * producers are checked; `central` adds the remote collectors to the querier and the invariants.
+     * @default "all"
+     */
+    role?: StackRole;
+    /**
+     * Whether Prometheus runs in this stack (shards, or the central cluster's self-scrape Prometheus).
+     * @default true
+     */
+    prometheus?: boolean;
+    /**
+     * Remote collectors (central role): their StoreAPIs, which the querier must reach, and their producer identity.
+     * @default []
+     */
+    remoteCollectors?: Array<{ endpoints: StoreEndpoint[]; producer: ProducerPlan }>;
 }
 
 /**
@@ -111,6 +131,8 @@ export function thanosStackContext(stackName: string, args: { environment: strin
         // Every Alertmanager pod through our headless Alertmanager Service (alerts go to each replica);
         // ThanosStack names its Alertmanager `${stackName}-alertmanager` and re-plans with the component's outputs.
         alertmanagerAddresses: [alertmanagerSrvAddress(`${stackName}-alertmanager`, args.namespace)],
+        // ThanosStack creates this PriorityClass.
+        priorityClassName: monitoringPriorityClassName(stackName, args.namespace),
     };
 }
 
@@ -142,6 +164,7 @@ export interface ThanosStackPlan {
 export function planThanosStack(ctx: ThanosStackContext, settings: ThanosSettings = {}): ThanosStackPlan {
     const names = thanosComponentNames(ctx.stackName);
     const ns = ctx.namespace;
+    const priorityClassName = ctx.priorityClassName;
     const commonLabels = { [EXTERNAL_LABELS.cluster]: ctx.clusterName, [EXTERNAL_LABELS.environment]: ctx.environment };
 
     const { deduplication, ...compactorRest } = settings.compactor ?? {};
@@ -149,6 +172,7 @@ export function planThanosStack(ctx: ThanosStackContext, settings: ThanosSetting
     const compactor: ThanosCompactorArgs = {
         ...compactorRest,
         namespace: ns,
+        priorityClassName,
         objstoreSecret: ctx.objstoreSecret,
         ...(ctx.serviceAccountNames.compactor !== undefined ? { serviceAccountName: ctx.serviceAccountNames.compactor } : {}),
         ...(deduplication ? { deduplicationReplicaLabels: producerReplicaLabels } : {}),
@@ -158,6 +182,7 @@ export function planThanosStack(ctx: ThanosStackContext, settings: ThanosSetting
     const storeGateway: ThanosStoreGatewayArgs = {
         ...settings.storeGateway,
         namespace: ns,
+        priorityClassName,
         objstoreSecret: ctx.objstoreSecret,
         ...(ctx.serviceAccountNames.storeGateway !== undefined ? { serviceAccountName: ctx.serviceAccountNames.storeGateway } : {}),
         compactorDeleteDelay: cPlan.deleteDelay,
@@ -165,19 +190,22 @@ export function planThanosStack(ctx: ThanosStackContext, settings: ThanosSetting
     const sPlan = storeGatewayPlan(names.store, storeGateway);
     const storeEndpoints = storeEndpointsOf(sPlan);
     const rulerEndpoint = rulerStoreEndpoint(names.rule, ns);
-    const storeApis = [...ctx.sidecarEndpoints, ...storeEndpoints, rulerEndpoint];
+    const remoteEndpoints = (ctx.remoteCollectors ?? []).flatMap((c) => c.endpoints);
+    const storeApis = [...ctx.sidecarEndpoints, ...storeEndpoints, rulerEndpoint, ...remoteEndpoints];
 
     const { extraEndpoints, ...querierRest } = settings.querier ?? {};
     const querier: ThanosQuerierArgs = {
         ...querierRest,
         namespace: ns,
+        priorityClassName,
         endpoints: [...storeApis, ...(extraEndpoints ?? [])],
         replicaLabels: producerReplicaLabels,
     };
-    const queryFrontend: ThanosQueryFrontendArgs = { ...settings.queryFrontend, namespace: ns, downstreamUrl: querierUrl(names.query, ns) };
+    const queryFrontend: ThanosQueryFrontendArgs = { ...settings.queryFrontend, namespace: ns, priorityClassName, downstreamUrl: querierUrl(names.query, ns) };
     const ruler: ThanosRulerArgs = {
         ...settings.ruler,
         namespace: ns,
+        priorityClassName,
         objstoreSecret: ctx.objstoreSecret,
         ...(ctx.serviceAccountNames.ruler !== undefined ? { serviceAccountName: ctx.serviceAccountNames.ruler } : {}),
         externalLabels: commonLabels,
@@ -188,8 +216,11 @@ export function planThanosStack(ctx: ThanosStackContext, settings: ThanosSetting
 
     const invariants: ThanosPlan = {
         producers: [
-            { description: "prometheus", path: "prometheus", externalLabels: ctx.prometheusExternalLabels, replicaLabel: ctx.prometheusReplicaLabel },
-            { description: "ruler", path: "ruler", externalLabels: commonLabels, replicaLabel: EXTERNAL_LABELS.rulerReplica },
+            ...(ctx.prometheus === false
+                ? []
+                : [{ description: "prometheus", path: "prometheus", externalLabels: ctx.prometheusExternalLabels, replicaLabel: ctx.prometheusReplicaLabel }]),
+            ...(ctx.role === "collector" ? [] : [{ description: "ruler", path: "ruler", externalLabels: commonLabels, replicaLabel: EXTERNAL_LABELS.rulerReplica }]),
+            ...(ctx.remoteCollectors ?? []).map((c) => c.producer),
         ],
         querier: { replicaLabels: querier.replicaLabels, endpoints: querier.endpoints },
         storeApis,
@@ -201,6 +232,8 @@ export function planThanosStack(ctx: ThanosStackContext, settings: ThanosSetting
 
 /** Every problem of a planned stack: each component's Args, then the cross-component invariants. */
 export function thanosStackProblems(plan: ThanosStackPlan): string[] {
+    // A collector runs none of the Thanos read path: only its block producers' identities matter.
+    if (plan.context.role === "collector") return producerProblems(plan.invariants);
     const componentProblems = [
         ...storeGatewayProblems(plan.storeGateway),
         ...querierProblems(plan.querier),

@@ -20,7 +20,7 @@ import { kubeArgs } from "./lib/thanos";
 import { Alertmanager, alertmanagerUrl, type AlertmanagerArgs } from "./alertmanager";
 import { PodMonitor, type PodMonitorArgs } from "./podMonitor";
 import { PrometheusOperator, type PrometheusOperatorArgs } from "./prometheusOperator";
-import { PrometheusRule, type PrometheusRuleArgs } from "./prometheusRule";
+import { DEFAULT_RULE_SCOPE, PrometheusRule, type PrometheusRuleArgs } from "./prometheusRule";
 import { Pushgateway, type PushgatewayArgs } from "./pushgateway";
 import { ServiceMonitor, type ServiceMonitorArgs } from "./serviceMonitor";
 import { ShardedPrometheus, type ShardedPrometheusArgs } from "./shardedPrometheus";
@@ -36,6 +36,30 @@ import { ThanosRuler } from "./ruler";
 import { ThanosStoreGateway } from "./storeGateway";
 import { assertThanosStack, planThanosStack, thanosStackContext, type ThanosSettings, type ThanosStackPlan } from "./thanosPlan";
 import type { StoreEndpoint } from "./lib/contracts";
+// [multi-cluster] imports
+import { StackReference } from "@pulumi/pulumi";
+import { MULTI_CLUSTER } from "./constants";
+import {
+    CollectorExposure,
+    roleContext,
+    roleParts,
+    sidecarServesTls,
+    stackReferenceEndpoints,
+    collectorTlsSecretName,
+    type CentralSettings,
+    type CollectorEndpoint,
+    type CollectorSettings,
+    type StackRole,
+} from "./multiCluster";
+// [ui-access] imports
+import { UiAccess, grafanaUiTarget, thanosUiTarget, type UiAccessArgs, type UiName } from "./uiAccess";
+// [hardening] imports
+import { PriorityClass } from "@pulumi/kubernetes/scheduling/v1";
+import { NetworkPolicy, type NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
+import { buildPriorityClass, monitoringPriorityClassName, priorityValueProblems, type PriorityClassSettings } from "./priorityClass";
+import { buildStackNetworkPolicies, workloadId, type NetworkPolicySettings, type StackNetworkInput } from "./stackNetwork";
+import { INGRESS, PORTS } from "./constants";
+import { CHART_PORTS } from "./prometheusOperator";
 
 /** The stack's self-monitoring switches. */
 export interface SelfMonitoringSettings {
@@ -129,6 +153,45 @@ export interface ThanosStackArgs {
      * @default production defaults for every component (see components/defaults.ts)
      */
     thanos?: ThanosSettings;
+    // [multi-cluster] args
+    /**
+     * What this stack runs: `all` (everything in one cluster), `collector` (Prometheus shards, sidecars exposed to
+     * a central cluster, Alertmanager, Pushgateway; no Thanos read path, no bucket: the central stack owns it) or
+     * `central` (the Thanos read path, compactor, ruler, Alertmanager and Grafana over remote collectors, plus an
+     * optional self-scrape Prometheus). See docs/multi-cluster.md.
+     * @default "all"
+     */
+    role?: StackRole;
+    /**
+     * Role `collector`: how the sidecars' StoreAPI is exposed. Required with that role.
+     * @default none
+     */
+    collector?: CollectorSettings;
+    /**
+     * Role `central`: the collectors to query and the self-scrape Prometheus.
+     * @default { selfScrape: { enabled: true } }
+     */
+    central?: CentralSettings;
+    // [ui-access] args
+    /**
+     * Expose the UIs (Grafana, the Thanos query UI through the query-frontend, the ruler UI) through Ingresses with
+     * TLS and authentication; each UI with a host is exposed. Not with role `collector`.
+     * @default internal-only (no Ingress)
+     */
+    ui?: Omit<UiAccessArgs, "namespace" | "grafana" | "query" | "ruler"> & { hosts: Partial<Record<UiName, string>> };
+    // [hardening] args
+    /**
+     * The PriorityClass every pod of the stack runs with (`<namespace>-<name>`, cluster-scoped, created by
+     * the stack; preempts lower priorities, never the cluster default).
+     * @default { value: 1000000 }
+     */
+    priorityClass?: PriorityClassSettings;
+    /**
+     * NetworkPolicies: default deny in the namespace, then exactly the flows the stack is wired with. They need a CNI
+     * that enforces NetworkPolicies (kind's default kindnet ignores them).
+     * @default { enabled: true }
+     */
+    networkPolicies?: NetworkPolicySettings;
 }
 
 /**
@@ -173,26 +236,122 @@ export class ThanosStack extends pulumi.ComponentResource {
     /** Labels of PrometheusRules the Thanos ruler must select (`global` scope). */
     public readonly globalRuleSelector: Record<string, string>;
     // [thanos] outputs
-    /** In-cluster URL of the query-frontend (Grafana's datasource). */
-    public readonly queryFrontendUrl: string;
-    /** In-cluster URL of the querier. */
-    public readonly querierUrl: string;
+    /** In-cluster URL of the query-frontend (Grafana's datasource); none in a collector. */
+    public readonly queryFrontendUrl?: string;
+    /** In-cluster URL of the querier; none in a collector. */
+    public readonly querierUrl?: string;
     /** Every StoreAPI the querier reaches. */
     public readonly querierEndpoints: StoreEndpoint[];
+    // [multi-cluster] outputs
+    /** The stack's role. */
+    public readonly role: StackRole;
+    /** Role `collector`: one StoreAPI address per Prometheus pod, for the central querier (exported as a stack output). */
+    public readonly storeApiEndpoints?: CollectorEndpoint[];
+    // [ui-access] outputs
+    /** Public URLs of the exposed UIs. */
+    public readonly uiUrls?: Partial<Record<UiName, string>>;
+    // [hardening] outputs
+    /** The PriorityClass of every pod of the stack. */
+    public readonly priorityClassName: string;
+    /** Names of the NetworkPolicies of the namespace (empty when disabled). */
+    public readonly networkPolicyNames: string[];
 
     constructor(name: string, args: ThanosStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super("thanos-stack:index:ThanosStack", name, args, opts);
         requireProvider(this, "kubernetes", "ThanosStack");
         if (args.usesAws) requireProvider(this, "aws", "ThanosStack");
         // [thanos] invariants: every Thanos component's Args and the GUIDE §3 invariants, before any child exists.
+        // [multi-cluster] what the role deploys; the invariants adapt to it (remote collectors are StoreAPIs and producers).
+        const role: StackRole = args.role ?? "all";
+        if (!(MULTI_CLUSTER.roles as readonly string[]).includes(role)) throw new pulumi.RunError(`ThanosStack role: must be one of ${MULTI_CLUSTER.roles.join(", ")}, got ${JSON.stringify(role)}`);
+        const parts = roleParts(role);
+        if (role === "collector" && args.collector === undefined) throw new pulumi.RunError("ThanosStack collector: is required with role collector (at least collector.exposure.domain), got undefined");
+        if (role !== "all" && args.objectStorage.provider !== "s3") throw new pulumi.RunError(`ThanosStack objectStorage.provider: must be s3 with role ${role} (one bucket shared across clusters), got "${args.objectStorage.provider}"`);
+        if (role === "collector" && args.ui !== undefined) throw new pulumi.RunError("ThanosStack ui: a collector runs no query-frontend, ruler or Grafana to expose, got a ui setting");
+        this.role = role;
         const thanosPlan: ThanosStackPlan = planThanosStack(
-            thanosStackContext(name, { environment: args.environment, clusterName: args.clusterName, namespace: args.namespace ?? DEFAULTS.namespace }),
+            roleContext(thanosStackContext(name, { environment: args.environment, clusterName: args.clusterName, namespace: args.namespace ?? DEFAULTS.namespace }), role, args.central),
             args.thanos,
         );
         assertThanosStack(thanosPlan);
+        // [hardening] invariants: the NetworkPolicies follow from the wiring; an address that leads nowhere fails here.
+        const networkPolicySettings: NetworkPolicySettings = args.networkPolicies ?? {};
+        const idOfStack = (objectName: string) => workloadId(name, objectName);
+        const uiWorkload: Record<UiName, string> = { grafana: "grafana", query: idOfStack(thanosPlan.names.queryFrontend), ruler: idOfStack(thanosPlan.names.rule) };
+        const uiPort: Record<UiName, number> = { grafana: CHART_PORTS.grafana, query: PORTS.thanosHttp, ruler: PORTS.thanosHttp };
+        const networkInput = (wiring: {
+            thanos: ThanosStackPlan;
+            prometheusName: string;
+            alertmanagerName: string;
+            alertmanagerAddresses: string[];
+            alertmanagerUrl: string;
+            pushgatewayName: string | undefined;
+            operatorInstalled: boolean;
+            grafanaDatasourceUrl: string;
+            minioName: string | undefined;
+        }): StackNetworkInput => ({
+            stackName: name,
+            namespace: args.namespace ?? DEFAULTS.namespace,
+            ...(parts.thanosReadPath ? { thanos: wiring.thanos } : {}),
+            prometheus: { name: wiring.prometheusName, objstoreSecret: wiring.thanos.context.objstoreSecret, alertmanagerAddresses: wiring.alertmanagerAddresses },
+            alertmanager: { name: wiring.alertmanagerName },
+            ...(wiring.pushgatewayName !== undefined ? { pushgateway: { name: wiring.pushgatewayName } } : {}),
+            ...(wiring.operatorInstalled
+                ? {
+                      operator: {
+                          release: `${name}-operator`,
+                          grafana: parts.grafana && (args.operator?.grafana ?? DEFAULTS.operator.grafana.enabled),
+                          grafanaDatasourceUrl: wiring.grafanaDatasourceUrl,
+                          alertmanagerUrl: wiring.alertmanagerUrl,
+                      },
+                  }
+                : {}),
+            objectStorage:
+                args.objectStorage.provider === "minio"
+                    ? { provider: "minio", name: wiring.minioName ?? `${name}-minio`, instance: name, bucketName: args.objectStorage.bucketName }
+                    : { provider: "s3" },
+            settings: networkPolicySettings,
+            // [multi-cluster]/[ui-access] flows that enter or leave the cluster: derived from the role and the UI hosts.
+            extraIngress: [
+                ...(role === "collector" ? [{ workload: idOfStack(`${name}-prometheus`), rule: { peers: [{ namespaceSelector: {} }, { ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: PORTS.thanosGrpc }] } }] : []),
+                ...(Object.entries(args.ui?.hosts ?? {}) as Array<[UiName, string | undefined]>)
+                    .filter(([, host]) => host !== undefined)
+                    .map(([ui]) => ({ workload: uiWorkload[ui], rule: { peers: [{ namespaceSelector: {} }], ports: [{ port: uiPort[ui] }] } })),
+            ],
+            extraEgress:
+                role === "central" && (args.central?.collectorStacks ?? []).length > 0
+                    ? [{ workload: idOfStack(`${name}-query`), rule: { peers: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: INGRESS.httpsPort }, { port: PORTS.thanosGrpc }] } }]
+                    : [],
+        });
+        if (networkPolicySettings.enabled ?? DEFAULTS.networkPolicies.enabled) {
+            const ns = args.namespace ?? DEFAULTS.namespace;
+            try {
+                buildStackNetworkPolicies(
+                    networkInput({
+                        thanos: thanosPlan,
+                        prometheusName: `${name}-prometheus`,
+                        alertmanagerName: `${name}-alertmanager`,
+                        alertmanagerAddresses: thanosPlan.context.alertmanagerAddresses,
+                        alertmanagerUrl: alertmanagerUrl(`${name}-alertmanager`, ns),
+                        pushgatewayName: (args.pushgateway?.enabled ?? true) && parts.pushgateway ? `${name}-pushgateway` : undefined,
+                        operatorInstalled: args.operator?.install ?? DEFAULTS.operator.install,
+                        grafanaDatasourceUrl: args.operator?.grafanaDatasourceUrl ?? queryFrontendUrl(thanosPlan.names.queryFrontend, ns),
+                        minioName: undefined,
+                    }),
+                );
+            } catch (e) {
+                throw new pulumi.RunError(`ThanosStack networkPolicies: ${e instanceof Error ? e.message : String(e)}`);
+            }
+        }
 
         const namespaceName = args.namespace ?? DEFAULTS.namespace;
-        const namespace = new Namespace(`${name}-namespace`, buildNamespace(namespaceName, name), { parent: this });
+        // [hardening] the PriorityClass exists before the namespace, so every pod in it (ours and the Operator's) can use it.
+        const priorityValue = args.priorityClass?.value ?? DEFAULTS.priorityClass.value;
+        const priorityProblem = priorityValueProblems(priorityValue)[0];
+        if (priorityProblem) throw new pulumi.RunError(`ThanosStack priorityClass.value: ${priorityProblem}`);
+        this.priorityClassName = monitoringPriorityClassName(name, namespaceName);
+        const priorityClass = new PriorityClass(`${name}-priority-class`, buildPriorityClass({ name: this.priorityClassName, instance: name, value: priorityValue }), { parent: this });
+        const namespace = new Namespace(`${name}-namespace`, buildNamespace(namespaceName, name), { parent: this, dependsOn: [priorityClass] });
         this.namespaceName = namespace.metadata.name;
         /** Options for child components: everything waits for the namespace. */
         const inNamespace: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace] };
@@ -212,7 +371,8 @@ export class ThanosStack extends pulumi.ComponentResource {
         let objstoreYaml: pulumi.Output<string>;
         if (storage.provider === "s3") {
             const region = storage.region!;
-            this.bucket = new ThanosBucket(
+            // [multi-cluster] one stack owns the bucket (central or all); a collector only writes to it.
+            if (parts.ownsBucket) this.bucket = new ThanosBucket(
                 `${name}-storage`,
                 {
                     bucketName: storage.bucketName,
@@ -227,14 +387,16 @@ export class ThanosStack extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
+            const bucketKmsKeyArn: pulumi.Input<string> | undefined = this.bucket ? this.bucket.kmsKeyArn : storage.encryption?.kmsKeyArn;
             this.bucketAccess = new BucketAccess(
                 `${name}-access`,
                 {
                     stackName: name,
                     namespace: namespaceName,
+                    users: parts.bucketUsers,
                     aws: {
-                        bucketArn: this.bucket.bucketArn,
-                        ...(this.bucket.kmsKeyArn !== undefined ? { kmsKeyArn: this.bucket.kmsKeyArn } : {}),
+                        bucketArn: this.bucket?.bucketArn ?? `arn:aws:s3:::${storage.bucketName}`,
+                        ...(bucketKmsKeyArn !== undefined ? { kmsKeyArn: bucketKmsKeyArn } : {}),
                         identity: storage.identity ?? DEFAULTS.objectStorage.identity,
                         eks: storage.eks ?? {},
                         tags: storage.tags ?? {},
@@ -242,7 +404,7 @@ export class ThanosStack extends pulumi.ComponentResource {
                 },
                 inNamespace,
             );
-            objstoreYaml = (this.bucket.kmsKeyArn ?? pulumi.output("")).apply((kmsKeyArn) =>
+            objstoreYaml = pulumi.output(bucketKmsKeyArn ?? "").apply((kmsKeyArn) =>
                 renderObjstoreYaml(buildObjstoreConfig({ kind: "aws", bucket: storage.bucketName, region, ...(kmsKeyArn ? { kmsKeyArn } : {}) })),
             );
         } else {
@@ -254,6 +416,7 @@ export class ThanosStack extends pulumi.ComponentResource {
                     namespace: namespaceName,
                     bucketName: storage.bucketName,
                     instance: name,
+                    priorityClassName: this.priorityClassName,
                     ...(storage.minio?.storage !== undefined ? { storage: storage.minio.storage } : {}),
                     ...(storage.minio?.resources !== undefined ? { resources: storage.minio.resources } : {}),
                 },
@@ -283,13 +446,16 @@ export class ThanosStack extends pulumi.ComponentResource {
                     namespace: namespaceName,
                     grafanaDatasourceUrl: queryFrontendUrl(thanosPlan.names.queryFrontend, namespaceName),
                     ...args.operator,
+                    // [multi-cluster] Grafana's datasource is the query-frontend: none in a collector.
+                    ...(parts.grafana ? {} : { grafana: false }),
                     alertmanagerUrl: alertmanagerUrl(`${name}-alertmanager`, namespaceName),
+                    priorityClassName: this.priorityClassName,
                 },
                 inNamespace,
             );
             // Custom resources wait for the Operator's CRDs; the Prometheus pods for their ServiceAccount and Secret.
             const afterOperator: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace, this.prometheusOperator] };
-            this.alertmanager = new Alertmanager(`${name}-alertmanager`, { namespace: namespaceName, ...args.alertmanager }, afterOperator);
+            this.alertmanager = new Alertmanager(`${name}-alertmanager`, { namespace: namespaceName, ...args.alertmanager, priorityClassName: this.priorityClassName }, afterOperator);
             this.alertmanagerUrl = this.alertmanager.url;
             this.alertmanagerServiceName = this.alertmanager.serviceName;
             this.alertmanagerAddresses = [this.alertmanager.srvAddress];
@@ -297,7 +463,11 @@ export class ThanosStack extends pulumi.ComponentResource {
                 `${name}-prometheus`,
                 {
                     ...args.prometheus,
+                    // [multi-cluster] the central cluster's self-scrape Prometheus is one shard; a collector's sidecars may serve TLS.
+                    ...(parts.selfScrapePrometheus ? { shards: 1, replicas: args.central?.selfScrape?.replicas ?? MULTI_CLUSTER.selfScrapeReplicas } : {}),
+                    ...(role === "collector" && sidecarServesTls(args.collector!.exposure) ? { grpcServerTls: { secretName: collectorTlsSecretName(`${name}-prometheus`) } } : {}),
                     namespace: namespaceName,
+                    priorityClassName: this.priorityClassName,
                     clusterName: args.clusterName,
                     environment: args.environment,
                     objstoreSecret: this.objstoreSecret,
@@ -306,16 +476,32 @@ export class ThanosStack extends pulumi.ComponentResource {
                 },
                 { parent: this, dependsOn: [namespace, this.prometheusOperator, this.bucketAccess] },
             );
+            // [multi-cluster] a collector exposes every sidecar's StoreAPI (one address per pod) to the central cluster.
+            if (role === "collector") {
+                const exposure = new CollectorExposure(
+                    `${name}-storeapi`,
+                    { ...args.collector!.exposure, namespace: namespaceName, prometheusName: this.prometheus.prometheusName, shards: this.prometheus.shards, replicas: this.prometheus.replicas },
+                    inNamespace,
+                );
+                this.storeApiEndpoints = exposure.endpoints;
+            }
             this.prometheusReplicaLabel = this.prometheus.replicaLabel;
             this.sidecarEndpoints = this.prometheus.storeEndpoints;
             this.shardRuleSelector = this.prometheus.ruleSelector;
             this.globalRuleSelector = ruleLabels("global");
             const { enabled: pushgatewayEnabled = true, ...pushgateway } = args.pushgateway ?? {};
-            if (pushgatewayEnabled) this.pushgateway = new Pushgateway(`${name}-pushgateway`, { namespace: namespaceName, ...pushgateway }, afterOperator);
+            if (pushgatewayEnabled && parts.pushgateway) this.pushgateway = new Pushgateway(`${name}-pushgateway`, { namespace: namespaceName, ...pushgateway, priorityClassName: this.priorityClassName }, afterOperator);
             // Team objects keep their key as Kubernetes name; the Pulumi names derive from the stack's.
             for (const [key, sm] of Object.entries(monitoring.serviceMonitors ?? {})) new ServiceMonitor(`${name}-${key}`, { name: key, ...sm }, afterOperator);
             for (const [key, pm] of Object.entries(monitoring.podMonitors ?? {})) new PodMonitor(`${name}-${key}`, { name: key, ...pm }, afterOperator);
-            for (const [key, rule] of Object.entries(monitoring.rules ?? {})) new PrometheusRule(`${name}-${key}`, { name: key, ...rule }, afterOperator);
+            for (const [key, rule] of Object.entries(monitoring.rules ?? {})) {
+                // [multi-cluster] a collector runs no ruler: `global` rules belong to the central stack (its ruler sees every cluster).
+                if (!parts.thanosReadPath && (rule.scope ?? DEFAULT_RULE_SCOPE) === "global") {
+                    pulumi.log.warn(`rule ${key}: scope global is evaluated by the central stack's ruler; not created in a collector (deploy it with the central stack)`, this);
+                    continue;
+                }
+                new PrometheusRule(`${name}-${key}`, { name: key, ...rule }, afterOperator);
+            }
         }
 
         // [thanos] wiring
@@ -333,15 +519,44 @@ export class ThanosStack extends pulumi.ComponentResource {
             args.thanos,
         );
         assertThanosStack(thanos);
-        new ThanosCompactor(thanos.names.compact, thanos.compactor, inNamespace);
-        new ThanosStoreGateway(thanos.names.store, thanos.storeGateway, inNamespace);
-        const thanosQuerier = new ThanosQuerier(thanos.names.query, thanos.querier, inNamespace);
-        const thanosQueryFrontend = new ThanosQueryFrontend(thanos.names.queryFrontend, thanos.queryFrontend, inNamespace);
-        // The ThanosRuler resource needs the Operator's CRDs.
-        new ThanosRuler(thanos.names.rule, thanos.ruler, { parent: this, dependsOn: [namespace, this.prometheusOperator] });
-        this.queryFrontendUrl = thanosQueryFrontend.url;
-        this.querierUrl = thanosQuerier.url;
-        this.querierEndpoints = thanos.querier.endpoints;
+        // [multi-cluster] a collector runs none of the read path; central and all run all of it (one compactor per bucket).
+        this.querierEndpoints = [];
+        if (parts.thanosReadPath) {
+            new ThanosCompactor(thanos.names.compact, thanos.compactor, inNamespace);
+            new ThanosStoreGateway(thanos.names.store, thanos.storeGateway, inNamespace);
+            // Collectors from other stacks: their `storeApiEndpoints` outputs, appended to the querier's endpoints at deployment.
+            const stackRefs = role === "central" ? (args.central?.collectorStacks ?? []) : [];
+            const remoteEndpoints = stackRefs.map((ref, i) =>
+                new StackReference(`${name}-collector-stack-${i}`, { name: ref.stack }, { parent: this })
+                    .getOutput(MULTI_CLUSTER.storeApiEndpointsOutput)
+                    .apply((value: unknown) => stackReferenceEndpoints(ref.stack, value, ref.caSecretName)),
+            );
+            const thanosQuerier = new ThanosQuerier(
+                thanos.names.query,
+                { ...thanos.querier, ...(remoteEndpoints.length > 0 ? { remoteEndpoints: pulumi.all(remoteEndpoints).apply((lists) => lists.flat()) } : {}) },
+                inNamespace,
+            );
+            const thanosQueryFrontend = new ThanosQueryFrontend(thanos.names.queryFrontend, thanos.queryFrontend, inNamespace);
+            // The ThanosRuler resource needs the Operator's CRDs.
+            new ThanosRuler(thanos.names.rule, thanos.ruler, { parent: this, dependsOn: [namespace, this.prometheusOperator] });
+            this.queryFrontendUrl = thanosQueryFrontend.url;
+            this.querierUrl = thanosQuerier.url;
+            this.querierEndpoints = thanos.querier.endpoints;
+        }
+
+        // [ui-access] wiring: Ingresses with TLS and authentication in front of the UIs that have a host (none by default).
+        if (args.ui !== undefined) {
+            const { hosts, ...access } = args.ui;
+            const targets: Record<UiName, { serviceName: string; servicePort: number }> = {
+                grafana: grafanaUiTarget(`${name}-operator`),
+                query: thanosUiTarget(thanos.names.queryFrontend),
+                ruler: thanosUiTarget(thanos.names.rule),
+            };
+            const routes = Object.fromEntries(
+                (Object.keys(targets) as UiName[]).flatMap((ui) => (hosts[ui] !== undefined ? [[ui, { host: hosts[ui], ...targets[ui] }]] : [])),
+            ) as Partial<Record<UiName, { host: string; serviceName: string; servicePort: number }>>;
+            this.uiUrls = new UiAccess(`${name}-ui`, { ...access, namespace: namespaceName, ...routes }, { parent: this, dependsOn: [namespace, this.prometheusOperator] }).urls;
+        }
 
         // Self-monitoring: after the Thanos components, whose job names it scrapes, and the Operator's CRDs.
         if (args.selfMonitoring?.enabled ?? true) {
@@ -349,13 +564,38 @@ export class ThanosStack extends pulumi.ComponentResource {
                 `${name}-selfmon`,
                 {
                     namespace: namespaceName,
-                    targets: thanosScrapeTargets({ sidecarSelector: this.prometheus.sidecarServiceSelector }),
+                    // [multi-cluster] only what runs here: a collector has no Thanos read path (its absent() alerts would fire forever).
+                    targets: thanosScrapeTargets({ ...(parts.thanosReadPath ? {} : { components: [] }), sidecarSelector: this.prometheus.sidecarServiceSelector }),
                     compactVolumeClaimRegex: compactVolumeClaimRegex(thanos.names.compact),
                     dashboards: args.selfMonitoring?.dashboards ?? true,
                     ...(args.selfMonitoring?.runbookBaseUrl ? { runbookBaseUrl: args.selfMonitoring.runbookBaseUrl } : {}),
                 },
                 { parent: this, dependsOn: [namespace, this.prometheusOperator] },
             );
+        }
+
+        // [hardening] wiring: NetworkPolicies from the wiring the components were created with (the plan was checked
+        // before any resource existed, from the derived names; here it is rebuilt from what the components expose).
+        this.networkPolicyNames = [];
+        if (networkPolicySettings.enabled ?? DEFAULTS.networkPolicies.enabled) {
+            const { policies } = buildStackNetworkPolicies(
+                networkInput({
+                    thanos,
+                    prometheusName: this.prometheus.prometheusName,
+                    alertmanagerName: this.alertmanager.serviceName,
+                    alertmanagerAddresses: this.alertmanagerAddresses,
+                    alertmanagerUrl: this.alertmanagerUrl,
+                    pushgatewayName: this.pushgateway?.serviceName,
+                    operatorInstalled: this.prometheusOperator.installed,
+                    grafanaDatasourceUrl: this.prometheusOperator.grafanaDatasourceUrl,
+                    minioName: this.minio?.serviceName,
+                }),
+            );
+            for (const policy of policies) {
+                const policyName = policy.metadata?.name ?? "";
+                this.networkPolicyNames.push(policyName);
+                new NetworkPolicy(`${name}-netpol-${policyName.startsWith(`${name}-`) ? policyName.slice(name.length + 1) : policyName}`, kubeArgs<NetworkPolicyArgs>(policy), inNamespace);
+            }
         }
 
         this.registerOutputs({ namespaceName: this.namespaceName });

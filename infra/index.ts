@@ -10,3 +10,12 @@ const stack = buildStack(config);
 
 /** Namespace of the stack. */
 export const namespace = stack.namespaceName;
+/** The stack's role (`all`, `collector`, `central`). */
+export const role = stack.role;
+/**
+ * Role `collector`: one StoreAPI endpoint `{address, tls}` per Prometheus pod; a central stack reads it through a
+ * StackReference (`central.collectorStacks`).
+ */
+export const storeApiEndpoints = stack.storeApiEndpoints ?? [];
+/** Public URLs of the exposed UIs (empty when `ui.enabled` is false). */
+export const uiUrls = stack.uiUrls ?? {};

@@ -10,6 +10,8 @@ import { ThanosStack } from "../components/thanosStack";
 import type { StackConfig } from "./config/schema";
 // [prometheus] imports
 import { teamMonitoring } from "./teams";
+// [multi-cluster] imports
+import { centralFromConfig, collectorExposureFromConfig, uiFromConfig } from "./multiCluster";
 // [thanos] imports
 import { checkThanosConfig, thanosSettingsFromConfig } from "./thanos";
 
@@ -90,6 +92,15 @@ export function buildStack(config: StackConfig): ThanosStack {
             // [thanos] args
             thanos: thanosSettingsFromConfig(config),
             selfMonitoring: config.selfMonitoring,
+            // [multi-cluster] args
+            role: config.role,
+            ...(config.role === "collector" ? { collector: { exposure: collectorExposureFromConfig(config) } } : {}),
+            ...(config.role === "central" ? { central: centralFromConfig(config) } : {}),
+            // [ui-access] args
+            ...(config.ui.enabled ? { ui: uiFromConfig(config) } : {}),
+            // [hardening] args
+            priorityClass: config.priorityClass,
+            networkPolicies: config.networkPolicies,
         },
         opts,
     );

@@ -4,6 +4,8 @@
  */
 import { assertThanosStack, planThanosStack, thanosStackContext, type ThanosSettings } from "../components/thanosPlan";
 import type { StackConfig } from "./config/schema";
+import { roleContext } from "../components/multiCluster";
+import { centralFromConfig } from "./multiCluster";
 
 /** The `thanos` Args of ThanosStack from the configuration. */
 export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
@@ -60,6 +62,11 @@ export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
  * every broken invariant (GUIDE §3). Called before any provider or resource is created.
  */
 export function checkThanosConfig(config: StackConfig, stackName: string): void {
-    const context = thanosStackContext(stackName, { environment: config.environment, clusterName: config.cluster.name, namespace: config.namespace });
+    // [multi-cluster] the invariants adapt to the role (a collector has no read path; central adds the remote collectors).
+    const context = roleContext(
+        thanosStackContext(stackName, { environment: config.environment, clusterName: config.cluster.name, namespace: config.namespace }),
+        config.role,
+        config.role === "central" ? centralFromConfig(config) : undefined,
+    );
     assertThanosStack(planThanosStack(context, thanosSettingsFromConfig(config)));
 }

@@ -3,6 +3,7 @@ import { ALL_CHECKS, evaluate, ResourceView } from "../policy/checks";
 import * as baseline from "../policy/checks/baseline";
 import * as aws from "../policy/checks/aws";
 import * as thanos from "../policy/checks/thanos";
+import * as network from "../policy/checks/network";
 import type { Check } from "../policy/checks/types";
 import { containerResources as res, containerSecurityContext, healthProbes, hostnameAntiAffinity, podSecurityContext, zoneSpread } from "../components/lib/pod";
 
@@ -51,6 +52,16 @@ function k8s(obj: Record<string, unknown>, name = "r"): ResourceView {
 
 const pdb = k8s({ apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: "thanos-query", namespace: NS }, spec: { maxUnavailable: 1, selector: { matchLabels: SELECTOR } } }, "pdb");
 const sa = k8s({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "thanos-query", namespace: NS }, automountServiceAccountToken: false }, "sa");
+const denyAll = k8s({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "deny", namespace: NS }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } }, "deny");
+const queryPolicy = k8s(
+    {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "thanos-query", namespace: NS },
+        spec: { podSelector: { matchLabels: SELECTOR }, policyTypes: ["Ingress", "Egress"], ingress: [{ ports: [{ port: 10902 }] }], egress: [{ ports: [{ port: 10901 }] }] },
+    },
+    "query-policy",
+);
 
 function violations(check: Check, resources: ResourceView[]): string[] {
     return evaluate([check], resources).map((v) => v.message);
@@ -66,7 +77,7 @@ function broken(edit: (pod: Record<string, unknown>, container: Record<string, u
 
 describe("policy pack: the good objects pass every check", () => {
     it("a compliant replicated Deployment with its PDB and ServiceAccount has zero violations", () => {
-        expect(evaluate(ALL_CHECKS, [k8s(goodDeployment(), "good"), pdb, sa])).toEqual([]);
+        expect(evaluate(ALL_CHECKS, [k8s(goodDeployment(), "good"), pdb, sa, denyAll, queryPolicy])).toEqual([]);
     });
 });
 
@@ -96,6 +107,13 @@ describe("policy pack: each policy catches a violating object", () => {
                 }),
             ],
             /exactly 1 replica, got 2/,
+        ],
+        ["network-policies (no default deny)", network.networkIsolation, () => [k8s(goodDeployment()), queryPolicy], /namespace monitoring: has workloads but no default-deny NetworkPolicy/],
+        [
+            "network-policies (pod not selected)",
+            network.networkIsolation,
+            () => [k8s(goodDeployment()), denyAll, queryPolicy, k8s({ apiVersion: "monitoring.coreos.com/v1", kind: "Alertmanager", metadata: { name: "am", namespace: NS }, spec: {} })],
+            /Alertmanager monitoring\/am: no NetworkPolicy selects its pods/,
         ],
         ["thanos-flags", thanos.thanosFlags, () => [broken((_, c) => (c["args"] = ["query", "--store=dnssrv+_grpc._tcp.x", "--query.timeout=soon"]))], /--store is removed in v0.38/],
         [

@@ -35,6 +35,27 @@ export interface StoreEndpoint {
     group: boolean;
     /** What this endpoint is, for error messages (`store shard 0`, `prometheus sidecars`). */
     description: string;
+    /**
+     * TLS towards this endpoint (a remote collector), as the querier's per-endpoint `client_config` in
+     * `--endpoint.sd-config`. Only static `host:port` addresses (or groups) honour it: Thanos dials
+     * `dns+`/`dnssrv+` endpoints with the global client settings.
+     * @default plaintext (in-cluster endpoints)
+     */
+    tls?: EndpointTls;
+}
+
+/** TLS settings of one querier endpoint. */
+export interface EndpointTls {
+    /**
+     * Name the server certificate must carry (SNI and verification).
+     * @default the address's host
+     */
+    serverName?: string;
+    /**
+     * A Secret in the stack's namespace whose `ca.crt` signs the endpoint's certificate; the querier mounts it.
+     * @default the image's system roots
+     */
+    caSecretName?: string;
 }
 
 /** The in-cluster DNS suffix. */

@@ -125,9 +125,9 @@ export interface ServiceMonitorSpec {
     namespaceSelector?: NamespaceSelector;
     /** Service label whose value becomes the `job` label. @default the Service name */
     jobLabel?: string;
-    /** Service labels copied onto every series. */
+    /** Service labels copied onto every series. @default [] */
     targetLabels?: string[];
-    /** Pod labels copied onto every series. */
+    /** Pod labels copied onto every series. @default [] */
     podTargetLabels?: string[];
     /** Per-scrape sample limit (0 = none). @default 0 */
     sampleLimit?: number;
@@ -153,7 +153,7 @@ export interface PodMonitorSpec {
     namespaceSelector?: NamespaceSelector;
     /** Pod label whose value becomes the `job` label. @default `<namespace>/<podmonitor name>` */
     jobLabel?: string;
-    /** Pod labels copied onto every series. */
+    /** Pod labels copied onto every series. @default [] */
     podTargetLabels?: string[];
     /** Per-scrape sample limit (0 = none). @default 0 */
     sampleLimit?: number;

@@ -131,3 +131,18 @@ export function podDisruptionBudget(metadata: ObjectMeta, selector: Record<strin
 export function scratchVolume(name: string, sizeLimit = "1Gi") {
     return { name, emptyDir: { sizeLimit } };
 }
+
+/** The scheduling priority of a component's pods: every component Args extends this (defined once). */
+export interface PodPriorityArgs {
+    /**
+     * PriorityClass of every pod of the component. ThanosStack creates one for the whole stack and passes it to
+     * every component, so monitoring keeps running (and preempts ordinary pods) when the cluster is full.
+     * @default none (the cluster's default priority)
+     */
+    priorityClassName?: string;
+}
+
+/** `priorityClassName` for a pod spec (or the Operator's `spec.priorityClassName`), or nothing when unset. */
+export function podPriority(priorityClassName: string | undefined): { priorityClassName?: string } {
+    return priorityClassName !== undefined && priorityClassName !== "" ? { priorityClassName } : {};
+}

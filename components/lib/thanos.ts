@@ -14,6 +14,7 @@ import {
     containerSecurityContext,
     goMemLimitEnv,
     healthProbes,
+    podPriority,
     podSecurityContext,
     scratchVolume,
     THANOS_TERMINATION_GRACE_SECONDS,
@@ -165,6 +166,8 @@ export interface ThanosPodInput {
     affinity?: PodSpec["affinity"];
     /** Topology spread constraints (zone spread for replicated components). */
     topologySpreadConstraints?: PodSpec["topologySpreadConstraints"];
+    /** PriorityClass of the pod (see `PodPriorityArgs` in lib/pod.ts); none when unset. */
+    priorityClassName?: string | undefined;
 }
 
 /**
@@ -175,6 +178,7 @@ export function thanosPodSpec(p: ThanosPodInput): PodSpec {
     const spec: PodSpec = {
         serviceAccountName: p.serviceAccountName,
         automountServiceAccountToken: false,
+        ...podPriority(p.priorityClassName),
         securityContext: podSecurityContext(),
         terminationGracePeriodSeconds: THANOS_TERMINATION_GRACE_SECONDS,
         containers: p.containers,

@@ -17,6 +17,9 @@ import { aws, cluster } from "./sections/cluster";
 import { objectStorage, objectStorageProblems } from "./sections/objectStorage";
 import { alertmanager, operator, prometheus, pushgateway, selfMonitoring } from "./sections/prometheus";
 import { compactor, querier, queryFrontend, ruler, storeGateway, thanosCrossFieldProblems } from "./sections/thanos";
+import { central, collector, multiClusterProblems, role } from "./sections/multiCluster";
+import { ui, uiProblems } from "./sections/uiAccess";
+import { networkPolicies, priorityClass } from "./sections/hardening";
 
 /** The schema of the whole stack configuration (keys under the `thanos-stack:` namespace). */
 export const stackConfigSchema = z
@@ -37,6 +40,12 @@ export const stackConfigSchema = z
         compactor,
         ruler,
         selfMonitoring,
+        role,
+        collector,
+        central,
+        ui,
+        priorityClass,
+        networkPolicies,
     })
     .superRefine((c, ctx) => {
         for (const p of crossFieldProblems(c)) ctx.addIssue({ code: "custom", path: p.path, message: p.message, input: p.input });
@@ -73,6 +82,8 @@ function crossFieldProblems(c: Parsed): Problem[] {
     }
     problems.push(...objectStorageProblems(c));
     problems.push(...thanosCrossFieldProblems(c));
+    problems.push(...multiClusterProblems(c));
+    problems.push(...uiProblems(c));
     for (const [section, res] of resourceSections(c)) {
         const req = parseQuantity(res.requests.memory);
         const lim = parseQuantity(res.limits.memory);

@@ -3,6 +3,7 @@
  */
 import { AWS_CHECKS } from "./aws";
 import { BASELINE_CHECKS } from "./baseline";
+import { NETWORK_CHECKS } from "./network";
 import { THANOS_CHECKS } from "./thanos";
 import type { Check } from "./types";
 
@@ -10,4 +11,4 @@ export { evaluate } from "./types";
 export type { Check, ResourceView, Violation } from "./types";
 
 /** All checks, in report order. */
-export const ALL_CHECKS: readonly Check[] = [...BASELINE_CHECKS, ...THANOS_CHECKS, ...AWS_CHECKS];
+export const ALL_CHECKS: readonly Check[] = [...BASELINE_CHECKS, ...NETWORK_CHECKS, ...THANOS_CHECKS, ...AWS_CHECKS];

@@ -38,6 +38,15 @@ const COMPUTED: Record<string, (name: string, inputs: State) => State> = {
     }),
     "random:index/randomPassword:RandomPassword": (name) => ({ result: `mock-password-${name}` }),
     "random:index/randomString:RandomString": (name) => ({ result: `mock-string-${name}` }),
+    // A referenced collector stack (central.collectorStacks): its `storeApiEndpoints` output, two pods over TLS.
+    "pulumi:pulumi:StackReference": (name, i) => {
+        const stack = str(i["name"], name).split("/").pop();
+        return {
+            outputs: {
+                storeApiEndpoints: [0, 1].map((r) => ({ address: `shard-0-replica-${r}.storeapi.${stack}.mock.invalid:10901`, tls: true })),
+            },
+        };
+    },
 };
 
 /** The mock's answer to a resource registration. */

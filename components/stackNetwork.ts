@@ -1,0 +1,348 @@
+/**
+ * The network plan of a ThanosStack (pure): every workload of the namespace with the addresses it is configured
+ * with, and the Services those addresses name — taken from the same plans and builders the components are created
+ * from (the querier's endpoints, the ruler's query endpoints and Alertmanager addresses, the query-frontend's
+ * downstream URL, the memcached client configs, Grafana's datasource, the objstore endpoint). The policies follow
+ * from it in {@link buildNetworkPolicies}.
+ */
+import type { PodTemplateSpec, Service } from "kubernetes-types/core/v1";
+import { LABELS, PORTS, THANOS } from "./constants";
+import { DEFAULTS } from "./defaults";
+import { alertmanagerPodSelector, buildAlertmanagerService, resolveAlertmanagerArgs } from "./alertmanager";
+import { buildCompactorStatefulSet, compactorPlan } from "./compactor";
+import { buildMemcachedService, buildMemcachedStatefulSet, memcachedClientConfig, type MemcachedPlan } from "./memcached";
+import { buildMinioBucketJob, buildMinioService, buildMinioStatefulSet, resolveMinioSpec } from "./minio";
+import { buildNetworkPolicies, type NetworkPlan, type NetworkPolicySet, type NetworkWorkload, type PeerRule } from "./networkPolicies";
+import { minioEndpoint } from "./objstoreConfig";
+import { chartPods, type ChartPod } from "./prometheusOperator";
+import { buildPushgatewayDeployment, buildPushgatewayService, resolvePushgatewayArgs } from "./pushgateway";
+import { buildQuerierDeployment, querierPlan } from "./querier";
+import { buildQueryFrontendDeployment, queryFrontendPlan } from "./queryFrontend";
+import { buildRulerService, rulerPlan, rulerPodSelector } from "./ruler";
+import { buildSidecarService, prometheusPodSelector, resolveShardedPrometheusArgs } from "./shardedPrometheus";
+import { buildStoreStatefulSet, storeGatewayPlan } from "./storeGateway";
+import type { ThanosStackPlan } from "./thanosPlan";
+import type { ObjstoreSecretRef } from "./lib/contracts";
+import { selectorLabels } from "./lib/meta";
+import { buildThanosService } from "./lib/thanos";
+
+/** Additional ingress into one workload of the stack (e.g. from an Ingress controller in front of a UI). */
+export interface AdditionalIngress {
+    /** Workload id: `query-frontend`, `query`, `grafana`, `rule`, `prometheus`, ... (the policy name minus `<stack>-`). */
+    workload: string;
+    /** Peers and ports, as in a NetworkPolicy ingress rule. */
+    rule: PeerRule;
+}
+
+/** The stack's NetworkPolicy settings. */
+export interface NetworkPolicySettings {
+    /**
+     * Create the NetworkPolicies (default deny plus the stack's flows).
+     * @default true
+     */
+    enabled?: boolean;
+    /**
+     * CIDRs of the Kubernetes API server (its endpoints' addresses, e.g. the EKS control-plane ENIs' subnets).
+     * @default ["0.0.0.0/0"]
+     */
+    kubeApiServerCidrs?: string[];
+    /**
+     * Ports of the Kubernetes API server.
+     * @default [443, 6443]
+     */
+    kubeApiServerPorts?: number[];
+    /**
+     * CIDRs bucket users may reach S3 and STS in (HTTPS). S3 has no fixed addresses a NetworkPolicy could name.
+     * @default ["0.0.0.0/0"]
+     */
+    objectStoreCidrs?: string[];
+    /**
+     * Further ingress into the stack's workloads (UI Ingress controllers, a remote central querier).
+     * @default []
+     */
+    additionalIngress?: AdditionalIngress[];
+}
+
+/** What ThanosStack knows about its parts, by name (each part optional: a stack role may leave it out). */
+export interface StackNetworkInput {
+    stackName: string;
+    namespace: string;
+    /** The Thanos components' plan (the one the components are created from). */
+    thanos?: ThanosStackPlan;
+    /** The ShardedPrometheus (its name) and where it sends alerts. */
+    prometheus?: { name: string; objstoreSecret: ObjstoreSecretRef; alertmanagerAddresses: string[] };
+    /** The Alertmanager component's name. */
+    alertmanager?: { name: string };
+    /** The Pushgateway component's name. */
+    pushgateway?: { name: string };
+    /** The kube-prometheus-stack release in the namespace (absent when the Operator is installed elsewhere). */
+    operator?: { release: string; grafana: boolean; grafanaDatasourceUrl: string; alertmanagerUrl?: string };
+    /** The bucket: S3, or the in-cluster MinIO component (name, instance, bucket). */
+    objectStorage: { provider: "s3" } | { provider: "minio"; name: string; instance: string; bucketName: string };
+    settings?: NetworkPolicySettings;
+    /** Ingress the stack's own wiring adds (a collector's exposed sidecars, UI Ingresses). @default [] */
+    extraIngress?: AdditionalIngress[];
+    /** Egress the stack's own wiring adds (a central querier's collectors known only at deployment). @default [] */
+    extraEgress?: AdditionalIngress[];
+}
+
+/** Workload id of an object named `<stack>-<rest>`: `<rest>` (the policy is `<stack>-<id>`). */
+export function workloadId(stackName: string, objectName: string): string {
+    return idOf(stackName, objectName);
+}
+
+function idOf(stackName: string, objectName: string): string {
+    return objectName.startsWith(`${stackName}-`) ? objectName.slice(stackName.length + 1) : objectName;
+}
+
+/** Pod selector and container ports of a pod template we build. */
+function fromTemplate(selector: Record<string, string> | undefined, template: PodTemplateSpec | undefined): Pick<NetworkWorkload, "podSelector" | "ports"> {
+    const labels = template?.metadata?.labels ?? {};
+    const podSelector = selector ?? { [LABELS.name]: labels[LABELS.name] ?? "", [LABELS.instance]: labels[LABELS.instance] ?? "" };
+    const ports = (template?.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => ({ name: p.name ?? "", port: p.containerPort, protocol: p.protocol === "UDP" ? ("UDP" as const) : ("TCP" as const) })));
+    return { podSelector, ports };
+}
+
+function memcachedWorkloads(stackName: string, caches: Array<MemcachedPlan | undefined>): { workloads: NetworkWorkload[]; services: Service[] } {
+    const present = caches.filter((c): c is MemcachedPlan => c !== undefined);
+    return {
+        workloads: present.map((c) => {
+            const sts = buildMemcachedStatefulSet(c);
+            return { id: idOf(stackName, c.name), description: `memcached ${c.name} (Thanos cache)`, ...fromTemplate(sts.spec?.selector.matchLabels, sts.spec?.template) };
+        }),
+        services: present.map(buildMemcachedService),
+    };
+}
+
+function memcachedAddresses(caches: Array<MemcachedPlan | undefined>): string[] {
+    return caches.flatMap((c) => (c ? (memcachedClientConfig(c)["addresses"] as string[]) : []));
+}
+
+function chartWorkload(id: string, description: string, pod: ChartPod, extra: Partial<NetworkWorkload>): NetworkWorkload {
+    return { id, description, podSelector: pod.labels, ports: pod.ports, ...extra };
+}
+
+/** The network plan of a stack (pure). */
+export function stackNetworkPlan(input: StackNetworkInput): NetworkPlan {
+    const { stackName, namespace } = input;
+    const s = input.settings ?? {};
+    const workloads: NetworkWorkload[] = [];
+    const services: Service[] = [];
+    const metrics = [PORTS.thanosHttp];
+
+    const t = input.thanos;
+    if (t) {
+        const n = t.names;
+        const q = querierPlan(n.query, t.querier);
+        const qDeployment = buildQuerierDeployment(q);
+        workloads.push({
+            id: idOf(stackName, n.query),
+            description: "Thanos querier: fans out to every StoreAPI (gRPC).",
+            ...fromTemplate(qDeployment.spec?.selector.matchLabels, qDeployment.spec?.template),
+            connectsTo: t.querier.endpoints.map((e) => e.address),
+            metricsPorts: metrics,
+        });
+        services.push(
+            buildThanosService({ name: n.query, namespace, component: THANOS.componentNames.query, instance: n.query, selector: selectorLabels(THANOS.componentNames.query, n.query), grpc: true, headless: false }),
+        );
+
+        const qf = queryFrontendPlan(n.queryFrontend, t.queryFrontend);
+        const qfDeployment = buildQueryFrontendDeployment(qf);
+        workloads.push({
+            id: idOf(stackName, n.queryFrontend),
+            description: "Thanos query-frontend: splits and caches queries for Grafana, sends them to the querier (HTTP).",
+            ...fromTemplate(qfDeployment.spec?.selector.matchLabels, qfDeployment.spec?.template),
+            connectsTo: [t.queryFrontend.downstreamUrl, ...memcachedAddresses([qf.resultsCache])],
+            metricsPorts: metrics,
+        });
+        services.push(
+            buildThanosService({
+                name: n.queryFrontend,
+                namespace,
+                component: THANOS.componentNames.queryFrontend,
+                instance: n.queryFrontend,
+                selector: selectorLabels(THANOS.componentNames.queryFrontend, n.queryFrontend),
+                grpc: false,
+                headless: false,
+            }),
+        );
+
+        const sg = storeGatewayPlan(n.store, t.storeGateway);
+        for (const i of sg.instances) {
+            const sts = buildStoreStatefulSet(sg, i);
+            workloads.push({
+                id: idOf(stackName, i.name),
+                description: `Thanos store gateway ${i.name}: serves the bucket's blocks (gRPC StoreAPI).`,
+                ...fromTemplate(sts.spec?.selector.matchLabels, sts.spec?.template),
+                connectsTo: memcachedAddresses([sg.indexCache, sg.cachingBucket]),
+                bucket: true,
+                metricsPorts: metrics,
+            });
+            const component = THANOS.componentNames.store;
+            services.push(buildThanosService({ name: i.name, namespace, component, instance: i.name, selector: selectorLabels(component, i.name), grpc: true, headless: true }));
+        }
+        const caches = memcachedWorkloads(stackName, [sg.indexCache, sg.cachingBucket, qf.resultsCache]);
+        workloads.push(...caches.workloads);
+        services.push(...caches.services);
+
+        const cp = compactorPlan(n.compact, t.compactor);
+        for (const i of cp.instances) {
+            const sts = buildCompactorStatefulSet(cp, i);
+            workloads.push({
+                id: idOf(stackName, i.name),
+                description: `Thanos compactor ${i.name}: compacts, downsamples and applies retention in the bucket.`,
+                ...fromTemplate(sts.spec?.selector.matchLabels, sts.spec?.template),
+                bucket: true,
+                metricsPorts: metrics,
+            });
+        }
+
+        const rp = rulerPlan(n.rule, t.ruler);
+        workloads.push({
+            id: idOf(stackName, n.rule),
+            description: "Thanos ruler (Operator ThanosRuler): queries the querier, notifies Alertmanager, uploads its blocks, serves the StoreAPI.",
+            podSelector: rulerPodSelector(n.rule),
+            ports: [
+                { name: THANOS.portNames.http, port: PORTS.thanosHttp },
+                { name: THANOS.portNames.grpc, port: PORTS.thanosGrpc },
+            ],
+            connectsTo: [...t.ruler.queryEndpoints, ...t.ruler.alertmanagerAddresses],
+            bucket: true,
+            metricsPorts: metrics,
+        });
+        services.push(buildRulerService(rp));
+    }
+
+    if (input.prometheus) {
+        const p = input.prometheus;
+        const resolved = resolveShardedPrometheusArgs(p.name, { namespace, clusterName: "-", environment: "-", objstoreSecret: p.objstoreSecret });
+        workloads.push({
+            id: idOf(stackName, p.name),
+            description: "Prometheus shards with the Thanos sidecar: scrape everything, alert to Alertmanager, upload blocks, serve the StoreAPI.",
+            podSelector: prometheusPodSelector(p.name),
+            ports: [
+                { name: "web", port: PORTS.prometheusHttp },
+                { name: THANOS.portNames.grpc, port: PORTS.thanosGrpc },
+                { name: THANOS.portNames.http, port: PORTS.thanosHttp },
+            ],
+            connectsTo: p.alertmanagerAddresses,
+            scraper: true,
+            kubeApi: true,
+            bucket: true,
+            metricsPorts: [PORTS.prometheusHttp, PORTS.thanosHttp],
+        });
+        services.push(buildSidecarService(resolved));
+    }
+
+    if (input.alertmanager) {
+        const am = resolveAlertmanagerArgs(input.alertmanager.name, { namespace });
+        workloads.push({
+            id: idOf(stackName, am.name),
+            description: "Alertmanager (Operator): receives alerts, gossips with its replicas, notifies receivers over HTTPS.",
+            podSelector: alertmanagerPodSelector(am.name),
+            ports: [{ name: "web", port: PORTS.alertmanagerHttp }],
+            metricsPorts: [PORTS.alertmanagerHttp],
+            peerPorts: [
+                { port: PORTS.alertmanagerCluster, protocol: "TCP" },
+                { port: PORTS.alertmanagerCluster, protocol: "UDP" },
+            ],
+            // Slack, PagerDuty and webhook receivers are HTTPS endpoints outside the cluster.
+            egressAnywhere: [{ port: PORTS.https, protocol: "TCP" }],
+        });
+        services.push(buildAlertmanagerService(am));
+    }
+
+    if (input.pushgateway) {
+        const pg = resolvePushgatewayArgs(input.pushgateway.name, { namespace });
+        const d = buildPushgatewayDeployment(pg);
+        workloads.push({
+            id: idOf(stackName, pg.name),
+            description: "Pushgateway: batch jobs in any namespace push to it; Prometheus scrapes it.",
+            ...fromTemplate(d.spec?.selector.matchLabels, d.spec?.template),
+            metricsPorts: [PORTS.pushgatewayHttp],
+            ingressFromCluster: [{ port: PORTS.pushgatewayHttp, protocol: "TCP" }],
+        });
+        services.push(buildPushgatewayService(pg));
+    }
+
+    if (input.operator) {
+        const o = input.operator;
+        const pods = chartPods(o.release, o.grafana);
+        workloads.push(
+            chartWorkload("operator", "Prometheus Operator (chart): watches the API; the API server calls its admission webhooks.", pods.operator, {
+                kubeApi: true,
+                // The API server calls the admission webhook from the control plane, outside the pod network.
+                ingressFromAnywhere: pods.operator.ports.map((p) => ({ port: p.port, protocol: "TCP" as const })),
+                metricsPorts: pods.operator.ports.map((p) => p.port),
+            }),
+            chartWorkload("operator-admission-jobs", "The chart's Helm-hook Jobs that create and patch the admission webhook certificate.", pods.admissionJobs, { kubeApi: true }),
+            chartWorkload("kube-state-metrics", "kube-state-metrics (chart): reads the API, scraped by Prometheus.", pods.kubeStateMetrics, {
+                kubeApi: true,
+                metricsPorts: pods.kubeStateMetrics.ports.map((p) => p.port),
+            }),
+        );
+        if (pods.grafana) {
+            workloads.push(
+                chartWorkload("grafana", "Grafana (chart): queries the query-frontend and Alertmanager; its sidecar reads dashboards from the API.", pods.grafana, {
+                    kubeApi: true,
+                    connectsTo: [o.grafanaDatasourceUrl, ...(o.alertmanagerUrl !== undefined ? [o.alertmanagerUrl] : [])],
+                    metricsPorts: pods.grafana.ports.map((p) => p.port),
+                }),
+            );
+        }
+    }
+
+    let objectStore: NetworkPlan["objectStore"];
+    const storage = input.objectStorage;
+    if (storage.provider === "minio") {
+        const spec = resolveMinioSpec(storage.name, { namespace, bucketName: storage.bucketName, instance: storage.instance });
+        const sts = buildMinioStatefulSet(spec);
+        const job = buildMinioBucketJob(spec);
+        const endpoint = minioEndpoint(storage.name, namespace);
+        workloads.push(
+            { id: idOf(stackName, storage.name), description: "MinIO (local object store).", ...fromTemplate(sts.spec?.selector.matchLabels, sts.spec?.template), metricsPorts: [PORTS.minioApi] },
+            {
+                id: `${idOf(stackName, storage.name)}-make-bucket`,
+                description: "The Job that creates the MinIO bucket.",
+                ...fromTemplate(undefined, job.spec?.template),
+                connectsTo: [endpoint],
+            },
+        );
+        services.push(buildMinioService(spec));
+        objectStore = { kind: "minio", endpoint };
+    } else {
+        objectStore = { kind: "s3", cidrs: s.objectStoreCidrs ?? [...DEFAULTS.networkPolicies.objectStoreCidrs] };
+    }
+
+    const find = (extra: AdditionalIngress, what: string) => {
+        const w = workloads.find((x) => x.id === extra.workload);
+        if (w === undefined) throw new Error(`network policies: ${what} names workload "${extra.workload}", which is not one of ${workloads.map((x) => x.id).join(", ")}`);
+        return w;
+    };
+    for (const extra of [...(s.additionalIngress ?? []), ...(input.extraIngress ?? [])]) {
+        const w = find(extra, "additionalIngress");
+        w.extraIngress = [...(w.extraIngress ?? []), extra.rule];
+    }
+    for (const extra of input.extraEgress ?? []) {
+        const w = find(extra, "extraEgress");
+        w.extraEgress = [...(w.extraEgress ?? []), extra.rule];
+    }
+
+    return {
+        stackName,
+        namespace,
+        workloads,
+        services,
+        objectStore,
+        kubeApiServer: {
+            cidrs: s.kubeApiServerCidrs ?? [...DEFAULTS.networkPolicies.kubeApiServerCidrs],
+            ports: s.kubeApiServerPorts ?? [...DEFAULTS.networkPolicies.kubeApiServerPorts],
+        },
+    };
+}
+
+/** The stack's NetworkPolicies (pure). */
+export function buildStackNetworkPolicies(input: StackNetworkInput): NetworkPolicySet {
+    return buildNetworkPolicies(stackNetworkPlan(input));
+}
+
