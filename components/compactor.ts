@@ -15,7 +15,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { StatefulSet as K8sStatefulSet, type StatefulSetArgs } from "@pulumi/kubernetes/apps/v1";
 import { Service as K8sService, ServiceAccount as K8sServiceAccount } from "@pulumi/kubernetes/core/v1";
 import type { StatefulSet } from "kubernetes-types/apps/v1";
-import type { PersistentVolumeClaim } from "kubernetes-types/core/v1";
 import { stringify } from "yaml";
 import { THANOS } from "./constants";
 import { DEFAULTS, type ResourceRequirements } from "./defaults";
@@ -23,7 +22,7 @@ import type { VolumeSettings } from "./storeGateway";
 import type { ObjstoreSecretRef } from "./lib/contracts";
 import { isDuration } from "./lib/duration";
 import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
-import type { PodPriorityArgs } from "./lib/pod";
+import { RETAIN_VOLUMES, volumeClaimTemplate, type PodPriorityArgs } from "./lib/pod";
 import { childOptions } from "./lib/providers";
 import {
     buildServiceAccount,
@@ -243,14 +242,6 @@ export function compactorArgs(plan: CompactorPlan, instance: CompactorInstancePl
 export function buildCompactorStatefulSet(plan: CompactorPlan, instance: CompactorInstancePlan): StatefulSet {
     const component = THANOS.componentNames.compact;
     const selector = selectorLabels(component, instance.name);
-    const pvc: PersistentVolumeClaim = {
-        metadata: { name: DATA_VOLUME },
-        spec: {
-            accessModes: ["ReadWriteOnce"],
-            resources: { requests: { storage: plan.storage.size } },
-            ...(plan.storage.storageClass !== undefined ? { storageClassName: plan.storage.storageClass } : {}),
-        },
-    };
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
@@ -279,7 +270,8 @@ export function buildCompactorStatefulSet(plan: CompactorPlan, instance: Compact
                     ],
                 }),
             },
-            volumeClaimTemplates: [pvc],
+            volumeClaimTemplates: [volumeClaimTemplate(DATA_VOLUME, plan.storage)],
+            persistentVolumeClaimRetentionPolicy: RETAIN_VOLUMES,
         },
     };
 }

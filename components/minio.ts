@@ -23,7 +23,7 @@ import { DEFAULTS, ResourceRequirements } from "./defaults";
 import { serviceFqdn } from "./lib/contracts";
 import { objectMeta, selectorLabels } from "./lib/meta";
 import { withDependencies } from "./lib/options";
-import { containerResources, containerSecurityContext, goMemLimitEnv, httpProbe, podPriority, podSecurityContext, scratchVolume, type PodPriorityArgs } from "./lib/pod";
+import { containerResources, containerSecurityContext, goMemLimitEnv, httpProbe, podPriority, podSecurityContext, RETAIN_VOLUMES, scratchVolume, volumeClaimTemplate, type PodPriorityArgs } from "./lib/pod";
 import { showValue } from "./lib/objectStorage";
 import { childOptions, requireProvider } from "./lib/providers";
 import { minioEndpoint } from "./objstoreConfig";
@@ -183,16 +183,8 @@ export function buildMinioStatefulSet(spec: MinioSpec): K8sStatefulSet {
                     volumes: [tmpVolume],
                 },
             },
-            volumeClaimTemplates: [
-                {
-                    metadata: { name: "data" },
-                    spec: {
-                        accessModes: ["ReadWriteOnce"],
-                        resources: { requests: { storage: spec.storageSize } },
-                        ...(spec.storageClass !== undefined ? { storageClassName: spec.storageClass } : {}),
-                    },
-                },
-            ],
+            volumeClaimTemplates: [volumeClaimTemplate("data", { size: spec.storageSize, ...(spec.storageClass !== undefined ? { storageClass: spec.storageClass } : {}) })],
+            persistentVolumeClaimRetentionPolicy: RETAIN_VOLUMES,
         },
     };
 }

@@ -14,14 +14,14 @@ import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { Volume, VolumeMount } from "kubernetes-types/core/v1";
 import { stringify } from "yaml";
-import { MULTI_CLUSTER, PORTS, THANOS } from "./constants";
+import { MULTI_CLUSTER, THANOS } from "./constants";
 import { DEFAULTS, type ResourceRequirements } from "./defaults";
-import { serviceFqdn, type StoreEndpoint } from "./lib/contracts";
+import type { StoreEndpoint } from "./lib/contracts";
 import { isDuration } from "./lib/duration";
-import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
-import { hostnameAntiAffinity, podDisruptionBudget, zoneSpread, type PodPriorityArgs } from "./lib/pod";
+import { objectMeta, selectorLabels } from "./lib/meta";
+import { podDisruptionBudget, type PodPriorityArgs } from "./lib/pod";
 import { childOptions } from "./lib/providers";
-import { buildServiceAccount, buildThanosService, commonFlags, flag, kubeArgs, thanosArgs, thanosContainer, thanosPodSpec } from "./lib/thanos";
+import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonFlags, flag, kubeArgs, thanosArgs, thanosHttpUrl } from "./lib/thanos";
 
 /** Arguments of {@link ThanosQuerier}. */
 export interface ThanosQuerierArgs extends PodPriorityArgs {
@@ -169,38 +169,20 @@ export function querierArgs(plan: QuerierPlan): string[] {
 
 /** The querier Deployment. */
 export function buildQuerierDeployment(plan: QuerierPlan): Deployment {
-    const component = THANOS.componentNames.query;
-    const selector = selectorLabels(component, plan.name);
     const ca = endpointCaVolumes(plan.endpoints);
-    return {
-        apiVersion: "apps/v1",
-        kind: "Deployment",
-        metadata: objectMeta({ name: plan.name, namespace: plan.namespace, component, instance: plan.name }),
-        spec: {
-            replicas: plan.replicas,
-            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-            selector: { matchLabels: selector },
-            template: {
-                metadata: { labels: standardLabels(component, plan.name) },
-                spec: thanosPodSpec({
-                    serviceAccountName: plan.name,
-                    priorityClassName: plan.priorityClassName,
-                    affinity: hostnameAntiAffinity(selector),
-                    topologySpreadConstraints: zoneSpread(selector),
-                    containers: [
-                        thanosContainer({ name: "thanos-query", args: querierArgs(plan), resources: plan.resources, grpc: true, ...(ca.mounts.length > 0 ? { volumeMounts: ca.mounts } : {}) }),
-                    ],
-                    ...(ca.volumes.length > 0 ? { volumes: ca.volumes } : {}),
-                }),
-            },
-        },
-    };
+    return buildThanosDeployment({
+        name: plan.name,
+        namespace: plan.namespace,
+        component: THANOS.componentNames.query,
+        replicas: plan.replicas,
+        priorityClassName: plan.priorityClassName,
+        container: { name: "thanos-query", args: querierArgs(plan), resources: plan.resources, grpc: true, ...(ca.mounts.length > 0 ? { volumeMounts: ca.mounts } : {}) },
+        volumes: ca.volumes,
+    });
 }
 
 /** In-cluster HTTP URL of a querier Service. */
-export function querierUrl(name: string, namespace: string): string {
-    return `http://${serviceFqdn(name, namespace)}:${PORTS.thanosHttp}`;
-}
+export const querierUrl = thanosHttpUrl;
 
 /** The Thanos querier. It gets no bucket access: a dedicated ServiceAccount without IAM role. */
 export class ThanosQuerier extends pulumi.ComponentResource {

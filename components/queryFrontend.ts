@@ -13,16 +13,15 @@ import { Service as K8sService, ServiceAccount as K8sServiceAccount } from "@pul
 import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import { stringify } from "yaml";
-import { PORTS, THANOS } from "./constants";
+import { THANOS } from "./constants";
 import { DEFAULTS, type ResourceRequirements } from "./defaults";
 import { Memcached, memcachedClientConfig, memcachedPlan, type MemcachedPlan } from "./memcached";
 import type { CacheSettings } from "./storeGateway";
-import { serviceFqdn } from "./lib/contracts";
 import { isDuration } from "./lib/duration";
-import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
-import { hostnameAntiAffinity, podDisruptionBudget, zoneSpread, type PodPriorityArgs } from "./lib/pod";
+import { objectMeta, selectorLabels } from "./lib/meta";
+import { podDisruptionBudget, type PodPriorityArgs } from "./lib/pod";
 import { childOptions } from "./lib/providers";
-import { buildServiceAccount, buildThanosService, commonFlags, flag, kubeArgs, memoryLimitBytes, thanosArgs, thanosBytes, thanosContainer, thanosPodSpec } from "./lib/thanos";
+import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonFlags, flag, kubeArgs, memoryLimitBytes, thanosArgs, thanosBytes, thanosHttpUrl } from "./lib/thanos";
 
 /** Minimum idle connections per querier host in the downstream transport. */
 export const MIN_IDLE_CONNS_PER_HOST = 100;
@@ -173,34 +172,18 @@ export function queryFrontendArgs(plan: QueryFrontendPlan): string[] {
 
 /** The query-frontend Deployment. */
 export function buildQueryFrontendDeployment(plan: QueryFrontendPlan): Deployment {
-    const component = THANOS.componentNames.queryFrontend;
-    const selector = selectorLabels(component, plan.name);
-    return {
-        apiVersion: "apps/v1",
-        kind: "Deployment",
-        metadata: objectMeta({ name: plan.name, namespace: plan.namespace, component, instance: plan.name }),
-        spec: {
-            replicas: plan.replicas,
-            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-            selector: { matchLabels: selector },
-            template: {
-                metadata: { labels: standardLabels(component, plan.name) },
-                spec: thanosPodSpec({
-                    serviceAccountName: plan.name,
-                    priorityClassName: plan.priorityClassName,
-                    affinity: hostnameAntiAffinity(selector),
-                    topologySpreadConstraints: zoneSpread(selector),
-                    containers: [thanosContainer({ name: "thanos-query-frontend", args: queryFrontendArgs(plan), resources: plan.resources, grpc: false })],
-                }),
-            },
-        },
-    };
+    return buildThanosDeployment({
+        name: plan.name,
+        namespace: plan.namespace,
+        component: THANOS.componentNames.queryFrontend,
+        replicas: plan.replicas,
+        priorityClassName: plan.priorityClassName,
+        container: { name: "thanos-query-frontend", args: queryFrontendArgs(plan), resources: plan.resources, grpc: false },
+    });
 }
 
 /** In-cluster HTTP URL of a query-frontend Service (the Grafana datasource URL). */
-export function queryFrontendUrl(name: string, namespace: string): string {
-    return `http://${serviceFqdn(name, namespace)}:${PORTS.thanosHttp}`;
-}
+export const queryFrontendUrl = thanosHttpUrl;
 
 /** The Thanos query-frontend. No bucket access: a dedicated ServiceAccount without IAM role. */
 export class ThanosQueryFrontend extends pulumi.ComponentResource {

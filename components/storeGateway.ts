@@ -18,7 +18,6 @@ import { StatefulSet as K8sStatefulSet, type StatefulSetArgs } from "@pulumi/kub
 import { Service as K8sService, ServiceAccount as K8sServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { StatefulSet } from "kubernetes-types/apps/v1";
-import type { PersistentVolumeClaim } from "kubernetes-types/core/v1";
 import { stringify } from "yaml";
 import { THANOS } from "./constants";
 import { DEFAULTS, type ResourceRequirements } from "./defaults";
@@ -26,7 +25,7 @@ import { Memcached, memcachedClientConfig, memcachedPlan, type MemcachedPlan, ty
 import { serviceFqdn, type ObjstoreSecretRef, type StoreEndpoint } from "./lib/contracts";
 import { formatDuration, parseDuration } from "./lib/duration";
 import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
-import { GOMEMLIMIT_RATIO, hostnameAntiAffinity, podDisruptionBudget, zoneSpread, type PodPriorityArgs } from "./lib/pod";
+import { GOMEMLIMIT_RATIO, hostnameAntiAffinity, podDisruptionBudget, RETAIN_VOLUMES, volumeClaimTemplate, zoneSpread, type PodPriorityArgs } from "./lib/pod";
 import { childOptions } from "./lib/providers";
 import {
     buildServiceAccount,
@@ -316,14 +315,6 @@ export function buildStoreStatefulSet(plan: StoreGatewayPlan, instance: StoreIns
     const selector = instanceLabels(instance);
     const extra: Record<string, string> = { [THANOS.storeShardLabel]: String(instance.shard) };
     if (instance.partition !== undefined) extra[THANOS.storePartitionLabel] = String(instance.partition);
-    const pvc: PersistentVolumeClaim = {
-        metadata: { name: DATA_VOLUME },
-        spec: {
-            accessModes: ["ReadWriteOnce"],
-            resources: { requests: { storage: plan.storage.size } },
-            ...(plan.storage.storageClass !== undefined ? { storageClassName: plan.storage.storageClass } : {}),
-        },
-    };
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
@@ -355,7 +346,8 @@ export function buildStoreStatefulSet(plan: StoreGatewayPlan, instance: StoreIns
                     ],
                 }),
             },
-            volumeClaimTemplates: [pvc],
+            volumeClaimTemplates: [volumeClaimTemplate(DATA_VOLUME, plan.storage)],
+            persistentVolumeClaimRetentionPolicy: RETAIN_VOLUMES,
         },
     };
 }

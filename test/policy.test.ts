@@ -153,6 +153,12 @@ describe("policy pack: each policy catches a violating object", () => {
             ],
             /api_version: v2/,
         ],
+        [
+            "volumes-retained",
+            baseline.volumesRetained,
+            () => [k8s({ apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "s", namespace: NS }, spec: { volumeClaimTemplates: [{ metadata: { name: "data" } }], persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" } } })],
+            /whenDeleted must be Retain/,
+        ],
         ["s3-no-force-destroy", aws.bucketNoForceDestroy, () => [{ type: aws.T.bucket, name: "b", props: { bucket: "b", forceDestroy: true } }], /forceDestroy/],
         ["s3-public-access-block", aws.publicAccessBlock, () => [{ type: aws.T.publicAccessBlock, name: "p", props: { bucket: "b", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: false } }], /restrictPublicBuckets must be true/],
         ["s3-bucket-owner-enforced", aws.ownershipEnforced, () => [{ type: aws.T.ownership, name: "o", props: { bucket: "b", rule: { objectOwnership: "ObjectWriter" } } }], /BucketOwnerEnforced/],

@@ -15,6 +15,8 @@ import type {
     TopologySpreadConstraint,
 } from "kubernetes-types/core/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
+import type { StatefulSetPersistentVolumeClaimRetentionPolicy } from "kubernetes-types/apps/v1";
+import type { PersistentVolumeClaim } from "kubernetes-types/core/v1";
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
 import type { ResourceRequirements } from "../defaults";
 import { parseQuantity } from "./quantity";
@@ -146,3 +148,27 @@ export interface PodPriorityArgs {
 export function podPriority(priorityClassName: string | undefined): { priorityClassName?: string } {
     return priorityClassName !== undefined && priorityClassName !== "" ? { priorityClassName } : {};
 }
+
+/** A persistent volume per pod: size and (optionally) StorageClass. */
+export interface VolumeSettings {
+    size: string;
+    storageClass?: string;
+}
+
+/** The volume claim template of a StatefulSet (ReadWriteOnce, one per pod). */
+export function volumeClaimTemplate(name: string, storage: VolumeSettings): PersistentVolumeClaim {
+    return {
+        metadata: { name },
+        spec: {
+            accessModes: ["ReadWriteOnce"],
+            resources: { requests: { storage: storage.size } },
+            ...(storage.storageClass !== undefined ? { storageClassName: storage.storageClass } : {}),
+        },
+    };
+}
+
+/**
+ * Volumes outlive their StatefulSet: a replaced, deleted or scaled-down StatefulSet leaves its
+ * claims behind, and a recreated one re-attaches them by name (deleting data is a manual step).
+ */
+export const RETAIN_VOLUMES: StatefulSetPersistentVolumeClaimRetentionPolicy = { whenDeleted: "Retain", whenScaled: "Retain" };

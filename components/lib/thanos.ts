@@ -4,20 +4,23 @@
  * and the pod baseline. Components compose these so every Thanos pod looks the same.
  */
 import type { Container, ContainerPort, EnvVar, PodSpec, ServiceAccount, ServicePort, Service, Volume, VolumeMount } from "kubernetes-types/core/v1";
+import type { Deployment } from "kubernetes-types/apps/v1";
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
 import { IMAGES, PORTS, THANOS } from "../constants";
 import type { ResourceRequirements } from "../defaults";
-import { OBJSTORE_MOUNT_PATH, type ObjstoreSecretRef } from "./contracts";
-import { objectMeta } from "./meta";
+import { OBJSTORE_MOUNT_PATH, serviceFqdn, type ObjstoreSecretRef } from "./contracts";
+import { objectMeta, selectorLabels, standardLabels } from "./meta";
 import {
     containerResources,
     containerSecurityContext,
     goMemLimitEnv,
     healthProbes,
+    hostnameAntiAffinity,
     podPriority,
     podSecurityContext,
     scratchVolume,
     THANOS_TERMINATION_GRACE_SECONDS,
+    zoneSpread,
 } from "./pod";
 import { parseQuantity } from "./quantity";
 
@@ -219,4 +222,50 @@ export function buildThanosService(opts: {
 /** The StoreAPI DNS SRV address of a headless Service (`dnssrv+_grpc._tcp.<fqdn>`). */
 export function storeApiSrvAddress(serviceFqdnName: string): string {
     return `dnssrv+_${THANOS.portNames.grpc}._tcp.${serviceFqdnName}`;
+}
+
+/** A replicated, stateless Thanos component (querier, query-frontend). */
+export interface ThanosDeploymentInput {
+    name: string;
+    namespace: string;
+    /** Component label value (`THANOS.componentNames.*`). */
+    component: string;
+    replicas: number;
+    priorityClassName?: string;
+    container: ThanosContainerInput;
+    volumes?: Volume[];
+}
+
+/**
+ * The Deployment of a stateless Thanos component: surge-only rolling updates (never below the
+ * configured replicas), hostname anti-affinity, zone spread, its own ServiceAccount (named after it).
+ */
+export function buildThanosDeployment(d: ThanosDeploymentInput): Deployment {
+    const selector = selectorLabels(d.component, d.name);
+    return {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: objectMeta({ name: d.name, namespace: d.namespace, component: d.component, instance: d.name }),
+        spec: {
+            replicas: d.replicas,
+            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+            selector: { matchLabels: selector },
+            template: {
+                metadata: { labels: standardLabels(d.component, d.name) },
+                spec: thanosPodSpec({
+                    serviceAccountName: d.name,
+                    priorityClassName: d.priorityClassName,
+                    affinity: hostnameAntiAffinity(selector),
+                    topologySpreadConstraints: zoneSpread(selector),
+                    containers: [thanosContainer(d.container)],
+                    ...(d.volumes && d.volumes.length > 0 ? { volumes: d.volumes } : {}),
+                }),
+            },
+        },
+    };
+}
+
+/** In-cluster HTTP URL of a Thanos component's Service. */
+export function thanosHttpUrl(name: string, namespace: string): string {
+    return `http://${serviceFqdn(name, namespace)}:${PORTS.thanosHttp}`;
 }

@@ -236,6 +236,17 @@ export const singletons: StackCheck = {
     },
 };
 
+export const volumesRetained: ResourceCheck = {
+    kind: "resource",
+    name: "volumes-retained",
+    description: "StatefulSet volumes outlive the StatefulSet: a deleted, replaced or scaled-down StatefulSet never deletes its claims.",
+    check: (r) => {
+        if (!isKubernetes(r) || r.props["kind"] !== "StatefulSet" || list(at(r.props, "spec", "volumeClaimTemplates")).length === 0) return [];
+        const policy = at(r.props, "spec", "persistentVolumeClaimRetentionPolicy");
+        return ["whenDeleted", "whenScaled"].filter((k) => at(policy, k) === "Delete").map((k) => `spec.persistentVolumeClaimRetentionPolicy.${k} must be Retain`);
+    },
+};
+
 /** Every baseline check. */
 export const BASELINE_CHECKS: readonly Check[] = [
     podSecurityContext,
@@ -250,4 +261,5 @@ export const BASELINE_CHECKS: readonly Check[] = [
     serviceAccountTokens,
     replicatedAvailability,
     singletons,
+    volumesRetained,
 ];
