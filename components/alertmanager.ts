@@ -32,7 +32,7 @@ import { serviceFqdn } from "./lib/contracts";
 import { isDuration } from "./lib/duration";
 import { objectMeta } from "./lib/meta";
 import { MONITORING_API_VERSION } from "./lib/monitoringTypes";
-import { containerResources, containerSecurityContext, hostnameAntiAffinity, podDisruptionBudget, podPriority, podSecurityContext, zoneSpread, type PodPriorityArgs } from "./lib/pod";
+import { containerResources, containerSecurityContext, hostnameAntiAffinity, podDisruptionBudget, podPriority, podSecurityContext, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "./lib/pod";
 import { withExtraDependencies } from "./lib/deps";
 import { childOptions } from "./lib/providers";
 import { isQuantity } from "./lib/quantity";
@@ -106,10 +106,8 @@ export interface AlertmanagerRoute {
     routes?: AlertmanagerChildRoute[];
 }
 
-/** Arguments of {@link Alertmanager}. */
-export interface AlertmanagerArgs extends PodPriorityArgs {
-    /** Namespace of the Alertmanager. */
-    namespace: string;
+/** Settings of Alertmanager that a ThanosStack passes through (the stack supplies namespace and monitor label). */
+export interface AlertmanagerSettings extends PodPriorityArgs {
     /**
      * Number of replicas (a gossip cluster); production runs at least 2.
      * @default 2
@@ -134,12 +132,18 @@ export interface AlertmanagerArgs extends PodPriorityArgs {
      * Persistent volume per pod.
      * @default { size: "2Gi" } on the cluster's default StorageClass
      */
-    storage?: { size?: string; storageClass?: string };
+    storage?: Partial<VolumeSettings>;
     /**
      * Resources of the alertmanager container.
      * @default DEFAULTS.alertmanager.resources
      */
     resources?: ResourceRequirements;
+}
+
+/** Arguments of {@link Alertmanager}. */
+export interface AlertmanagerArgs extends AlertmanagerSettings {
+    /** Namespace of the Alertmanager. */
+    namespace: string;
     /**
      * Value of the `thanos-stack.io/monitor` label on its ServiceMonitor.
      * @default "default"

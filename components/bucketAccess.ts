@@ -21,7 +21,7 @@ import { Role } from "@pulumi/aws/iam/role";
 import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
 import { PodIdentityAssociation } from "@pulumi/aws/eks/podIdentityAssociation";
 import { AWS_IDENTITY } from "./constants";
-import { BUCKET_USERS, BucketUser } from "./lib/contracts";
+import { BUCKET_USERS, BucketUser, type BucketUserNames } from "./lib/contracts";
 import { objectMeta } from "./lib/meta";
 import { EksFacts, IdentityMechanism, identitySettingsProblems, showValue } from "./lib/objectStorage";
 import { withDependencies } from "./lib/options";
@@ -167,7 +167,7 @@ export interface BucketAccessArgs {
      * The bucket users the stack deploys.
      * @default BUCKET_USERS (all)
      */
-    users?: readonly BucketUser[];
+    users?: BucketUser[];
     /**
      * IAM roles for AWS; without it (MinIO) only the ServiceAccounts are created.
      * @default undefined
@@ -175,20 +175,80 @@ export interface BucketAccessArgs {
     aws?: BucketAccessAwsArgs;
 }
 
+/** The ServiceAccount of each deployed bucket user. */
+export interface BucketUserServiceAccounts {
+    /** The Prometheus pods. @default none (not deployed) */
+    prometheus?: ServiceAccount;
+    /** The Thanos ruler. @default none (not deployed) */
+    ruler?: ServiceAccount;
+    /** The store gateways. @default none (not deployed) */
+    storeGateway?: ServiceAccount;
+    /** The compactor. @default none (not deployed) */
+    compactor?: ServiceAccount;
+}
+
+/** The IAM role of each deployed bucket user (AWS only). */
+export interface BucketUserRoles {
+    /** The Prometheus pods. @default none (not deployed) */
+    prometheus?: Role;
+    /** The Thanos ruler. @default none (not deployed) */
+    ruler?: Role;
+    /** The store gateways. @default none (not deployed) */
+    storeGateway?: Role;
+    /** The compactor. @default none (not deployed) */
+    compactor?: Role;
+}
+
+/** The inline IAM policy of each deployed bucket user's role (AWS only). */
+export interface BucketUserPolicies {
+    /** The Prometheus pods. @default none (not deployed) */
+    prometheus?: RolePolicy;
+    /** The Thanos ruler. @default none (not deployed) */
+    ruler?: RolePolicy;
+    /** The store gateways. @default none (not deployed) */
+    storeGateway?: RolePolicy;
+    /** The compactor. @default none (not deployed) */
+    compactor?: RolePolicy;
+}
+
+/** The EKS Pod Identity association of each deployed bucket user's role (identity `podIdentity` only). */
+export interface BucketUserPodIdentityAssociations {
+    /** The Prometheus pods. @default none (not deployed) */
+    prometheus?: PodIdentityAssociation;
+    /** The Thanos ruler. @default none (not deployed) */
+    ruler?: PodIdentityAssociation;
+    /** The store gateways. @default none (not deployed) */
+    storeGateway?: PodIdentityAssociation;
+    /** The compactor. @default none (not deployed) */
+    compactor?: PodIdentityAssociation;
+}
+
+/** The IAM role ARN of each deployed bucket user (AWS only). */
+export interface BucketUserRoleArns {
+    /** The Prometheus pods. @default none (not deployed) */
+    prometheus?: pulumi.Output<string>;
+    /** The Thanos ruler. @default none (not deployed) */
+    ruler?: pulumi.Output<string>;
+    /** The store gateways. @default none (not deployed) */
+    storeGateway?: pulumi.Output<string>;
+    /** The compactor. @default none (not deployed) */
+    compactor?: pulumi.Output<string>;
+}
+
 /** ServiceAccounts and (on AWS) least-privilege IAM roles for the bucket users. */
 export class BucketAccess extends pulumi.ComponentResource {
     /** The ServiceAccount name of every bucket user; workloads must run as exactly these. */
-    public readonly serviceAccountNames: Record<BucketUser, string>;
+    public readonly serviceAccountNames: BucketUserNames;
     /** The ServiceAccounts created (one per deployed bucket user). */
-    public readonly serviceAccounts: Partial<Record<BucketUser, ServiceAccount>>;
+    public readonly serviceAccounts: BucketUserServiceAccounts;
     /** The IAM role of each deployed bucket user (AWS only). */
-    public readonly roles: Partial<Record<BucketUser, Role>>;
+    public readonly roles: BucketUserRoles;
     /** The inline policy of each role (AWS only). */
-    public readonly policies: Partial<Record<BucketUser, RolePolicy>>;
+    public readonly policies: BucketUserPolicies;
     /** The Pod Identity association of each role (identity `podIdentity` only). */
-    public readonly podIdentityAssociations: Partial<Record<BucketUser, PodIdentityAssociation>>;
+    public readonly podIdentityAssociations: BucketUserPodIdentityAssociations;
     /** The role ARN of each deployed bucket user (AWS only). */
-    public readonly roleArns: Partial<Record<BucketUser, pulumi.Output<string>>>;
+    public readonly roleArns: BucketUserRoleArns;
 
     constructor(name: string, args: BucketAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("thanos-stack:index:BucketAccess", name, {}, opts);

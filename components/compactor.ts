@@ -59,17 +59,8 @@ export interface CompactorSharding {
     groups: string[][];
 }
 
-/** Arguments of {@link ThanosCompactor}. */
-export interface ThanosCompactorArgs extends PodPriorityArgs {
-    /** Namespace of every object. */
-    namespace: string;
-    /** The objstore Secret (mounted read-only; passed as `--objstore.config-file`). */
-    objstoreSecret: ObjstoreSecretRef;
-    /**
-     * ServiceAccount with the deleting bucket role (e.g. from the object-storage BucketAccess component).
-     * @default a dedicated ServiceAccount named after the component, without bucket credentials
-     */
-    serviceAccountName?: string;
+/** Settings of the compactor that a ThanosStack passes through (the stack supplies namespace, bucket access, deduplication labels and priority). */
+export interface CompactorOptions {
     /**
      * Retention per resolution.
      * @default { raw: "30d", fiveMinutes: "90d", oneHour: "1y" }
@@ -86,12 +77,6 @@ export interface ThanosCompactorArgs extends PodPriorityArgs {
      */
     deleteDelay?: string;
     /**
-     * Offline deduplication of replica blocks on these replica labels (vertical compaction with the
-     * `penalty` function). Irreversible: only when explicitly asked for.
-     * @default undefined (query-time deduplication only)
-     */
-    deduplicationReplicaLabels?: string[];
-    /**
      * Shard the compactor by one external label; the shards partition the streams without overlap.
      * @default undefined (one compactor for the whole bucket)
      */
@@ -106,6 +91,25 @@ export interface ThanosCompactorArgs extends PodPriorityArgs {
      * @default requests 1 / 2Gi, limit 4Gi
      */
     resources?: ResourceRequirements;
+}
+
+/** Arguments of {@link ThanosCompactor}. */
+export interface ThanosCompactorArgs extends CompactorOptions, PodPriorityArgs {
+    /** Namespace of every object. */
+    namespace: string;
+    /** The objstore Secret (mounted read-only; passed as `--objstore.config-file`). */
+    objstoreSecret: ObjstoreSecretRef;
+    /**
+     * ServiceAccount with the deleting bucket role (e.g. from the object-storage BucketAccess component).
+     * @default a dedicated ServiceAccount named after the component, without bucket credentials
+     */
+    serviceAccountName?: string;
+    /**
+     * Offline deduplication of replica blocks on these replica labels (vertical compaction with the
+     * `penalty` function). Irreversible: only when explicitly asked for.
+     * @default undefined (query-time deduplication only)
+     */
+    deduplicationReplicaLabels?: string[];
 }
 
 /** The block selector of one compactor: keep these values, or drop them (the "rest" shard). */

@@ -15,7 +15,7 @@
 
 // The whole stack.
 export { ThanosStack } from "./thanosStack";
-export type { ThanosStackArgs, SelfMonitoringSettings } from "./thanosStack";
+export type { ThanosStackArgs, ThanosStackChildren, SelfMonitoringSettings, PushgatewaySettings, MonitoringSettings, UiSettings } from "./thanosStack";
 export { planThanosStack, thanosStackContext, thanosComponentNames, thanosStackProblems } from "./thanosPlan";
 export type {
     ThanosSettings,
@@ -33,10 +33,21 @@ export { ServiceMonitor, buildServiceMonitor, serviceMonitorProblems } from "./s
 export type { ServiceMonitorArgs, ServiceMonitorObject, ServiceMonitorEndpoint, ServiceMonitorSpec } from "./serviceMonitor";
 export { PodMonitor, buildPodMonitor, podMonitorProblems } from "./podMonitor";
 export type { PodMonitorArgs, PodMonitorObject, PodMetricsEndpoint, PodMonitorSpec } from "./podMonitor";
-export { PrometheusRule, buildPrometheusRule, ruleProblems, DEFAULT_RULE_SCOPE } from "./prometheusRule";
-export type { PrometheusRuleArgs, PrometheusRuleObject, AlertingRule, RecordingRule, RuleGroup, RuleScope } from "./prometheusRule";
-export { monitorLabels, ruleLabels } from "./lib/monitoringTypes";
-export type { RelabelConfig, SafeTlsConfig, NamespaceSelector, ScrapeEndpointCommon, RemoteWriteSpec } from "./lib/monitoringTypes";
+export { PrometheusRule, buildPrometheusRule, ruleProblems, DEFAULT_RULE_SCOPE, RuleScope } from "./prometheusRule";
+export type { PrometheusRuleArgs, PrometheusRuleObject, AlertingRule, RecordingRule, Rule, RuleGroup } from "./prometheusRule";
+export { monitorLabels, ruleLabels, RelabelAction, ScrapeScheme } from "./lib/monitoringTypes";
+export type {
+    RelabelConfig,
+    SafeTlsConfig,
+    SecretKeySource,
+    NamespaceSelector,
+    ScrapeEndpointCommon,
+    RemoteWriteSpec,
+    RemoteWriteBasicAuth,
+    RemoteWriteAuthorization,
+    RemoteWriteSigV4,
+    RemoteWriteQueueConfig,
+} from "./lib/monitoringTypes";
 
 // Prometheus, its Operator, Alertmanager, Pushgateway.
 export {
@@ -48,12 +59,14 @@ export {
     sidecarServiceName,
     sidecarStoreEndpoints,
 } from "./shardedPrometheus";
-export type { ShardedPrometheusArgs, CompactionMode, PrometheusObject, PrometheusSpec } from "./shardedPrometheus";
+export { CompactionMode } from "./shardedPrometheus";
+export type { ShardedPrometheusArgs, ShardedPrometheusSettings, AlertmanagerTarget, GrpcServerTlsSettings, PrometheusObject, PrometheusSpec } from "./shardedPrometheus";
 export { PrometheusOperator, buildKubePrometheusStackValues, defaultGrafanaDatasourceUrl } from "./prometheusOperator";
-export type { PrometheusOperatorArgs, KubePrometheusStackValues } from "./prometheusOperator";
+export type { PrometheusOperatorArgs, PrometheusOperatorSettings, KubePrometheusStackValues } from "./prometheusOperator";
 export { Alertmanager, buildAlertmanagerConfig, alertmanagerUrl, alertmanagerSrvAddress, NULL_RECEIVER } from "./alertmanager";
 export type {
     AlertmanagerArgs,
+    AlertmanagerSettings,
     AlertmanagerReceiver,
     AlertmanagerRoute,
     AlertmanagerChildRoute,
@@ -62,48 +75,55 @@ export type {
     WebhookConfig,
 } from "./alertmanager";
 export { Pushgateway } from "./pushgateway";
-export type { PushgatewayArgs, PushgatewayPersistence } from "./pushgateway";
+export type { PushgatewayArgs, PushgatewayOptions, PushgatewayPersistence } from "./pushgateway";
 
 // Thanos components.
 export { ThanosStoreGateway, storeGatewayPlan, storeEndpointsOf } from "./storeGateway";
-export type { ThanosStoreGatewayArgs, CacheBackend, CacheSettings, VolumeSettings, TimePartition } from "./storeGateway";
+export { CacheBackend } from "./storeGateway";
+export type { ThanosStoreGatewayArgs, CachingBucketSettings, StoreGatewayLimits, CacheSettings, VolumeSettings, TimePartition } from "./storeGateway";
 export { ThanosQuerier, querierUrl, endpointSdConfig } from "./querier";
-export type { ThanosQuerierArgs } from "./querier";
+export type { ThanosQuerierArgs, QuerierOptions } from "./querier";
 export { ThanosQueryFrontend, queryFrontendUrl } from "./queryFrontend";
 export type { ThanosQueryFrontendArgs } from "./queryFrontend";
 export { ThanosCompactor, compactorPlan } from "./compactor";
-export type { ThanosCompactorArgs, RetentionSettings, CompactorSharding } from "./compactor";
+export type { ThanosCompactorArgs, CompactorOptions, RetentionSettings, CompactorSharding } from "./compactor";
 export { ThanosRuler, rulerStoreEndpoint } from "./ruler";
 export type { ThanosRulerArgs } from "./ruler";
 export { Memcached, memcachedAddress } from "./memcached";
 export type { MemcachedArgs, MemcachedSettings } from "./memcached";
 export { ThanosSelfMonitoring, thanosScrapeTargets } from "./thanosSelfMonitoring";
-export type { ThanosSelfMonitoringArgs, ThanosScrapeTarget } from "./thanosSelfMonitoring";
+export type { ThanosSelfMonitoringArgs, ThanosScrapeTarget, RuleNamesByScope } from "./thanosSelfMonitoring";
 export { thanosRuleGroups, specGroups } from "./monitoring/thanosRules";
 export type { ThanosJobNames, ScopedRuleGroup } from "./monitoring/thanosRules";
 export { thanosDashboards } from "./monitoring/dashboards";
 
 // Multi-cluster (collector/central roles) and access to the UIs.
-export { CollectorExposure, collectorEndpoints, roleParts, stackReferenceEndpoints } from "./multiCluster";
-export type { CollectorExposureArgs, CollectorEndpoint, CollectorExposureType, StackRole, RemoteCollector, CentralSettings, CollectorSettings } from "./multiCluster";
-export { UiAccess, UI_NAMES } from "./uiAccess";
-export type { UiAccessArgs, UiRoute, UiName, UiAuthMode } from "./uiAccess";
+export { CollectorExposure, collectorEndpoints, roleParts, stackReferenceEndpoints, CollectorExposureType, StackRole } from "./multiCluster";
+export type { CollectorExposureArgs, CollectorExposureSettings, CollectorEndpoint, RemoteCollector, CentralSettings, CollectorSettings, SelfScrapeSettings } from "./multiCluster";
+export { UiAccess, UI_NAMES, UiAuthMode } from "./uiAccess";
+export type { UiAccessArgs, UiAccessOptions, UiHosts, UiRoute, UiName } from "./uiAccess";
 
 // Object storage: the bucket, who may use it, and the Thanos objstore configuration.
 export { ThanosBucket } from "./s3Bucket";
 export type { ThanosBucketArgs } from "./s3Bucket";
 export { BucketAccess, BUCKET_PERMISSIONS, serviceAccountName, serviceAccountNames, buildBucketUserPolicy } from "./bucketAccess";
-export type { BucketAccessArgs, BucketAccessAwsArgs, BucketPermissions } from "./bucketAccess";
+export type {
+    BucketAccessArgs,
+    BucketAccessAwsArgs,
+    BucketPermissions,
+    BucketUserServiceAccounts,
+    BucketUserRoles,
+    BucketUserPolicies,
+    BucketUserPodIdentityAssociations,
+    BucketUserRoleArns,
+} from "./bucketAccess";
 export { MinioObjectStorage } from "./minio";
 export type { MinioObjectStorageArgs } from "./minio";
 export { buildObjstoreConfig, renderObjstoreYaml, buildObjstoreSecret, objstoreSecretName, objstoreSecretRef, s3Endpoint, minioEndpoint } from "./objstoreConfig";
 export type { ObjstoreTarget, AwsS3Target, MinioTarget, ObjstoreConfig, S3ObjstoreConfig } from "./objstoreConfig";
-export { objectStorageSettingsProblems } from "./lib/objectStorage";
+export { objectStorageSettingsProblems, ObjectStorageProvider, EncryptionType, IdentityMechanism } from "./lib/objectStorage";
 export type {
     ObjectStorageSettings,
-    ObjectStorageProvider,
-    EncryptionType,
-    IdentityMechanism,
     EncryptionSettings,
     VersioningSettings,
     ReplicationSettings,
@@ -116,12 +136,13 @@ export type {
 } from "./lib/objectStorage";
 
 // Contracts between components (bucket users, objstore Secret, StoreAPI endpoints).
-export { BUCKET_USERS, OBJSTORE_SECRET_KEY, CLUSTER_DOMAIN, serviceFqdn } from "./lib/contracts";
-export type { BucketUser, ObjstoreSecretRef, StoreEndpoint, EndpointTls } from "./lib/contracts";
+export { BUCKET_USERS, BucketUser, OBJSTORE_SECRET_KEY, CLUSTER_DOMAIN, serviceFqdn } from "./lib/contracts";
+export type { BucketUserNames, ObjstoreSecretRef, StoreEndpoint, EndpointTls } from "./lib/contracts";
 
 // Constants and defaults: the single place for versions, images, ports and labels.
 export { VERSIONS, IMAGES, CHARTS, PORTS, LABELS, PART_OF, MANAGED_BY, EXTERNAL_LABELS, RULE_SCOPES, PROMETHEUS, THANOS, MULTI_CLUSTER } from "./constants";
 export { DEFAULTS } from "./defaults";
 export type { ResourceRequirements } from "./defaults";
 export type { PodPriorityArgs } from "./lib/pod";
+export { Protocol } from "./networkPolicies";
 export { objectMeta, standardLabels, selectorLabels } from "./lib/meta";

@@ -23,7 +23,7 @@ import { DEFAULTS, ResourceRequirements } from "./defaults";
 import { serviceFqdn } from "./lib/contracts";
 import { objectMeta, selectorLabels } from "./lib/meta";
 import { withDependencies } from "./lib/options";
-import { containerResources, containerSecurityContext, goMemLimitEnv, httpProbe, podPriority, podSecurityContext, RETAIN_VOLUMES, scratchVolume, volumeClaimTemplate, type PodPriorityArgs } from "./lib/pod";
+import { containerResources, containerSecurityContext, goMemLimitEnv, httpProbe, podPriority, podSecurityContext, RETAIN_VOLUMES, scratchVolume, volumeClaimTemplate, type PodPriorityArgs, type VolumeSettings } from "./lib/pod";
 import { showValue } from "./lib/objectStorage";
 import { childOptions, requireProvider } from "./lib/providers";
 import { minioEndpoint } from "./objstoreConfig";
@@ -52,7 +52,7 @@ export interface MinioObjectStorageArgs extends PodPriorityArgs {
      * The data volume.
      * @default { size: "10Gi" } (the cluster's default StorageClass)
      */
-    storage?: { size?: string; storageClass?: string };
+    storage?: Partial<VolumeSettings>;
     /**
      * Resources of the MinIO server.
      * @default DEFAULTS.objectStorage.minio.resources

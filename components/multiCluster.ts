@@ -16,7 +16,7 @@ import type { Service } from "kubernetes-types/core/v1";
 import type { Ingress } from "kubernetes-types/networking/v1";
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
 import { EXTERNAL_LABELS, INGRESS, MULTI_CLUSTER, PORTS, THANOS } from "./constants";
-import type { BucketUser, StoreEndpoint } from "./lib/contracts";
+import type { BucketUser, EndpointTls, StoreEndpoint } from "./lib/contracts";
 import type { ProducerPlan } from "./invariants";
 import { objectMeta } from "./lib/meta";
 import { childOptions } from "./lib/providers";
@@ -24,9 +24,13 @@ import { kubeArgs } from "./lib/thanos";
 import { prometheusPodSelector } from "./shardedPrometheus";
 
 /** The role of a stack: everything in one cluster, a remote scraping cluster, or the central read/maintenance cluster. */
-export type StackRole = (typeof MULTI_CLUSTER.roles)[number];
+export const StackRole = { All: "all", Collector: "collector", Central: "central" } as const;
+/** The role of a stack: everything in one cluster, a remote scraping cluster, or the central read/maintenance cluster. */
+export type StackRole = (typeof StackRole)[keyof typeof StackRole];
 /** How a collector exposes its sidecars: an internal NLB per pod, or one gRPC Ingress with TLS. */
-export type CollectorExposureType = (typeof MULTI_CLUSTER.exposureTypes)[number];
+export const CollectorExposureType = { LoadBalancer: "loadBalancer", Ingress: "ingress" } as const;
+/** How a collector exposes its sidecars: an internal NLB per pod, or one gRPC Ingress with TLS. */
+export type CollectorExposureType = (typeof CollectorExposureType)[keyof typeof CollectorExposureType];
 
 /** What a role deploys. */
 export interface RoleParts {
@@ -92,16 +96,8 @@ export function collectorHostname(domain: string, pod: Pick<PrometheusPod, "shar
     return `shard-${pod.shard}-replica-${pod.replica}.${domain}`;
 }
 
-/** Arguments of {@link CollectorExposure}. */
-export interface CollectorExposureArgs {
-    /** Namespace of the Prometheus resource. */
-    namespace: string;
-    /** Name of the `Prometheus` resource whose sidecars are exposed. */
-    prometheusName: string;
-    /** Shards of the Prometheus resource. */
-    shards: number;
-    /** Replicas per shard. */
-    replicas: number;
+/** How a collector exposes its sidecars, as set in a ThanosStack (the stack supplies namespace, Prometheus name, shards and replicas). */
+export interface CollectorExposureSettings {
     /** DNS domain under which each pod gets `shard-<s>-replica-<r>.<domain>`. */
     domain: string;
     /**
@@ -126,6 +122,18 @@ export interface CollectorExposureArgs {
      * @default none: plaintext gRPC inside the private network (`loadBalancer` only)
      */
     clusterIssuer?: string;
+}
+
+/** Arguments of {@link CollectorExposure}. */
+export interface CollectorExposureArgs extends CollectorExposureSettings {
+    /** Namespace of the Prometheus resource. */
+    namespace: string;
+    /** Name of the `Prometheus` resource whose sidecars are exposed. */
+    prometheusName: string;
+    /** Shards of the Prometheus resource. */
+    shards: number;
+    /** Replicas per shard. */
+    replicas: number;
 }
 
 /** One address a central querier dials to reach a collector pod. */
@@ -295,7 +303,7 @@ export interface RemoteCollector {
      * TLS towards the collector.
      * @default plaintext
      */
-    tls?: { serverName?: string; caSecretName?: string };
+    tls?: EndpointTls;
 }
 
 const DYNAMIC_PREFIX = /^dns(srv)?(\+|noa\+)/;
@@ -369,13 +377,22 @@ export interface CollectorStackRef {
     caSecretName?: string;
 }
 
+/** The central cluster's own one-shard Prometheus. */
+export interface SelfScrapeSettings {
+    /**
+     * Replicas of the self-scrape Prometheus.
+     * @default 2
+     */
+    replicas?: number;
+}
+
 /** The central role's settings. */
 export interface CentralSettings {
     /**
      * The central cluster's own one-shard Prometheus (always on: it scrapes the Thanos components for their alerts).
      * @default { replicas: 2 }
      */
-    selfScrape?: { replicas?: number };
+    selfScrape?: SelfScrapeSettings;
     /**
      * Collectors given by address.
      * @default []
@@ -391,7 +408,7 @@ export interface CentralSettings {
 /** The collector role's settings. */
 export interface CollectorSettings {
     /** How the sidecars' StoreAPI is exposed (domain, type, TLS). */
-    exposure: Omit<CollectorExposureArgs, "namespace" | "prometheusName" | "shards" | "replicas">;
+    exposure: CollectorExposureSettings;
 }
 
 /**

@@ -34,7 +34,9 @@ import { CLUSTER_DOMAIN } from "./lib/contracts";
 import { objectMeta } from "./lib/meta";
 
 /** A transport protocol of a port. */
-export type Protocol = "TCP" | "UDP";
+export const Protocol = { Tcp: "TCP", Udp: "UDP" } as const;
+/** A transport protocol of a port. */
+export type Protocol = (typeof Protocol)[keyof typeof Protocol];
 
 /** A port and its protocol. */
 export interface PortRef {

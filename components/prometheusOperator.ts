@@ -38,10 +38,8 @@ import { childOptions } from "./lib/providers";
 /** Pod Security level of the node-exporter namespace (host namespaces and host paths). */
 export const NODE_EXPORTER_POD_SECURITY = "privileged";
 
-/** Arguments of {@link PrometheusOperator}. */
-export interface PrometheusOperatorArgs extends PodPriorityArgs {
-    /** Namespace of the release (the Operator, Grafana, kube-state-metrics). */
-    namespace: string;
+/** Settings of the Prometheus Operator that a ThanosStack passes through (the stack supplies namespace, monitor label and Alertmanager URL). */
+export interface PrometheusOperatorSettings extends PodPriorityArgs {
     /**
      * Install the chart. Set to false when a Prometheus Operator (v0.93 CRDs) already runs in the cluster;
      * the component then creates nothing.
@@ -54,20 +52,10 @@ export interface PrometheusOperatorArgs extends PodPriorityArgs {
      */
     grafanaDatasourceUrl?: string;
     /**
-     * Alertmanager URL for Grafana's Alertmanager datasource.
-     * @default no Alertmanager datasource
-     */
-    alertmanagerUrl?: string;
-    /**
      * Deploy Grafana.
      * @default true
      */
     grafana?: boolean;
-    /**
-     * Value of the `thanos-stack.io/monitor` label put on the chart's ServiceMonitors and rules.
-     * @default "default"
-     */
-    monitor?: string;
     /**
      * Resources of the Operator container.
      * @default DEFAULTS.operator.resources
@@ -88,6 +76,22 @@ export interface PrometheusOperatorArgs extends PodPriorityArgs {
      * @default DEFAULTS.operator.grafana.resources
      */
     grafanaResources?: ResourceRequirements;
+}
+
+/** Arguments of {@link PrometheusOperator}. */
+export interface PrometheusOperatorArgs extends PrometheusOperatorSettings {
+    /** Namespace of the release (the Operator, Grafana, kube-state-metrics). */
+    namespace: string;
+    /**
+     * Alertmanager URL for Grafana's Alertmanager datasource.
+     * @default no Alertmanager datasource
+     */
+    alertmanagerUrl?: string;
+    /**
+     * Value of the `thanos-stack.io/monitor` label put on the chart's ServiceMonitors and rules.
+     * @default "default"
+     */
+    monitor?: string;
 }
 
 /** Pod and container security through chart values. */

@@ -19,11 +19,12 @@ import { parser } from "@prometheus-io/lezer-promql";
 import { PROMETHEUS, RULE_SCOPES } from "./constants";
 import { isDuration } from "./lib/duration";
 import { objectMeta } from "./lib/meta";
-import { AlertingRule, isAlertingRule, MONITORING_API_VERSION, RecordingRule, RuleGroup, ruleLabels, RuleScope, stripUndefined } from "./lib/monitoringTypes";
+import { isAlertingRule, MONITORING_API_VERSION, Rule, RuleGroup, ruleLabels, RuleScope, stripUndefined } from "./lib/monitoringTypes";
 import { describePromqlError, findPromqlSyntaxError } from "./lib/promql";
 import { childOptions } from "./lib/providers";
 
-export type { AlertingRule, RecordingRule, RuleGroup, RuleScope } from "./lib/monitoringTypes";
+export type { AlertingRule, RecordingRule, Rule, RuleGroup } from "./lib/monitoringTypes";
+export { RuleScope } from "./lib/monitoringTypes";
 
 /** A `PrometheusRule` object. */
 export interface PrometheusRuleObject {
@@ -83,8 +84,8 @@ export function calledFunctions(expr: string): string[] {
     return names;
 }
 
-function ruleName(rule: AlertingRule | RecordingRule): string {
-    return isAlertingRule(rule) ? `alert ${rule.alert}` : `record ${rule.record}`;
+function ruleName(rule: Rule): string {
+    return isAlertingRule(rule) ? `alert ${rule.alert}` : `record ${String(rule.record)}`;
 }
 
 /**
@@ -110,7 +111,7 @@ export function ruleProblems(groups: RuleGroup[], scope: RuleScope): string[] {
                 problems.push(`group "${group.name}": a rule needs exactly one of alert and record, got ${hasAlert ? "both" : "neither"}`);
                 continue;
             }
-            if (!isAlertingRule(rule) && !METRIC_NAME_RE.test(rule.record)) {
+            if (!isAlertingRule(rule) && !METRIC_NAME_RE.test(String(rule.record))) {
                 problems.push(`group "${group.name}", ${name}: record must be a metric name (letters, digits, '_' and ':'), got ${JSON.stringify(rule.record)}`);
             }
             if (isAlertingRule(rule)) {

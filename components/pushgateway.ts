@@ -46,10 +46,8 @@ export interface PushgatewayPersistence {
     interval?: string;
 }
 
-/** Arguments of {@link Pushgateway}. */
-export interface PushgatewayArgs extends PodPriorityArgs {
-    /** Namespace. */
-    namespace: string;
+/** Settings of the Pushgateway that a ThanosStack passes through (the stack supplies namespace and monitor label). */
+export interface PushgatewayOptions extends PodPriorityArgs {
     /**
      * Resources of the pushgateway container.
      * @default DEFAULTS.pushgateway.resources
@@ -60,6 +58,12 @@ export interface PushgatewayArgs extends PodPriorityArgs {
      * @default { enabled: false }
      */
     persistence?: PushgatewayPersistence;
+}
+
+/** Arguments of {@link Pushgateway}. */
+export interface PushgatewayArgs extends PushgatewayOptions {
+    /** Namespace. */
+    namespace: string;
     /**
      * Value of the `thanos-stack.io/monitor` label on its ServiceMonitor.
      * @default "default"

@@ -23,14 +23,8 @@ import { podDisruptionBudget, type PodPriorityArgs } from "./lib/pod";
 import { childOptions } from "./lib/providers";
 import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonFlags, flag, kubeArgs, thanosArgs, thanosHttpUrl } from "./lib/thanos";
 
-/** Arguments of {@link ThanosQuerier}. */
-export interface ThanosQuerierArgs extends PodPriorityArgs {
-    /** Namespace of every object. */
-    namespace: string;
-    /** Every StoreAPI to query (sidecars, store shards, rulers, remote clusters), generated from the stack. */
-    endpoints: StoreEndpoint[];
-    /** Replica labels to deduplicate on: every producer's replica label (Prometheus and ruler). */
-    replicaLabels: string[];
+/** Settings of the querier that a ThanosStack passes through (the stack supplies namespace, endpoints, replica labels and priority). */
+export interface QuerierOptions {
     /**
      * StoreAPIs known only at deployment time (e.g. remote collectors read from other stacks' outputs through
      * StackReferences), appended to {@link endpoints} in `--endpoint.sd-config`.
@@ -62,6 +56,16 @@ export interface ThanosQuerierArgs extends PodPriorityArgs {
      * @default 20
      */
     maxConcurrent?: number;
+}
+
+/** Arguments of {@link ThanosQuerier}. */
+export interface ThanosQuerierArgs extends QuerierOptions, PodPriorityArgs {
+    /** Namespace of every object. */
+    namespace: string;
+    /** Every StoreAPI to query (sidecars, store shards, rulers, remote clusters), generated from the stack. */
+    endpoints: StoreEndpoint[];
+    /** Replica labels to deduplicate on: every producer's replica label (Prometheus and ruler). */
+    replicaLabels: string[];
 }
 
 /** The fully defaulted querier. */

@@ -26,12 +26,8 @@ import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonF
 /** Minimum idle connections per querier host in the downstream transport. */
 export const MIN_IDLE_CONNS_PER_HOST = 100;
 
-/** Arguments of {@link ThanosQueryFrontend}. */
-export interface ThanosQueryFrontendArgs extends PodPriorityArgs {
-    /** Namespace of every object. */
-    namespace: string;
-    /** HTTP URL of the querier (e.g. `ThanosQuerier.url`). */
-    downstreamUrl: string;
+/** Settings of the query-frontend that a ThanosStack passes through (the stack supplies namespace, the downstream URL and priority). */
+export interface QueryFrontendSettings {
     /**
      * Replicas.
      * @default 2
@@ -67,6 +63,14 @@ export interface ThanosQueryFrontendArgs extends PodPriorityArgs {
      * @default "10s"
      */
     logQueriesLongerThan?: string;
+}
+
+/** Arguments of {@link ThanosQueryFrontend}. */
+export interface ThanosQueryFrontendArgs extends QueryFrontendSettings, PodPriorityArgs {
+    /** Namespace of every object. */
+    namespace: string;
+    /** HTTP URL of the querier (e.g. `ThanosQuerier.url`). */
+    downstreamUrl: string;
 }
 
 /** The fully defaulted query-frontend. */

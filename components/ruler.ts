@@ -51,23 +51,8 @@ import { buildServiceAccount, storeApiSrvAddress } from "./lib/thanos";
 /** Key of the Alertmanager config inside its Secret. */
 export const ALERTMANAGERS_KEY = "alertmanagers.yaml";
 
-/** Arguments of {@link ThanosRuler}. */
-export interface ThanosRulerArgs extends PodPriorityArgs {
-    /** Namespace of every object. */
-    namespace: string;
-    /** The objstore Secret (the Operator mounts it as `--objstore.config-file`). */
-    objstoreSecret: ObjstoreSecretRef;
-    /** External labels of the ruler's blocks (cluster, environment); the replica label is added per pod. */
-    externalLabels: Record<string, string>;
-    /** Query API addresses (`host:port`, e.g. the querier Service on 10902). */
-    queryEndpoints: string[];
-    /** Alertmanager addresses in Thanos SD syntax (`dnssrv+_http-web._tcp.alertmanager-operated...`, `host:port`). */
-    alertmanagerAddresses: string[];
-    /**
-     * ServiceAccount with the ruler's bucket role (e.g. from the object-storage BucketAccess component).
-     * @default a dedicated ServiceAccount named after the component, without bucket credentials
-     */
-    serviceAccountName?: string;
+/** Settings of the ruler that a ThanosStack passes through (the stack supplies namespace, bucket access, external labels, query endpoints, Alertmanagers and priority). */
+export interface RulerSettings {
     /**
      * Replicas; each is a block producer with its own `thanos_ruler_replica`.
      * @default 2
@@ -98,6 +83,25 @@ export interface ThanosRulerArgs extends PodPriorityArgs {
      * @default "default"
      */
     monitor?: string;
+}
+
+/** Arguments of {@link ThanosRuler}. */
+export interface ThanosRulerArgs extends RulerSettings, PodPriorityArgs {
+    /** Namespace of every object. */
+    namespace: string;
+    /** The objstore Secret (the Operator mounts it as `--objstore.config-file`). */
+    objstoreSecret: ObjstoreSecretRef;
+    /** External labels of the ruler's blocks (cluster, environment); the replica label is added per pod. */
+    externalLabels: Record<string, string>;
+    /** Query API addresses (`host:port`, e.g. the querier Service on 10902). */
+    queryEndpoints: string[];
+    /** Alertmanager addresses in Thanos SD syntax (`dnssrv+_http-web._tcp.alertmanager-operated...`, `host:port`). */
+    alertmanagerAddresses: string[];
+    /**
+     * ServiceAccount with the ruler's bucket role (e.g. from the object-storage BucketAccess component).
+     * @default a dedicated ServiceAccount named after the component, without bucket credentials
+     */
+    serviceAccountName?: string;
 }
 
 /** The fully defaulted ruler. */

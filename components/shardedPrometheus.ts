@@ -41,6 +41,7 @@ import {
     podSecurityContext,
     zoneSpread,
     type PodPriorityArgs,
+    type VolumeSettings,
 } from "./lib/pod";
 import { withExtraDependencies } from "./lib/deps";
 import { childOptions } from "./lib/providers";
@@ -50,29 +51,17 @@ import { buildServiceMonitor } from "./serviceMonitor";
 export type { RemoteWriteSpec } from "./lib/monitoringTypes";
 
 /** Local compaction mode: `disabled` (mission default) or the Operator's `delayed` compaction (opt-in). */
-export type CompactionMode = "disabled" | "delayed";
+export const CompactionMode = { Disabled: "disabled", Delayed: "delayed" } as const;
+/** Local compaction mode: `disabled` (mission default) or the Operator's `delayed` compaction (opt-in). */
+export type CompactionMode = (typeof CompactionMode)[keyof typeof CompactionMode];
 
 /** Component name used in labels. */
 const COMPONENT = "prometheus";
 /** The volume holding the sidecar's gRPC server certificate. */
 const SIDECAR_TLS_VOLUME = "grpc-tls";
 
-/** Arguments of {@link ShardedPrometheus}. */
-export interface ShardedPrometheusArgs extends PodPriorityArgs {
-    /** Namespace of the Prometheus resource and everything around it. */
-    namespace: string;
-    /** The `cluster` external label on every block. */
-    clusterName: string;
-    /** The `environment` external label on every block. */
-    environment: string;
-    /** The Secret holding the Thanos objstore configuration (`type: S3`) the sidecars upload with. */
-    objstoreSecret: ObjstoreSecretRef;
-    /**
-     * ServiceAccount of the Prometheus pods (e.g. one carrying the IAM role for the bucket). When unset, the
-     * component creates its own, named like the Prometheus resource.
-     * @default a ServiceAccount created by the component
-     */
-    serviceAccountName?: string;
+/** Settings of the sharded Prometheus that a ThanosStack passes through (the stack wires namespace, cluster/environment labels, the objstore Secret, the ServiceAccount, Alertmanager and the monitor label). */
+export interface ShardedPrometheusSettings extends PodPriorityArgs {
     /**
      * Number of shards; targets are split between them by the Operator's hashmod relabeling.
      * @default 1
@@ -92,7 +81,7 @@ export interface ShardedPrometheusArgs extends PodPriorityArgs {
      * Persistent volume per pod.
      * @default { size: "50Gi" } on the cluster's default StorageClass
      */
-    storage?: { size?: string; storageClass?: string };
+    storage?: Partial<VolumeSettings>;
     /**
      * Resources of the prometheus container.
      * @default DEFAULTS.prometheus.resources
@@ -136,17 +125,6 @@ export interface ShardedPrometheusArgs extends PodPriorityArgs {
      */
     evaluationInterval?: string;
     /**
-     * Value of the `thanos-stack.io/monitor` label that ServiceMonitors/PodMonitors/Probes/PrometheusRules must
-     * carry to be picked up.
-     * @default "default"
-     */
-    monitor?: string;
-    /**
-     * The Alertmanager Service that `shard`-scope alerts go to (API v2).
-     * @default no Alertmanager
-     */
-    alertmanager?: { namespace: string; serviceName: string; port?: string };
-    /**
      * Compress the write-ahead log.
      * @default true
      */
@@ -157,7 +135,55 @@ export interface ShardedPrometheusArgs extends PodPriorityArgs {
      * `spec.thanos.grpcServerTlsConfig`). Every StoreAPI client must then speak TLS.
      * @default plaintext
      */
-    grpcServerTls?: { secretName: string };
+    grpcServerTls?: GrpcServerTlsSettings;
+}
+
+/** Arguments of {@link ShardedPrometheus}. */
+export interface ShardedPrometheusArgs extends ShardedPrometheusSettings {
+    /** Namespace of the Prometheus resource and everything around it. */
+    namespace: string;
+    /** The `cluster` external label on every block. */
+    clusterName: string;
+    /** The `environment` external label on every block. */
+    environment: string;
+    /** The Secret holding the Thanos objstore configuration (`type: S3`) the sidecars upload with. */
+    objstoreSecret: ObjstoreSecretRef;
+    /**
+     * ServiceAccount of the Prometheus pods (e.g. one carrying the IAM role for the bucket). When unset, the
+     * component creates its own, named like the Prometheus resource.
+     * @default a ServiceAccount created by the component
+     */
+    serviceAccountName?: string;
+    /**
+     * Value of the `thanos-stack.io/monitor` label that ServiceMonitors/PodMonitors/Probes/PrometheusRules must
+     * carry to be picked up.
+     * @default "default"
+     */
+    monitor?: string;
+    /**
+     * The Alertmanager Service that `shard`-scope alerts go to (API v2).
+     * @default no Alertmanager
+     */
+    alertmanager?: AlertmanagerTarget;
+}
+
+/** The Alertmanager Service that a Prometheus sends alerts to (API v2). */
+export interface AlertmanagerTarget {
+    /** Namespace of the Service. */
+    namespace: string;
+    /** Name of the Service. */
+    serviceName: string;
+    /**
+     * Name of the Service port.
+     * @default "web"
+     */
+    port?: string;
+}
+
+/** TLS on the sidecars' gRPC StoreAPI, from a `kubernetes.io/tls` Secret. */
+export interface GrpcServerTlsSettings {
+    /** Name of the `kubernetes.io/tls` Secret in the namespace. */
+    secretName: string;
 }
 
 /** The typed `Prometheus.spec` we emit. */
@@ -539,7 +565,6 @@ export class ShardedPrometheus extends pulumi.ComponentResource {
     public readonly shards: number;
     public readonly replicas: number;
     /** The `Prometheus` resource. */
-    public readonly prometheus: CustomResource;
 
     constructor(name: string, args: ShardedPrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
         super("thanos-stack:index:ShardedPrometheus", name, {}, opts);
@@ -567,7 +592,7 @@ export class ShardedPrometheus extends pulumi.ComponentResource {
         const rbac = buildPrometheusRbac(input);
         const role = new ClusterRole(`${name}-clusterrole`, rbac.role, child);
         deps.push(new ClusterRoleBinding(`${name}-clusterrolebinding`, rbac.binding, withExtraDependencies(child, [role])));
-        this.prometheus = new CustomResource(`${name}-prometheus`, prom, withExtraDependencies(child, deps));
+        new CustomResource(`${name}-prometheus`, prom, withExtraDependencies(child, deps));
         new Service(`${name}-sidecar-service`, buildSidecarService(input), child);
         buildShardPdbs(input).forEach((pdb, shard) => new PodDisruptionBudget(`${name}-pdb-shard-${shard}`, pdb, child));
         new CustomResource(`${name}-servicemonitor`, buildPrometheusSelfMonitor(input), child);

@@ -25,7 +25,7 @@ import { Memcached, memcachedClientConfig, memcachedPlan, type MemcachedPlan, ty
 import { serviceFqdn, type ObjstoreSecretRef, type StoreEndpoint } from "./lib/contracts";
 import { formatDuration, parseDuration } from "./lib/duration";
 import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
-import { GOMEMLIMIT_RATIO, hostnameAntiAffinity, podDisruptionBudget, RETAIN_VOLUMES, volumeClaimTemplate, zoneSpread, type PodPriorityArgs } from "./lib/pod";
+import { GOMEMLIMIT_RATIO, hostnameAntiAffinity, podDisruptionBudget, RETAIN_VOLUMES, volumeClaimTemplate, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "./lib/pod";
 import { childOptions } from "./lib/providers";
 import {
     buildServiceAccount,
@@ -50,7 +50,9 @@ import { timePartitionProblems, type TimePartition } from "./lib/timeRange";
 export type { TimePartition } from "./lib/timeRange";
 
 /** Where a cache lives. */
-export type CacheBackend = "inMemory" | "memcached";
+export const CacheBackend = { InMemory: "inMemory", Memcached: "memcached" } as const;
+/** Where a cache lives. */
+export type CacheBackend = (typeof CacheBackend)[keyof typeof CacheBackend];
 
 /** A cache that is in-memory by default and can move to a memcached cluster we deploy. */
 export interface CacheSettings {
@@ -67,28 +69,10 @@ export interface CacheSettings {
     memcached?: MemcachedSettings;
 }
 
-/** Persistent volume of one pod. */
-export interface VolumeSettings {
-    /** Size of the volume. */
-    size: string;
-    /**
-     * StorageClass of the volume.
-     * @default the cluster default StorageClass
-     */
-    storageClass?: string;
-}
+export type { VolumeSettings } from "./lib/pod";
 
-/** Arguments of {@link ThanosStoreGateway}. */
-export interface ThanosStoreGatewayArgs extends PodPriorityArgs {
-    /** Namespace of every object. */
-    namespace: string;
-    /** The objstore Secret (mounted read-only; passed as `--objstore.config-file`). */
-    objstoreSecret: ObjstoreSecretRef;
-    /**
-     * ServiceAccount with read access to the bucket (e.g. from the object-storage BucketAccess component).
-     * @default a dedicated ServiceAccount named after the component, without bucket credentials
-     */
-    serviceAccountName?: string;
+/** Settings of the store gateway that a ThanosStack passes through (the stack supplies namespace, bucket access, delete delay and priority). */
+export interface StoreGatewaySettings {
     /**
      * Hash shards over block IDs.
      * @default 1
@@ -124,12 +108,44 @@ export interface ThanosStoreGatewayArgs extends PodPriorityArgs {
      * would compete with the chunk pool, so it is offered with memcached only.
      * @default { enabled: false }
      */
-    cachingBucket?: { enabled: boolean; memcached?: MemcachedSettings };
+    cachingBucket?: CachingBucketSettings;
     /**
      * Per-request guardrails.
      * @default { requestSeries: 1000000, requestSamples: 100000000 }
      */
-    limits?: { requestSeries: number; requestSamples: number };
+    limits?: StoreGatewayLimits;
+}
+
+/** The store gateway's caching bucket (chunks and metadata in memcached). */
+export interface CachingBucketSettings {
+    /** Run the caching bucket (with its own memcached). */
+    enabled: boolean;
+    /**
+     * The memcached behind it.
+     * @default the memcached defaults (components/defaults.ts)
+     */
+    memcached?: MemcachedSettings;
+}
+
+/** Per-request guardrails of the store gateway. */
+export interface StoreGatewayLimits {
+    /** Most series one request may touch (`--store.limits.request-series`). */
+    requestSeries: number;
+    /** Most samples one request may touch (`--store.limits.request-samples`). */
+    requestSamples: number;
+}
+
+/** Arguments of {@link ThanosStoreGateway}. */
+export interface ThanosStoreGatewayArgs extends StoreGatewaySettings, PodPriorityArgs {
+    /** Namespace of every object. */
+    namespace: string;
+    /** The objstore Secret (mounted read-only; passed as `--objstore.config-file`). */
+    objstoreSecret: ObjstoreSecretRef;
+    /**
+     * ServiceAccount with read access to the bucket (e.g. from the object-storage BucketAccess component).
+     * @default a dedicated ServiceAccount named after the component, without bucket credentials
+     */
+    serviceAccountName?: string;
     /**
      * The compactor's `--delete-delay`; the store ignores blocks marked for deletion after half of it
      * (`--ignore-deletion-marks-delay`), so it stops using a block well before the compactor deletes it.

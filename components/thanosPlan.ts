@@ -6,41 +6,36 @@
  */
 import { EXTERNAL_LABELS, PORTS } from "./constants";
 import { alertmanagerSrvAddress } from "./alertmanager";
-import { compactorPlan, compactorProblems, type ThanosCompactorArgs } from "./compactor";
+import { compactorPlan, compactorProblems, type CompactorOptions, type ThanosCompactorArgs } from "./compactor";
 import { InvariantError, producerProblems, thanosPlanProblems, type ProducerPlan, type ThanosPlan } from "./invariants";
 import type { StackRole } from "./multiCluster";
-import { querierProblems, querierUrl, type ThanosQuerierArgs } from "./querier";
-import { queryFrontendProblems, type ThanosQueryFrontendArgs } from "./queryFrontend";
-import { rulerProblems, rulerStoreEndpoint, type ThanosRulerArgs } from "./ruler";
-import { storeEndpointsOf, storeGatewayPlan, storeGatewayProblems, type ThanosStoreGatewayArgs } from "./storeGateway";
+import { querierProblems, querierUrl, type QuerierOptions, type ThanosQuerierArgs } from "./querier";
+import { queryFrontendProblems, type QueryFrontendSettings, type ThanosQueryFrontendArgs } from "./queryFrontend";
+import { rulerProblems, rulerStoreEndpoint, type RulerSettings, type ThanosRulerArgs } from "./ruler";
+import { storeEndpointsOf, storeGatewayPlan, storeGatewayProblems, type StoreGatewaySettings, type ThanosStoreGatewayArgs } from "./storeGateway";
 import { serviceAccountNames } from "./bucketAccess";
 import { objstoreSecretRef } from "./objstoreConfig";
 import { sidecarStoreEndpoints } from "./shardedPrometheus";
 import { serviceFqdn, type BucketUser, type ObjstoreSecretRef, type StoreEndpoint } from "./lib/contracts";
 import { monitoringPriorityClassName } from "./priorityClass";
 
-/** Settings of the store gateway inside a ThanosStack (the stack supplies namespace, bucket access and delete delay). */
-export type StoreGatewaySettings = Omit<ThanosStoreGatewayArgs, "namespace" | "objstoreSecret" | "serviceAccountName" | "compactorDeleteDelay" | "priorityClassName">;
+export type { StoreGatewaySettings, QueryFrontendSettings, RulerSettings };
 /** Settings of the querier inside a ThanosStack (the stack supplies endpoints and replica labels). */
-export type QuerierSettings = Omit<ThanosQuerierArgs, "namespace" | "endpoints" | "replicaLabels" | "priorityClassName"> & {
+export interface QuerierSettings extends QuerierOptions {
     /**
      * StoreAPIs outside the stack (remote clusters), added to the generated endpoints.
      * @default []
      */
     extraEndpoints?: StoreEndpoint[];
-};
-/** Settings of the query-frontend inside a ThanosStack (the stack supplies the downstream URL). */
-export type QueryFrontendSettings = Omit<ThanosQueryFrontendArgs, "namespace" | "downstreamUrl" | "priorityClassName">;
+}
 /** Settings of the compactor inside a ThanosStack. */
-export type CompactorSettings = Omit<ThanosCompactorArgs, "namespace" | "objstoreSecret" | "serviceAccountName" | "deduplicationReplicaLabels" | "priorityClassName"> & {
+export interface CompactorSettings extends CompactorOptions {
     /**
      * Offline deduplication on the producers' replica labels (vertical compaction, `penalty`). Irreversible.
      * @default false
      */
     deduplication?: boolean;
-};
-/** Settings of the ruler inside a ThanosStack. */
-export type RulerSettings = Omit<ThanosRulerArgs, "namespace" | "objstoreSecret" | "serviceAccountName" | "externalLabels" | "queryEndpoints" | "alertmanagerAddresses" | "priorityClassName">;
+}
 
 /** The Thanos part of {@link ThanosStackArgs}. */
 export interface ThanosSettings {

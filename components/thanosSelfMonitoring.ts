@@ -77,6 +77,14 @@ export interface ThanosSelfMonitoringArgs {
     dashboards?: boolean;
 }
 
+/** Names of the PrometheusRules, by where they are evaluated. */
+export interface RuleNamesByScope {
+    /** Rules evaluated in each Prometheus shard. */
+    shard: string[];
+    /** Rules evaluated by the Thanos ruler. */
+    global: string[];
+}
+
 /** Everything the component creates, as plain objects. */
 export interface SelfMonitoringObjects {
     /** One per scrape target. */
@@ -211,7 +219,7 @@ export function buildSelfMonitoring(name: string, args: ThanosSelfMonitoringArgs
 /** ServiceMonitors, PrometheusRules and Grafana dashboards for the Thanos components of a stack. */
 export class ThanosSelfMonitoring extends pulumi.ComponentResource {
     /** Kubernetes names of the PrometheusRules, by scope. */
-    public readonly ruleNames: { shard: string[]; global: string[] };
+    public readonly ruleNames: RuleNamesByScope;
     /** Kubernetes names of the ServiceMonitors. */
     public readonly serviceMonitorNames: string[];
     /** Kubernetes names of the dashboard ConfigMaps. */

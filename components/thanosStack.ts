@@ -13,17 +13,17 @@ import { BucketAccess } from "./bucketAccess";
 import { MinioObjectStorage } from "./minio";
 import { buildObjstoreConfig, buildObjstoreSecret, objstoreSecretRef, renderObjstoreYaml } from "./objstoreConfig";
 import { ThanosBucket } from "./s3Bucket";
-import type { BucketUser, ObjstoreSecretRef } from "./lib/contracts";
+import type { BucketUserNames, ObjstoreSecretRef } from "./lib/contracts";
 import { ObjectStorageSettings, objectStorageSettingsProblems, showValue } from "./lib/objectStorage";
 import { kubeArgs } from "./lib/thanos";
 // [prometheus] imports
-import { Alertmanager, alertmanagerUrl, type AlertmanagerArgs } from "./alertmanager";
+import { Alertmanager, alertmanagerUrl, type AlertmanagerSettings } from "./alertmanager";
 import { PodMonitor, type PodMonitorArgs } from "./podMonitor";
-import { PrometheusOperator, type PrometheusOperatorArgs } from "./prometheusOperator";
+import { PrometheusOperator, type PrometheusOperatorSettings } from "./prometheusOperator";
 import { DEFAULT_RULE_SCOPE, PrometheusRule, type PrometheusRuleArgs } from "./prometheusRule";
-import { Pushgateway, type PushgatewayArgs } from "./pushgateway";
+import { Pushgateway, type PushgatewayOptions } from "./pushgateway";
 import { ServiceMonitor, type ServiceMonitorArgs } from "./serviceMonitor";
-import { ShardedPrometheus, type ShardedPrometheusArgs } from "./shardedPrometheus";
+import { ShardedPrometheus, type ShardedPrometheusSettings } from "./shardedPrometheus";
 import { queryFrontendUrl } from "./queryFrontend";
 import { ruleLabels } from "./lib/monitoringTypes";
 // [thanos] imports
@@ -52,7 +52,7 @@ import {
     type StackRole,
 } from "./multiCluster";
 // [ui-access] imports
-import { UiAccess, grafanaUiTarget, thanosUiTarget, type UiAccessArgs, type UiName } from "./uiAccess";
+import { UiAccess, grafanaUiTarget, thanosUiTarget, type UiAccessOptions, type UiHosts, type UiName } from "./uiAccess";
 // [hardening] imports
 import { PriorityClass } from "@pulumi/kubernetes/scheduling/v1";
 import { NetworkPolicy, type NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
@@ -78,6 +78,40 @@ export interface SelfMonitoringSettings {
      * @default "docs/runbooks.md" (relative to this repository)
      */
     runbookBaseUrl?: string;
+}
+
+/** The Pushgateway of a ThanosStack. */
+export interface PushgatewaySettings extends PushgatewayOptions {
+    /**
+     * Run the Pushgateway.
+     * @default true
+     */
+    enabled?: boolean;
+}
+
+/** Team ServiceMonitors, PodMonitors and PrometheusRules created with a ThanosStack, keyed by component name. */
+export interface MonitoringSettings {
+    /**
+     * ServiceMonitors.
+     * @default {}
+     */
+    serviceMonitors?: Record<string, ServiceMonitorArgs>;
+    /**
+     * PodMonitors.
+     * @default {}
+     */
+    podMonitors?: Record<string, PodMonitorArgs>;
+    /**
+     * PrometheusRules.
+     * @default {}
+     */
+    rules?: Record<string, PrometheusRuleArgs>;
+}
+
+/** The UIs of a ThanosStack exposed through Ingresses (the stack supplies each UI's Service). */
+export interface UiSettings extends UiAccessOptions {
+    /** Public hostname of each exposed UI; a UI without a host stays internal. */
+    hosts: UiHosts;
 }
 
 /** Arguments of {@link ThanosStack}. */
@@ -116,31 +150,27 @@ export interface ThanosStackArgs {
      * by the stack.
      * @default production defaults (components/defaults.ts)
      */
-    prometheus?: Omit<ShardedPrometheusArgs, "namespace" | "clusterName" | "environment" | "objstoreSecret" | "serviceAccountName" | "alertmanager" | "monitor">;
+    prometheus?: ShardedPrometheusSettings;
     /**
      * The Prometheus Operator (kube-prometheus-stack). `install: false` when an Operator already runs.
      * @default installed, Grafana on, datasource = the stack's query-frontend
      */
-    operator?: Omit<PrometheusOperatorArgs, "namespace" | "monitor" | "alertmanagerUrl">;
+    operator?: PrometheusOperatorSettings;
     /**
      * Alertmanager (replicas, receivers, routes, storage, resources).
      * @default 2 replicas, a `null` receiver
      */
-    alertmanager?: Omit<AlertmanagerArgs, "namespace" | "monitor">;
+    alertmanager?: AlertmanagerSettings;
     /**
      * The Pushgateway; `enabled: false` leaves it out.
      * @default enabled, no persistence
      */
-    pushgateway?: Omit<PushgatewayArgs, "namespace" | "monitor"> & { enabled?: boolean };
+    pushgateway?: PushgatewaySettings;
     /**
      * Team ServiceMonitors, PodMonitors and PrometheusRules created with the stack (keyed by component name).
      * @default none
      */
-    monitoring?: {
-        serviceMonitors?: Record<string, ServiceMonitorArgs>;
-        podMonitors?: Record<string, PodMonitorArgs>;
-        rules?: Record<string, PrometheusRuleArgs>;
-    };
+    monitoring?: MonitoringSettings;
     // [thanos] args
     /**
      * The stack's own monitoring: ServiceMonitors for every Thanos component (job names matching the Thanos
@@ -178,7 +208,7 @@ export interface ThanosStackArgs {
      * TLS and authentication; each UI with a host is exposed. Not with role `collector`.
      * @default internal-only (no Ingress)
      */
-    ui?: Omit<UiAccessArgs, "namespace" | "grafana" | "query" | "ruler"> & { hosts: Partial<Record<UiName, string>> };
+    ui?: UiSettings;
     // [hardening] args
     /**
      * The PriorityClass every pod of the stack runs with (`<namespace>-<name>`, cluster-scoped, created by
@@ -195,6 +225,38 @@ export interface ThanosStackArgs {
 }
 
 /**
+ * The child components of a {@link ThanosStack}, for TypeScript programs (`stack.prometheus`, `dependsOn:
+ * [stack.prometheusOperator]`). They are accessors over this map rather than properties: a component package's schema
+ * can reference only resources of published provider packages, not this package's own components, so Pulumi's schema
+ * inference (which reads every property of the class, private ones too) must not see them.
+ */
+export interface ThanosStackChildren {
+    /** ServiceAccounts and IAM roles of the bucket users. */
+    bucketAccess?: BucketAccess;
+    /** The S3 bucket (provider `s3`, roles `all` and `central`). */
+    bucket?: ThanosBucket;
+    /** The in-cluster MinIO (provider `minio`). */
+    minio?: MinioObjectStorage;
+    /** The Prometheus Operator component. */
+    prometheusOperator?: PrometheusOperator;
+    /** The sharded Prometheus. */
+    prometheus?: ShardedPrometheus;
+    /** Alertmanager. */
+    alertmanager?: Alertmanager;
+    /** The Pushgateway. */
+    pushgateway?: Pushgateway;
+}
+
+const STACK_CHILDREN = new WeakMap<ThanosStack, ThanosStackChildren>();
+
+/** A child component that every stack creates in its constructor. */
+function requiredChild<K extends "bucketAccess" | "prometheusOperator" | "prometheus" | "alertmanager">(stack: ThanosStack, key: K): NonNullable<ThanosStackChildren[K]> {
+    const child = STACK_CHILDREN.get(stack)?.[key];
+    if (child === undefined) throw new Error(`ThanosStack ${key}: read before the stack created it`);
+    return child;
+}
+
+/**
  * The Thanos metrics stack. Requires explicit providers in `opts.providers`:
  * `kubernetes` always, `aws` when {@link ThanosStackArgs.usesAws} is true.
  */
@@ -205,22 +267,36 @@ export class ThanosStack extends pulumi.ComponentResource {
     /** The Secret (name and key) with the Thanos objstore configuration; every bucket user mounts it. */
     public readonly objstoreSecret: ObjstoreSecretRef;
     /** The ServiceAccount each bucket user must run as (its IAM role trusts exactly this one). */
-    public readonly serviceAccountNames: Record<BucketUser, string>;
-    /** ServiceAccounts and IAM roles of the bucket users. */
-    public readonly bucketAccess: BucketAccess;
-    /** The S3 bucket (provider `s3`). */
-    public readonly bucket?: ThanosBucket;
-    /** The in-cluster MinIO (provider `minio`). */
-    public readonly minio?: MinioObjectStorage;
+    public readonly serviceAccountNames: BucketUserNames;
+    /** ServiceAccounts and IAM roles of the bucket users. TypeScript only (see {@link ThanosStackChildren}). */
+    public get bucketAccess(): BucketAccess {
+        return requiredChild(this, "bucketAccess");
+    }
+    /** The S3 bucket (provider `s3`). TypeScript only (see {@link ThanosStackChildren}). */
+    public get bucket(): ThanosBucket | undefined {
+        return STACK_CHILDREN.get(this)?.bucket;
+    }
+    /** The in-cluster MinIO (provider `minio`). TypeScript only (see {@link ThanosStackChildren}). */
+    public get minio(): MinioObjectStorage | undefined {
+        return STACK_CHILDREN.get(this)?.minio;
+    }
     // [prometheus] outputs
-    /** The Prometheus Operator component (kube-prometheus-stack). */
-    public readonly prometheusOperator: PrometheusOperator;
-    /** The sharded Prometheus. */
-    public readonly prometheus: ShardedPrometheus;
-    /** Alertmanager. */
-    public readonly alertmanager: Alertmanager;
-    /** The Pushgateway (unless disabled). */
-    public readonly pushgateway?: Pushgateway;
+    /** The Prometheus Operator component (kube-prometheus-stack). TypeScript only (see {@link ThanosStackChildren}). */
+    public get prometheusOperator(): PrometheusOperator {
+        return requiredChild(this, "prometheusOperator");
+    }
+    /** The sharded Prometheus. TypeScript only (see {@link ThanosStackChildren}). */
+    public get prometheus(): ShardedPrometheus {
+        return requiredChild(this, "prometheus");
+    }
+    /** Alertmanager. TypeScript only (see {@link ThanosStackChildren}). */
+    public get alertmanager(): Alertmanager {
+        return requiredChild(this, "alertmanager");
+    }
+    /** The Pushgateway (unless disabled). TypeScript only (see {@link ThanosStackChildren}). */
+    public get pushgateway(): Pushgateway | undefined {
+        return STACK_CHILDREN.get(this)?.pushgateway;
+    }
     /** The Prometheus replica external label: the querier deduplicates on exactly it. */
     public readonly prometheusReplicaLabel: string;
     /** The sidecars' StoreAPI (one DNS SRV name for every shard and replica; group false). */
@@ -249,7 +325,7 @@ export class ThanosStack extends pulumi.ComponentResource {
     public readonly storeApiEndpoints?: CollectorEndpoint[];
     // [ui-access] outputs
     /** Public URLs of the exposed UIs. */
-    public readonly uiUrls?: Partial<Record<UiName, string>>;
+    public readonly uiUrls?: UiHosts;
     // [hardening] outputs
     /** The PriorityClass of every pod of the stack. */
     public readonly priorityClassName: string;
@@ -258,6 +334,8 @@ export class ThanosStack extends pulumi.ComponentResource {
 
     constructor(name: string, args: ThanosStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super("thanos-stack:index:ThanosStack", name, args, opts);
+        const children: ThanosStackChildren = {};
+        STACK_CHILDREN.set(this, children);
         requireProvider(this, "kubernetes", "ThanosStack");
         if (args.usesAws) requireProvider(this, "aws", "ThanosStack");
         // [thanos] invariants: every Thanos component's Args and the GUIDE §3 invariants, before any child exists.
@@ -372,7 +450,7 @@ export class ThanosStack extends pulumi.ComponentResource {
         if (storage.provider === "s3") {
             const region = storage.region!;
             // [multi-cluster] one stack owns the bucket (central or all); a collector only writes to it.
-            if (parts.ownsBucket) this.bucket = new ThanosBucket(
+            if (parts.ownsBucket) children.bucket = new ThanosBucket(
                 `${name}-storage`,
                 {
                     bucketName: storage.bucketName,
@@ -388,7 +466,7 @@ export class ThanosStack extends pulumi.ComponentResource {
                 { parent: this },
             );
             const bucketKmsKeyArn: pulumi.Input<string> | undefined = this.bucket ? this.bucket.kmsKeyArn : storage.encryption?.kmsKeyArn;
-            this.bucketAccess = new BucketAccess(
+            children.bucketAccess = new BucketAccess(
                 `${name}-access`,
                 {
                     stackName: name,
@@ -422,8 +500,8 @@ export class ThanosStack extends pulumi.ComponentResource {
                 },
                 { ...inNamespace, providers: { random } },
             );
-            this.minio = minio;
-            this.bucketAccess = new BucketAccess(`${name}-access`, { stackName: name, namespace: namespaceName }, inNamespace);
+            children.minio = minio;
+            children.bucketAccess = new BucketAccess(`${name}-access`, { stackName: name, namespace: namespaceName }, inNamespace);
             objstoreYaml = pulumi
                 .all([minio.accessKey, minio.secretKey])
                 .apply(([accessKey, secretKey]) =>
@@ -440,7 +518,7 @@ export class ThanosStack extends pulumi.ComponentResource {
         // [prometheus] wiring
         {
             const monitoring = args.monitoring ?? {};
-            this.prometheusOperator = new PrometheusOperator(
+            children.prometheusOperator = new PrometheusOperator(
                 `${name}-operator`,
                 {
                     namespace: namespaceName,
@@ -455,11 +533,11 @@ export class ThanosStack extends pulumi.ComponentResource {
             );
             // Custom resources wait for the Operator's CRDs; the Prometheus pods for their ServiceAccount and Secret.
             const afterOperator: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace, this.prometheusOperator] };
-            this.alertmanager = new Alertmanager(`${name}-alertmanager`, { namespace: namespaceName, ...args.alertmanager, priorityClassName: this.priorityClassName }, afterOperator);
+            children.alertmanager = new Alertmanager(`${name}-alertmanager`, { namespace: namespaceName, ...args.alertmanager, priorityClassName: this.priorityClassName }, afterOperator);
             this.alertmanagerUrl = this.alertmanager.url;
             this.alertmanagerServiceName = this.alertmanager.serviceName;
             this.alertmanagerAddresses = [this.alertmanager.srvAddress];
-            this.prometheus = new ShardedPrometheus(
+            children.prometheus = new ShardedPrometheus(
                 `${name}-prometheus`,
                 {
                     ...args.prometheus,
@@ -490,7 +568,7 @@ export class ThanosStack extends pulumi.ComponentResource {
             this.shardRuleSelector = this.prometheus.ruleSelector;
             this.globalRuleSelector = ruleLabels("global");
             const { enabled: pushgatewayEnabled = true, ...pushgateway } = args.pushgateway ?? {};
-            if (pushgatewayEnabled && parts.pushgateway) this.pushgateway = new Pushgateway(`${name}-pushgateway`, { namespace: namespaceName, ...pushgateway, priorityClassName: this.priorityClassName }, afterOperator);
+            if (pushgatewayEnabled && parts.pushgateway) children.pushgateway = new Pushgateway(`${name}-pushgateway`, { namespace: namespaceName, ...pushgateway, priorityClassName: this.priorityClassName }, afterOperator);
             // Team objects keep their key as Kubernetes name; the Pulumi names derive from the stack's.
             for (const [key, sm] of Object.entries(monitoring.serviceMonitors ?? {})) new ServiceMonitor(`${name}-${key}`, { name: key, ...sm }, afterOperator);
             for (const [key, pm] of Object.entries(monitoring.podMonitors ?? {})) new PodMonitor(`${name}-${key}`, { name: key, ...pm }, afterOperator);

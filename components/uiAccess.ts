@@ -27,7 +27,9 @@ import { childOptions } from "./lib/providers";
 import { kubeArgs } from "./lib/thanos";
 
 /** How users authenticate before reaching a UI. */
-export type UiAuthMode = "oauth2-proxy" | "basicAuth";
+export const UiAuthMode = { Oauth2Proxy: "oauth2-proxy", BasicAuth: "basicAuth" } as const;
+/** How users authenticate before reaching a UI. */
+export type UiAuthMode = (typeof UiAuthMode)[keyof typeof UiAuthMode];
 /** The UIs that can be exposed. */
 export const UI_NAMES = ["grafana", "query", "ruler"] as const;
 /** One of {@link UI_NAMES}. */
@@ -45,10 +47,27 @@ export interface UiRoute {
     servicePort: number;
 }
 
-/** Arguments of {@link UiAccess}. */
-export interface UiAccessArgs {
-    /** Namespace of the Services and the Ingresses. */
-    namespace: string;
+/** A value per UI (public hostnames, URLs); a UI without one is not exposed. */
+export interface UiHosts {
+    /**
+     * Grafana.
+     * @default not exposed
+     */
+    grafana?: string;
+    /**
+     * The Thanos query UI (through the query-frontend).
+     * @default not exposed
+     */
+    query?: string;
+    /**
+     * The Thanos ruler UI.
+     * @default not exposed
+     */
+    ruler?: string;
+}
+
+/** UI exposure settings that a ThanosStack passes through (the stack supplies namespace and the routes of each UI). */
+export interface UiAccessOptions {
     /** cert-manager ClusterIssuer that signs each host's certificate (required: no UI without TLS). */
     clusterIssuer: string;
     /** Authentication in front of every UI (required: no UI without authentication). */
@@ -69,6 +88,12 @@ export interface UiAccessArgs {
      * @default the cluster's default IngressClass
      */
     ingressClassName?: string;
+}
+
+/** Arguments of {@link UiAccess}. */
+export interface UiAccessArgs extends UiAccessOptions {
+    /** Namespace of the Services and the Ingresses. */
+    namespace: string;
     /**
      * Grafana (oauth2-proxy only).
      * @default not exposed
@@ -219,7 +244,7 @@ export function thanosUiTarget(serviceName: string): Pick<UiRoute, "serviceName"
 /** Ingresses (TLS + authentication) in front of the stack's UIs. */
 export class UiAccess extends pulumi.ComponentResource {
     /** The public URL of each exposed UI. */
-    public readonly urls: Partial<Record<UiName, string>>;
+    public readonly urls: UiHosts;
 
     constructor(name: string, args: UiAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("thanos-stack:index:UiAccess", name, {}, opts);

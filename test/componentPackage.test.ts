@@ -25,6 +25,8 @@ import {
 } from "../scripts/lib/componentSchema";
 import { fieldChanges } from "../scripts/lib/diff";
 import { ROOT } from "./support/harness";
+import { BUCKET_USERS, BucketUser, CollectorExposureType, MULTI_CLUSTER, RULE_SCOPES, RuleScope, StackRole, UiAuthMode } from "../components";
+import { UI_AUTH_MODES } from "../components/uiAccess";
 
 let host: ts.CompilerHost;
 let program: ts.Program;
@@ -155,18 +157,64 @@ describe("inferred Pulumi schema (test/fixtures/component-schema.json)", () => {
         expect(schema.types["ServiceMonitorEndpoint"]?.properties?.["port"]).toMatchObject({ type: "string", required: false });
     });
 
-    it("finds what Pulumi's inference rejects: unions, inline object types, Omit<>, readonly arrays", () => {
-        const kinds = new Set(schema.violations.map((v) => v.kind));
-        // Known today (see docs/components.md); the snapshot pins the exact list.
-        expect(kinds).toContain("literal-union-not-enum");
-        expect(kinds).toContain("anonymous-object");
-        expect(schema.violations).toContainEqual(
-            expect.objectContaining({ component: "thanos-stack:index:ServiceMonitor", path: "inputs.endpoints[]{ServiceMonitorEndpoint}.targetPort", kind: "union" }),
-        );
+    it("infers every component: no violations, every component schema-ready", () => {
+        expect(schema.violations).toEqual([]);
+        expect(Object.values(schema.components).filter((c) => !c.schemaReady).map((c) => c.className)).toEqual([]);
+        // The former blockers, now expressible: string enums, one Rule shape, a single-typed targetPort.
+        expect(schema.types["RuleScope"]).toMatchObject({ kind: "enum", values: ["shard", "global"] });
+        expect(schema.types["RuleGroup"]?.properties?.["rules"]).toMatchObject({ type: "Rule[]", required: true });
+        expect(schema.types["ServiceMonitorEndpoint"]?.properties?.["targetPort"]).toMatchObject({ type: "string", required: false });
+    });
+
+    it("finds what Pulumi's inference rejects: unions, inline object types, Omit<>, intersections, readonly arrays", () => {
+        // A synthetic entry point with one of each problem (the package itself has none left).
+        const source = [
+            'import * as pulumi from "@pulumi/pulumi";',
+            'export type Mode = "a" | "b";',
+            "export interface Base { x: string; y?: number }",
+            "export interface Nested { mode?: Mode }",
+            "export interface BadArgs {",
+            "    mode?: Mode;",
+            "    inline?: { a: string };",
+            '    omitted?: Omit<Base, "y">;',
+            "    both?: Base & { z: boolean };",
+            "    list?: readonly string[];",
+            "    port?: string | number;",
+            "}",
+            "export interface IndirectArgs { nested?: Nested }",
+            "export class Bad extends pulumi.ComponentResource {",
+            "    constructor(name: string, args: BadArgs, opts?: pulumi.ComponentResourceOptions) {",
+            '        super("thanos-stack:index:Bad", name, {}, opts);',
+            "    }",
+            "}",
+            "export class Indirect extends pulumi.ComponentResource {",
+            "    constructor(name: string, args: IndirectArgs, opts?: pulumi.ComponentResourceOptions) {",
+            '        super("thanos-stack:index:Indirect", name, {}, opts);',
+            "    }",
+            "}",
+        ].join("\n");
+        const synthetic: ts.CompilerHost = {
+            ...host,
+            getSourceFile: (fileName, languageVersion, onError, shouldCreate) =>
+                fileName === ENTRY_POINT ? ts.createSourceFile(fileName, source, languageVersion) : host.getSourceFile(fileName, languageVersion, onError, shouldCreate),
+        };
+        const bad = inferPackageSchema(ts.createProgram({ rootNames: [ENTRY_POINT], options: repoCompilerOptions(), host: synthetic }));
+        const kinds = new Set(bad.violations.map((v) => v.kind));
+        for (const kind of ["literal-union-not-enum", "anonymous-object", "intersection", "readonly-array", "union"] as const) expect(kinds).toContain(kind);
+        expect(bad.violations).toContainEqual(expect.objectContaining({ component: "thanos-stack:index:Bad", path: "inputs.port", kind: "union" }));
         // A component is schema-ready only when nothing it reaches is a violation, through shared types too.
-        const ready = Object.values(schema.components).filter((c) => c.schemaReady).map((c) => c.className);
-        expect(ready).toContain("ThanosQuerier");
-        expect(ready).not.toContain("ServiceMonitor");
+        expect(bad.components["thanos-stack:index:Bad"]?.schemaReady).toBe(false);
+        expect(bad.components["thanos-stack:index:Indirect"]?.schemaReady).toBe(false);
+    });
+});
+
+describe("string enums", () => {
+    it("list the same values as the runtime lists the components validate against", () => {
+        expect(Object.values(RuleScope)).toEqual([...RULE_SCOPES]);
+        expect(Object.values(BucketUser)).toEqual([...BUCKET_USERS]);
+        expect(Object.values(StackRole)).toEqual([...MULTI_CLUSTER.roles]);
+        expect(Object.values(CollectorExposureType)).toEqual([...MULTI_CLUSTER.exposureTypes]);
+        expect(Object.values(UiAuthMode)).toEqual([...UI_AUTH_MODES]);
     });
 });
 

@@ -371,7 +371,7 @@ const promtool = findPromtool();
  */
 function unitTestGroups(groups: ScopedRuleGroup[], alerts: string[]) {
     return specGroups(groups)
-        .map((g) => ({ ...g, rules: g.rules.filter((r) => "alert" in r && alerts.includes(r.alert)).map((r) => ({ ...r, annotations: undefined })) }))
+        .map((g) => ({ ...g, rules: g.rules.filter((r) => "alert" in r && r.alert !== undefined && alerts.includes(r.alert)).map((r) => ({ ...r, annotations: undefined })) }))
         .filter((g) => g.rules.length > 0);
 }
 

@@ -7,8 +7,22 @@
 
 /** The components that read or write the bucket; each gets its own ServiceAccount and IAM role. */
 export const BUCKET_USERS = ["prometheus", "ruler", "storeGateway", "compactor"] as const;
-/** One of {@link BUCKET_USERS}. */
-export type BucketUser = (typeof BUCKET_USERS)[number];
+/** A component that reads or writes the bucket: one of {@link BUCKET_USERS}. */
+export const BucketUser = { Prometheus: "prometheus", Ruler: "ruler", StoreGateway: "storeGateway", Compactor: "compactor" } as const;
+/** A component that reads or writes the bucket: one of {@link BUCKET_USERS}. */
+export type BucketUser = (typeof BucketUser)[keyof typeof BucketUser];
+
+/** The ServiceAccount name of each bucket user. */
+export interface BucketUserNames {
+    /** The Prometheus pods (sidecar uploads). */
+    prometheus: string;
+    /** The Thanos ruler. */
+    ruler: string;
+    /** The store gateways. */
+    storeGateway: string;
+    /** The compactor. */
+    compactor: string;
+}
 
 /** The Kubernetes Secret holding the Thanos objstore configuration (`type: S3`). */
 export interface ObjstoreSecretRef {

@@ -6,7 +6,7 @@
  */
 import type { LabelSelector } from "kubernetes-types/meta/v1";
 import type { SecretKeySelector } from "kubernetes-types/core/v1";
-import { LABELS, PROMETHEUS, RULE_SCOPES } from "../constants";
+import { LABELS, PROMETHEUS } from "../constants";
 import { isDuration } from "./duration";
 
 /** `monitoring.coreos.com/v1` API version. */
@@ -24,7 +24,9 @@ export function stripUndefined<T>(value: T): T {
 }
 
 /** Where a PrometheusRule is evaluated: each Prometheus shard, or the Thanos ruler through the querier. */
-export type RuleScope = (typeof RULE_SCOPES)[number];
+export const RuleScope = { Shard: "shard", Global: "global" } as const;
+/** Where a PrometheusRule is evaluated: each Prometheus shard, or the Thanos ruler through the querier. */
+export type RuleScope = (typeof RuleScope)[keyof typeof RuleScope];
 
 /** The label our Prometheus (and ruler) select ServiceMonitors/PodMonitors/Probes/PrometheusRules by. */
 export function monitorLabels(monitor: string = PROMETHEUS.defaultMonitor): Record<string, string> {
@@ -51,18 +53,35 @@ export interface RelabelConfig {
     /** Replacement value for `replace`. @default "$1" */
     replacement?: string;
     /** Relabeling action. @default "replace" */
-    action?:
-        | "replace"
-        | "keep"
-        | "drop"
-        | "hashmod"
-        | "labelmap"
-        | "labeldrop"
-        | "labelkeep"
-        | "lowercase"
-        | "uppercase"
-        | "keepequal"
-        | "dropequal";
+    action?: RelabelAction;
+}
+
+/** A relabeling action (Prometheus `relabel_config.action`). */
+export const RelabelAction = {
+    Replace: "replace",
+    Keep: "keep",
+    Drop: "drop",
+    HashMod: "hashmod",
+    LabelMap: "labelmap",
+    LabelDrop: "labeldrop",
+    LabelKeep: "labelkeep",
+    Lowercase: "lowercase",
+    Uppercase: "uppercase",
+    KeepEqual: "keepequal",
+    DropEqual: "dropequal",
+} as const;
+/** A relabeling action (Prometheus `relabel_config.action`). */
+export type RelabelAction = (typeof RelabelAction)[keyof typeof RelabelAction];
+
+/** The protocol of a scrape endpoint. */
+export const ScrapeScheme = { Http: "http", Https: "https" } as const;
+/** The protocol of a scrape endpoint. */
+export type ScrapeScheme = (typeof ScrapeScheme)[keyof typeof ScrapeScheme];
+
+/** A value read from one key of a Secret. */
+export interface SecretKeySource {
+    /** The Secret and key. */
+    secret: SecretKeySelector;
 }
 
 /** TLS settings of a scrape endpoint (no file paths: Secrets only). */
@@ -71,8 +90,8 @@ export interface SafeTlsConfig {
     serverName?: string;
     /** Skip certificate verification (never in production). @default false */
     insecureSkipVerify?: boolean;
-    /** CA certificate from a Secret. */
-    ca?: { secret: SecretKeySelector };
+    /** CA certificate from a Secret. @default the system CAs */
+    ca?: SecretKeySource;
 }
 
 /** Which namespaces a ServiceMonitor/PodMonitor looks in. */
@@ -88,7 +107,7 @@ export interface ScrapeEndpointCommon {
     /** HTTP path of the metrics. @default "/metrics" */
     path?: string;
     /** `http` or `https`. @default "http" */
-    scheme?: "http" | "https";
+    scheme?: ScrapeScheme;
     /** Scrape interval (Prometheus duration). @default the Prometheus `scrapeInterval` */
     interval?: string;
     /** Scrape timeout (Prometheus duration, at most the interval). @default the Prometheus default */
@@ -111,8 +130,8 @@ export interface ScrapeEndpointCommon {
 export interface ServiceMonitorEndpoint extends ScrapeEndpointCommon {
     /** Name of the Service port. One of `port` and `targetPort` is required. */
     port?: string;
-    /** Name or number of the target pod port. */
-    targetPort?: string | number;
+    /** Name of the target pod port (use `port`, the Service port, for a numbered port). @default none (one of `port` and `targetPort` is required) */
+    targetPort?: string;
 }
 
 /** `ServiceMonitor.spec`, the fields we support. */
@@ -196,7 +215,66 @@ export interface RuleGroup {
     /** Limit on alerts/series a rule may produce (0 = none). @default 0 */
     limit?: number;
     /** The rules, evaluated in order. */
-    rules: Array<AlertingRule | RecordingRule>;
+    rules: Rule[];
+}
+
+/**
+ * A rule of a group: an alerting rule (`alert`) or a recording rule (`record`), exactly one of the two.
+ * {@link AlertingRule} and {@link RecordingRule} are both rules.
+ */
+export interface Rule {
+    /** Alert name (an alerting rule). Exactly one of `alert` and `record` is set. @default none (a recording rule) */
+    alert?: string;
+    /** Name of the series written (a recording rule, `level:metric:operations`). @default none (an alerting rule) */
+    record?: string;
+    /** PromQL expression; parsed at program time. */
+    expr: string;
+    /** Alerting rules: how long the condition must hold before the alert fires. @default "0s" */
+    for?: string;
+    /** Alerting rules: how long the alert keeps firing after the condition cleared. @default "0s" */
+    keepFiringFor?: string;
+    /** Labels added to the alert or to the recorded series. @default {} */
+    labels?: Record<string, string>;
+    /** Alerting rules: annotations (`summary`, `description`, `runbook_url`). @default {} */
+    annotations?: Record<string, string>;
+}
+
+/** Basic auth of a remote-write destination, from Secrets. */
+export interface RemoteWriteBasicAuth {
+    /** The user name. */
+    username: SecretKeySelector;
+    /** The password. */
+    password: SecretKeySelector;
+}
+
+/** The `Authorization` header of a remote-write destination, from a Secret. */
+export interface RemoteWriteAuthorization {
+    /** Authentication type. @default "Bearer" */
+    type?: string;
+    /** The credentials. */
+    credentials: SecretKeySelector;
+}
+
+/** AWS SigV4 signing of remote-write requests; credentials come from the pod's identity. */
+export interface RemoteWriteSigV4 {
+    /** AWS region. @default the region of the pod's environment */
+    region?: string;
+    /** Role to assume. @default none (the pod's own identity) */
+    roleArn?: string;
+}
+
+/** Queue tuning of a remote-write destination (Prometheus `queue_config`). */
+export interface RemoteWriteQueueConfig {
+    /** Samples buffered per shard. @default the Prometheus default */
+    capacity?: number;
+    /** Most shards. @default the Prometheus default */
+    maxShards?: number;
+    /** Fewest shards. @default the Prometheus default */
+    minShards?: number;
+    /** Most samples per request. @default the Prometheus default */
+    maxSamplesPerSend?: number;
+    /** Longest wait before a partial batch is sent. @default the Prometheus default */
+    batchSendDeadline?: string;
 }
 
 /** A remote-write destination (`Prometheus.spec.remoteWrite[]`), the fields we support. */
@@ -212,13 +290,13 @@ export interface RemoteWriteSpec {
     /** Relabeling before sending (e.g. keep only some series). */
     writeRelabelConfigs?: RelabelConfig[];
     /** Basic auth from a Secret. */
-    basicAuth?: { username: SecretKeySelector; password: SecretKeySelector };
+    basicAuth?: RemoteWriteBasicAuth;
     /** `Authorization` header from a Secret. */
-    authorization?: { type?: string; credentials: SecretKeySelector };
+    authorization?: RemoteWriteAuthorization;
     /** AWS SigV4 signing (Amazon Managed Prometheus); credentials come from the pod's identity. */
-    sigv4?: { region?: string; roleArn?: string };
+    sigv4?: RemoteWriteSigV4;
     /** Queue tuning. */
-    queueConfig?: { capacity?: number; maxShards?: number; minShards?: number; maxSamplesPerSend?: number; batchSendDeadline?: string };
+    queueConfig?: RemoteWriteQueueConfig;
     /** TLS settings. */
     tlsConfig?: SafeTlsConfig;
 }
@@ -236,6 +314,6 @@ export function endpointDurationProblems(endpoints: ScrapeEndpointCommon[], path
 }
 
 /** True for an alerting rule. */
-export function isAlertingRule(rule: AlertingRule | RecordingRule): rule is AlertingRule {
+export function isAlertingRule(rule: Rule): rule is AlertingRule {
     return "alert" in rule;
 }

@@ -6,13 +6,20 @@
  * the components (for people using them directly) report the same sentence.
  */
 import type { ResourceRequirements } from "../defaults";
+import type { VolumeSettings } from "./pod";
 
 /** Where the bucket lives. */
-export type ObjectStorageProvider = "s3" | "minio";
+export const ObjectStorageProvider = { S3: "s3", Minio: "minio" } as const;
+/** Where the bucket lives. */
+export type ObjectStorageProvider = (typeof ObjectStorageProvider)[keyof typeof ObjectStorageProvider];
 /** Server-side encryption of the bucket. */
-export type EncryptionType = "sse-s3" | "sse-kms";
+export const EncryptionType = { SseS3: "sse-s3", SseKms: "sse-kms" } as const;
+/** Server-side encryption of the bucket. */
+export type EncryptionType = (typeof EncryptionType)[keyof typeof EncryptionType];
 /** How bucket users obtain AWS credentials. */
-export type IdentityMechanism = "irsa" | "podIdentity";
+export const IdentityMechanism = { Irsa: "irsa", PodIdentity: "podIdentity" } as const;
+/** How bucket users obtain AWS credentials. */
+export type IdentityMechanism = (typeof IdentityMechanism)[keyof typeof IdentityMechanism];
 
 /** Server-side encryption settings. */
 export interface EncryptionSettings {
@@ -151,7 +158,7 @@ export interface MinioSettings {
      * The data volume.
      * @default { size: "10Gi" }
      */
-    storage?: { size?: string; storageClass?: string };
+    storage?: Partial<VolumeSettings>;
     /**
      * Container resources.
      * @default DEFAULTS.objectStorage.minio.resources

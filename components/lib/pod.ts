@@ -149,9 +149,14 @@ export function podPriority(priorityClassName: string | undefined): { priorityCl
     return priorityClassName !== undefined && priorityClassName !== "" ? { priorityClassName } : {};
 }
 
-/** A persistent volume per pod: size and (optionally) StorageClass. */
+/** Persistent volume of one pod: size and (optionally) StorageClass. */
 export interface VolumeSettings {
+    /** Size of the volume. */
     size: string;
+    /**
+     * StorageClass of the volume.
+     * @default the cluster default StorageClass
+     */
     storageClass?: string;
 }
 

@@ -78,11 +78,21 @@ export function componentReference(schema: PackageSchema): string {
                 `| [${c.className}](#${c.className.toLowerCase()}) | \`${c.argsType}\` | ${c.schemaReady ? "ready" : "blocked ⚠"} | ${cell(c.description?.split(/\n\n/)[0])} |`,
         ),
         "",
-        `**Other languages.** Pulumi infers the package schema from these TypeScript types. Today ${ready.length} of ${components.length}`,
-        `components can be inferred${ready.length > 0 ? ` (${ready.join(", ")})` : ""}; the others reach a type the schema cannot express`,
-        "(marked ⚠, listed under [Schema inference blockers](#schema-inference-blockers)). TypeScript programs can use",
-        "every component.",
-        "",
+        ...(ready.length === components.length
+            ? [
+                  `**Other languages.** Pulumi infers the package schema from these TypeScript types. All ${components.length} components can be`,
+                  "inferred, so Python, Go, .NET and YAML programs can use them as a component package. Child components of",
+                  "`ThanosStack` (`stack.prometheus`, ...) are TypeScript-only accessors: a component package's schema can reference",
+                  "resources of published provider packages only.",
+                  "",
+              ]
+            : [
+                  `**Other languages.** Pulumi infers the package schema from these TypeScript types. Today ${ready.length} of ${components.length}`,
+                  `components can be inferred${ready.length > 0 ? ` (${ready.join(", ")})` : ""}; the others reach a type the schema cannot express`,
+                  "(marked ⚠, listed under [Schema inference blockers](#schema-inference-blockers)). TypeScript programs can use",
+                  "every component.",
+                  "",
+              ]),
     ];
     for (const [token, c] of components) {
         lines.push(`## ${c.className}`, "", `\`${token}\` — [${c.file}](../${c.file})`, "");
