@@ -32,7 +32,7 @@ import { serviceFqdn } from "./lib/contracts";
 import { isDuration } from "./lib/duration";
 import { objectMeta } from "./lib/meta";
 import { MONITORING_API_VERSION } from "./lib/monitoringTypes";
-import { containerResources, containerSecurityContext, hostnameAntiAffinity, podDisruptionBudget, podPriority, podSecurityContext, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "./lib/pod";
+import { containerResources, containerSecurityContext, hostnameAntiAffinity, podDisruptionBudget, podPriority, podSecurityContext, volumeClaimSpec, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "./lib/pod";
 import { withExtraDependencies } from "./lib/deps";
 import { childOptions } from "./lib/providers";
 import { isQuantity } from "./lib/quantity";
@@ -353,15 +353,7 @@ export function buildAlertmanager(i: AlertmanagerInput): AlertmanagerObject {
             podMetadata: { labels: { [LABELS.component]: COMPONENT, [LABELS.partOf]: PART_OF } },
             retention: i.retention,
             configSecret: alertmanagerConfigSecretName(i.name),
-            storage: {
-                volumeClaimTemplate: {
-                    spec: {
-                        accessModes: ["ReadWriteOnce"],
-                        ...(i.storage.storageClass !== undefined ? { storageClassName: i.storage.storageClass } : {}),
-                        resources: { requests: { storage: i.storage.size } },
-                    },
-                },
-            },
+            storage: { volumeClaimTemplate: { spec: volumeClaimSpec(i.storage) } },
             resources: containerResources(i.resources),
             securityContext: podSecurityContext(),
             ...podPriority(i.priorityClassName),

@@ -39,6 +39,7 @@ import {
     podDisruptionBudget,
     podPriority,
     podSecurityContext,
+    volumeClaimSpec,
     zoneSpread,
     type PodPriorityArgs,
     type VolumeSettings,
@@ -390,15 +391,7 @@ export function buildPrometheus(i: ShardedPrometheusInput): PrometheusObject {
         retention: i.retention,
         walCompression: i.walCompression,
         ...(i.compaction === "disabled" ? { disableCompaction: true } : {}),
-        storage: {
-            volumeClaimTemplate: {
-                spec: {
-                    accessModes: ["ReadWriteOnce"],
-                    ...(i.storage.storageClass !== undefined ? { storageClassName: i.storage.storageClass } : {}),
-                    resources: { requests: { storage: i.storage.size } },
-                },
-            },
-        },
+        storage: { volumeClaimTemplate: { spec: volumeClaimSpec(i.storage) } },
         resources: containerResources(i.resources),
         securityContext: podSecurityContext(),
         ...podPriority(i.priorityClassName),

@@ -160,16 +160,18 @@ export interface VolumeSettings {
     storageClass?: string;
 }
 
+/** The spec of a ReadWriteOnce volume claim of this size (and StorageClass). */
+export function volumeClaimSpec(storage: VolumeSettings): { accessModes: string[]; storageClassName?: string; resources: { requests: { storage: string } } } {
+    return {
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: storage.size } },
+        ...(storage.storageClass !== undefined ? { storageClassName: storage.storageClass } : {}),
+    };
+}
+
 /** The volume claim template of a StatefulSet (ReadWriteOnce, one per pod). */
 export function volumeClaimTemplate(name: string, storage: VolumeSettings): PersistentVolumeClaim {
-    return {
-        metadata: { name },
-        spec: {
-            accessModes: ["ReadWriteOnce"],
-            resources: { requests: { storage: storage.size } },
-            ...(storage.storageClass !== undefined ? { storageClassName: storage.storageClass } : {}),
-        },
-    };
+    return { metadata: { name }, spec: volumeClaimSpec(storage) };
 }
 
 /**
