@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
+import { Provider as RandomProvider } from "@pulumi/random/provider";
 import { ThanosStack } from "../components/thanosStack";
 import type { StackConfig } from "./config/schema";
 // [prometheus] imports
@@ -19,13 +20,14 @@ import { checkThanosConfig, thanosSettingsFromConfig } from "./thanos";
 export const STACK_COMPONENT_NAME = "thanos";
 
 /** The providers of a stack: Kubernetes always, AWS only when the bucket is on S3. */
-export function buildProviders(config: StackConfig): { kubernetes: KubernetesProvider; aws?: AwsProvider } {
+export function buildProviders(config: StackConfig): { kubernetes: KubernetesProvider; aws?: AwsProvider; random?: RandomProvider } {
     const kubernetes = new KubernetesProvider("kubernetes", {
         ...(config.cluster.context !== undefined ? { context: config.cluster.context } : {}),
         ...(config.cluster.kubeconfig !== undefined ? { kubeconfig: config.cluster.kubeconfig } : {}),
         enableServerSideApply: true,
     });
-    if (config.objectStorage.provider !== "s3") return { kubernetes };
+    // In-cluster MinIO generates its credentials with the random provider (which has no settings).
+    if (config.objectStorage.provider !== "s3") return { kubernetes, random: new RandomProvider("random", {}) };
     const aws = new AwsProvider("aws", {
         region: config.aws.region!,
         defaultTags: { tags: { "thanos-stack:environment": config.environment, ...config.aws.tags } },
