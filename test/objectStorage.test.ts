@@ -579,8 +579,8 @@ describe("objectStorage configuration", () => {
 
     it.each<[string, Record<string, unknown>, string]>([
         ["an invalid bucket name", base({ bucketName: "Thanos_Bucket" }), 'objectStorage.bucketName: S3 bucket name may contain only lowercase letters, digits, \'.\' and \'-\', got "Thanos_Bucket"'],
-        ["an expiring lifecycle rule", base({ lifecycle: { rules: [{ id: "old", expirationDays: 30 }] } }), `objectStorage.lifecycle.rules.0.expirationDays: ${LIFECYCLE_EXPIRATION_RULE}, got 30`],
-        ["a transitioning lifecycle rule", base({ lifecycle: { rules: [{ id: "cold", transitions: [{ days: 30, storageClass: "GLACIER" }] }] } }), "objectStorage.lifecycle.rules.0.transitions: must not be set: a lifecycle rule must never transition current objects"],
+        ["an expiring lifecycle rule", base({ lifecycle: { rules: [{ id: "old", expirationDays: 30 }] } }), `objectStorage.lifecycle.rules[0].expirationDays: ${LIFECYCLE_EXPIRATION_RULE}, got 30`],
+        ["a transitioning lifecycle rule", base({ lifecycle: { rules: [{ id: "cold", transitions: [{ days: 30, storageClass: "GLACIER" }] }] } }), "objectStorage.lifecycle.rules[0].transitions: must not be set: a lifecycle rule must never transition current objects"],
         ["a rule without an action", base({ lifecycle: { rules: [{ id: "noop" }] } }), "objectStorage.lifecycle.rules.0: must have at least one action"],
         ["duplicate rule ids", base({ lifecycle: { rules: [{ id: "a", expiredObjectDeleteMarker: true }, { id: "a", abortIncompleteMultipartUploadDays: 2 }] } }), 'objectStorage.lifecycle.rules.1.id: must be unique among the lifecycle rules, got "a"'],
         ["aborting uploads after 30 days", base({ lifecycle: { abortIncompleteMultipartUploadDays: 30 } }), "objectStorage.lifecycle.abortIncompleteMultipartUploadDays: must be an integer between 1 and 7, got 30"],
@@ -693,7 +693,7 @@ describe("rendered stacks", () => {
     });
 
     it.each<[string, string[], string]>([
-        ["an expiring lifecycle rule", ['objectStorage.lifecycle.rules=[{"id":"old","expirationDays":30}]'], "objectStorage.lifecycle.rules.0.expirationDays: must not be set: a lifecycle rule must never expire current objects"],
+        ["an expiring lifecycle rule", ['objectStorage.lifecycle.rules=[{"id":"old","expirationDays":30}]'], "objectStorage.lifecycle.rules[0].expirationDays: must not be set: a lifecycle rule must never expire current objects"],
         ["KMS without a key", ["objectStorage.encryption.type=sse-kms"], "objectStorage.encryption.kmsKeyArn: is required when encryption.type is sse-kms"],
         ["an invalid bucket name", ["objectStorage.bucketName=Bad_Bucket"], "objectStorage.bucketName: S3 bucket name may contain only lowercase letters"],
         ["IRSA without an OIDC provider", ['cluster.eks={"clusterName":"eks-prod"}'], "cluster.eks.oidcProviderArn: is required when objectStorage.identity is irsa"],

@@ -74,8 +74,9 @@ function unknownKeyMessage(parent: readonly PropertyKey[], key: string): string 
     return `unknown key${hint}`;
 }
 
-function keyPath(path: readonly PropertyKey[]): string {
-    return path.map(String).join(".") || "(root)";
+/** `["objectStorage", "lifecycle", "rules", 0, "id"]` -> `objectStorage.lifecycle.rules[0].id`. */
+export function keyPath(path: readonly PropertyKey[]): string {
+    return path.reduce<string>((out, seg) => (typeof seg === "number" ? `${out}[${seg}]` : out ? `${out}.${String(seg)}` : String(seg)), "") || "(root)";
 }
 
 /** Validates a raw configuration object (keys relative to the project namespace). */
