@@ -9,6 +9,7 @@ import { LABELS } from "../components/constants";
 import { listStacks, applySets, parseSet, readStackFile, InputError } from "../scripts/lib/stackConfig";
 import { toYaml } from "../scripts/lib/render";
 import { ALL_CHECKS, evaluate } from "../policy/checks";
+import { kubernetesProblems } from "./support/crdSchema";
 import { objectsOfKind, renderInProcess, ROOT } from "./support/harness";
 
 const run = promisify(execFile);
@@ -52,6 +53,10 @@ describe("the stacks", () => {
         const result = await renderInProcess(stack);
         const violations = evaluate(ALL_CHECKS, result.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs })));
         expect(violations).toEqual([]);
+        // Every Kubernetes object validates against its schema (core OpenAPI or the Operator's CRD), unknown fields rejected.
+        const schemaProblems: string[] = [];
+        for (const m of result.manifests) for (const p of await kubernetesProblems(m.object)) schemaProblems.push(`${m.file}: ${p}`);
+        expect(schemaProblems).toEqual([]);
         const custom = result.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
         expect(custom.length).toBeGreaterThan(0);
         for (const r of custom) {
@@ -183,5 +188,19 @@ describe("YAML output", () => {
         const text = toYaml(obj);
         expect(parseYaml(text, { version: "1.1" })).toEqual(obj);
         expect(text).not.toMatch(/: >/);
+    });
+});
+
+describe("Kubernetes schema validation of rendered objects", () => {
+    it("rejects unknown and mistyped fields in core objects", async () => {
+        const deployment = {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: "x", namespace: "monitoring" },
+            spec: { replicaz: 2, selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "i:1", imagePullPolicy: "IfNotPresent", portz: [] }] } } },
+        };
+        const problems = await kubernetesProblems(deployment);
+        expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/\/spec\/replicaz: unknown field/), expect.stringMatching(/\/spec\/template\/spec\/containers\/0\/portz: unknown field/)]));
+        expect(await kubernetesProblems({ apiVersion: "v1", kind: "Service", metadata: { name: "s" }, spec: { ports: [{ port: "http" }] } })).toEqual([expect.stringMatching(/\/spec\/ports\/0\/port: type/)]);
     });
 });

@@ -127,7 +127,7 @@ function unknownKeys(value: unknown, path: string, trace: Trace, allow: Readonly
     for (const [k, v] of Object.entries(value)) {
         const child = `${path}/${k}`;
         if (!covered && !read.has(k) && !allow.has(child)) {
-            out.push(`${child || "/"}: unknown field "${k}" (not in the Operator's CRD schema)`);
+            out.push(`${child || "/"}: unknown field "${k}" (not in the schema)`);
             continue;
         }
         unknownKeys(v, child, trace, allow, out);
@@ -141,7 +141,70 @@ function unknownKeys(value: unknown, path: string, trace: Trace, allow: Readonly
 export async function crdProblems(object: unknown, opts: { allowUnknown?: string[] } = {}): Promise<string[]> {
     if (!isObject(object) || typeof object["kind"] !== "string") return ["/kind: missing"];
     const kind = object["kind"] as OperatorKind;
-    const validate = await validatorFor(kind);
+    return strictProblems(object, await validatorFor(kind), opts);
+}
+
+/** The core Kubernetes kinds the stack emits, by `apiVersion/kind`, with their kubernetes-models schema module. */
+const CORE_SCHEMAS: Record<string, string> = {
+    "v1/Namespace": "IoK8sApiCoreV1Namespace",
+    "v1/Service": "IoK8sApiCoreV1Service",
+    "v1/ServiceAccount": "IoK8sApiCoreV1ServiceAccount",
+    "v1/Secret": "IoK8sApiCoreV1Secret",
+    "v1/ConfigMap": "IoK8sApiCoreV1ConfigMap",
+    "apps/v1/Deployment": "IoK8sApiAppsV1Deployment",
+    "apps/v1/StatefulSet": "IoK8sApiAppsV1StatefulSet",
+    "batch/v1/Job": "IoK8sApiBatchV1Job",
+    "policy/v1/PodDisruptionBudget": "IoK8sApiPolicyV1PodDisruptionBudget",
+    "networking.k8s.io/v1/NetworkPolicy": "IoK8sApiNetworkingV1NetworkPolicy",
+    "networking.k8s.io/v1/Ingress": "IoK8sApiNetworkingV1Ingress",
+    "rbac.authorization.k8s.io/v1/ClusterRole": "IoK8sApiRbacV1ClusterRole",
+    "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "IoK8sApiRbacV1ClusterRoleBinding",
+    "scheduling.k8s.io/v1/PriorityClass": "IoK8sApiSchedulingV1PriorityClass",
+};
+
+/**
+ * Fields the compiled validators never read although the Kubernetes schema has them (ajv emits no code for
+ * an unconstrained string), so the read-tracking pass would call them unknown: exact paths per kind.
+ */
+const VALIDATOR_BLIND_SPOTS: Record<string, string[]> = {
+    "scheduling.k8s.io/v1/PriorityClass": ["/description"],
+};
+
+const OPERATOR_KINDS = new Set<string>(["Prometheus", "Alertmanager", "ServiceMonitor", "PodMonitor", "PrometheusRule", "Probe", "ThanosRuler"]);
+
+/** Whether {@link kubernetesProblems} knows the schema of this object's kind. */
+export function hasKnownSchema(object: { apiVersion?: unknown; kind?: unknown }): boolean {
+    const key = `${String(object.apiVersion)}/${String(object.kind)}`;
+    return key in CORE_SCHEMAS || (String(object.apiVersion).startsWith("monitoring.coreos.com/") && OPERATOR_KINDS.has(String(object.kind)));
+}
+
+/**
+ * Schema problems of any object the stack renders: core kinds against the
+ * Kubernetes OpenAPI schemas of `kubernetes-models`, Operator kinds against
+ * their CRDs; unknown fields rejected in both. Throws for a kind it has no schema for.
+ */
+export async function kubernetesProblems(object: Record<string, unknown>): Promise<string[]> {
+    const key = `${String(object["apiVersion"])}/${String(object["kind"])}`;
+    if (String(object["apiVersion"]).startsWith("monitoring.coreos.com/")) return crdProblems(object);
+    const module = CORE_SCHEMAS[key];
+    if (!module) throw new Error(`no schema for ${key}; add it to CORE_SCHEMAS`);
+    const hit = cache.get(key);
+    const validate = hit ?? ((await import(pathToFileURL(path.join(CORE_SCHEMA_DIR, `${module}.js`)).href)) as { validate: CompiledValidator }).validate;
+    cache.set(key, validate);
+    return strictProblems(unmasked(object), validate, { allowUnknown: VALIDATOR_BLIND_SPOTS[key] ?? [] });
+}
+
+/** The render masks whole secret fields as "[secret]": check a masked Secret's data maps as empty maps. */
+function unmasked(object: Record<string, unknown>): Record<string, unknown> {
+    if (object["kind"] !== "Secret") return object;
+    const out = { ...object };
+    for (const k of ["data", "stringData"]) if (out[k] === "[secret]") out[k] = {};
+    return out;
+}
+
+const CORE_SCHEMA_DIR = path.join(ROOT, "node_modules", "kubernetes-models", "_schemas");
+
+function strictProblems(object: Record<string, unknown>, validate: CompiledValidator, opts: { allowUnknown?: string[] }): string[] {
     const trace: Trace = { read: new Map(), enumerated: new Set() };
     // A JSON copy: the object as the API server would receive it (no undefined members, no class instances).
     const plain = JSON.parse(JSON.stringify(object)) as unknown;
