@@ -422,11 +422,21 @@ export class ThanosStack extends pulumi.ComponentResource {
             }
         }
 
-        const namespaceName = args.namespace ?? DEFAULTS.namespace;
-        // [hardening] the PriorityClass exists before the namespace, so every pod in it (ours and the Operator's) can use it.
+        // [object-storage] and [hardening] arguments: checked with every other argument, before the first child exists.
         const priorityValue = args.priorityClass?.value ?? DEFAULTS.priorityClass.value;
         const priorityProblem = priorityValueProblems(priorityValue)[0];
         if (priorityProblem) throw new pulumi.RunError(`ThanosStack priorityClass.value: ${priorityProblem}`);
+        const storage = args.objectStorage;
+        const storageProblem = objectStorageSettingsProblems(storage)[0];
+        if (storageProblem) {
+            throw new pulumi.RunError(`ThanosStack objectStorage.${storageProblem.path.join(".")}: ${storageProblem.message}, got ${showValue(storageProblem.input)}`);
+        }
+        if (storage.provider === "s3" && !args.usesAws) {
+            throw new pulumi.RunError(`ThanosStack objectStorage.provider: s3 needs usesAws true and an explicit aws provider, got "s3"`);
+        }
+
+        const namespaceName = args.namespace ?? DEFAULTS.namespace;
+        // [hardening] the PriorityClass exists before the namespace, so every pod in it (ours and the Operator's) can use it.
         this.priorityClassName = monitoringPriorityClassName(name, namespaceName);
         const priorityClass = new PriorityClass(`${name}-priority-class`, buildPriorityClass({ name: this.priorityClassName, instance: name, value: priorityValue }), { parent: this });
         const namespace = new Namespace(`${name}-namespace`, buildNamespace(namespaceName, name), { parent: this, dependsOn: [priorityClass] });
@@ -436,15 +446,7 @@ export class ThanosStack extends pulumi.ComponentResource {
         void childOptions;
         void inNamespace;
 
-        // [object-storage] wiring
-        const storage = args.objectStorage;
-        const storageProblem = objectStorageSettingsProblems(storage)[0];
-        if (storageProblem) {
-            throw new pulumi.RunError(`ThanosStack objectStorage.${storageProblem.path.join(".")}: ${storageProblem.message}, got ${showValue(storageProblem.input)}`);
-        }
-        if (storage.provider === "s3" && !args.usesAws) {
-            throw new pulumi.RunError(`ThanosStack objectStorage.provider: s3 needs usesAws true and an explicit aws provider, got "s3"`);
-        }
+        // [object-storage] wiring (its arguments were checked before the first child)
         this.objstoreSecret = objstoreSecretRef(name);
         let objstoreYaml: pulumi.Output<string>;
         if (storage.provider === "s3") {

@@ -701,3 +701,25 @@ describe("rendered stacks", () => {
         await expect(renderInProcess("prod", sets)).rejects.toMatchObject({ problems: expect.arrayContaining([expect.stringContaining(expected)]) });
     });
 });
+
+describe("ThanosStack used as a library", () => {
+    it("refuses bad object-storage arguments before creating any child (no half-made stack)", async () => {
+        const { ThanosStack } = await import("../components/thanosStack");
+        let error: unknown;
+        try {
+            await captureComponent((p) => {
+                new ThanosStack(
+                    "lib",
+                    { environment: "dev", clusterName: "c", objectStorage: { provider: "s3", bucketName: "acme-thanos", region: "eu-west-1", encryption: { type: "sse-kms" } } },
+                    { providers: { kubernetes: p.kubernetes, aws: p.aws } },
+                );
+            });
+        } catch (e) {
+            error = e;
+        }
+        expect(String(error)).toMatch(/ThanosStack objectStorage\.(provider|encryption\.kmsKeyArn): /);
+        const captured = (error as { captured?: CapturedResource[] }).captured ?? [];
+        expect(captured.some((r) => r.type === "thanos-stack:index:ThanosStack")).toBe(true);
+        expect(captured.filter((r) => r.parent === "thanos-stack:index:ThanosStack::lib")).toEqual([]);
+    });
+});

@@ -150,7 +150,11 @@ export async function captureResources(program: () => unknown, opts: CaptureOpti
         }
     })) ?? {}) as Record<string, unknown>;
     await waitForRPCs();
-    if (failure) throw failure.error;
+    if (failure) {
+        // What was registered before the failure: a clear refusal registers nothing of its own.
+        if (typeof failure.error === "object" && failure.error !== null) Object.defineProperty(failure.error, "captured", { value: treeOrder(monitor.captured), enumerable: false });
+        throw failure.error;
+    }
     return { resources: treeOrder(monitor.captured), outputs };
 }
 
