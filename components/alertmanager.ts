@@ -34,7 +34,7 @@ import { objectMeta } from "./lib/meta";
 import { MONITORING_API_VERSION } from "./lib/monitoringTypes";
 import { containerResources, containerSecurityContext, hostnameAntiAffinity, podDisruptionBudget, podPriority, podSecurityContext, volumeClaimSpec, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "./lib/pod";
 import { withExtraDependencies } from "./lib/deps";
-import { childOptions } from "./lib/providers";
+import { childOptions, refuseProblems } from "./lib/providers";
 import { isQuantity } from "./lib/quantity";
 import { buildServiceMonitor } from "./serviceMonitor";
 
@@ -435,7 +435,7 @@ export class Alertmanager extends pulumi.ComponentResource {
         super("thanos-stack:index:Alertmanager", name, {}, opts);
         const input = resolveAlertmanagerArgs(name, args);
         const problems = alertmanagerProblems(input);
-        if (problems.length > 0) throw new pulumi.RunError(`Alertmanager ${problems.join("; ")}`);
+        refuseProblems("Alertmanager", problems);
         this.serviceName = input.name;
         this.portName = PROMETHEUS.portNames.web;
         this.url = alertmanagerUrl(input.name, input.namespace);

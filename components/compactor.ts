@@ -23,7 +23,7 @@ import type { ObjstoreSecretRef } from "./lib/contracts";
 import { isDuration } from "./lib/duration";
 import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
 import { RETAIN_VOLUMES, volumeClaimTemplate, type PodPriorityArgs } from "./lib/pod";
-import { childOptions } from "./lib/providers";
+import { childOptions, refuseProblems } from "./lib/providers";
 import {
     buildServiceAccount,
     buildThanosService,
@@ -290,7 +290,7 @@ export class ThanosCompactor extends pulumi.ComponentResource {
     constructor(name: string, args: ThanosCompactorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("thanos-stack:index:ThanosCompactor", name, args, opts);
         const problems = compactorProblems(args);
-        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
+        refuseProblems("ThanosCompactor", problems);
         const plan = compactorPlan(name, args);
         this.names = plan.instances.map((i) => i.name);
         this.deleteDelay = plan.deleteDelay;

@@ -15,7 +15,7 @@ import { DEFAULTS, type ResourceRequirements } from "./defaults";
 import { serviceFqdn } from "./lib/contracts";
 import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
 import { containerResources, containerSecurityContext, hostnameAntiAffinity, podDisruptionBudget, podPriority, podSecurityContext, zoneSpread, type PodPriorityArgs } from "./lib/pod";
-import { childOptions } from "./lib/providers";
+import { childOptions, refuseProblems } from "./lib/providers";
 import { memoryLimitBytes, buildServiceAccount, kubeArgs } from "./lib/thanos";
 
 /** Settings of one memcached cluster (the configuration shape). */
@@ -174,7 +174,7 @@ export class Memcached extends pulumi.ComponentResource {
         super("thanos-stack:index:Memcached", name, args, opts);
         const plan = memcachedPlan(name, args);
         const problems = memcachedProblems(plan);
-        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
+        refuseProblems("Memcached", problems);
         this.serviceName = plan.name;
         this.address = memcachedAddress(plan.name, plan.namespace);
 

@@ -19,7 +19,7 @@ import { EXTERNAL_LABELS, INGRESS, MULTI_CLUSTER, PORTS, THANOS } from "./consta
 import type { BucketUser, EndpointTls, StoreEndpoint } from "./lib/contracts";
 import type { ProducerPlan } from "./invariants";
 import { objectMeta } from "./lib/meta";
-import { childOptions } from "./lib/providers";
+import { childOptions, refuseProblems } from "./lib/providers";
 import { kubeArgs } from "./lib/thanos";
 import { prometheusPodSelector } from "./shardedPrometheus";
 
@@ -281,7 +281,7 @@ export class CollectorExposure extends pulumi.ComponentResource {
     constructor(name: string, args: CollectorExposureArgs, opts?: pulumi.ComponentResourceOptions) {
         super("thanos-stack:index:CollectorExposure", name, {}, opts);
         const problems = collectorExposureProblems(args);
-        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
+        refuseProblems("CollectorExposure", problems);
         this.endpoints = collectorEndpoints(args);
         const child = childOptions(this, opts);
         for (const svc of buildCollectorPodServices(args, name)) new K8sService(`${name}-${svc.metadata!.name!}`, kubeArgs(svc), child);

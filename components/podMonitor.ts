@@ -9,7 +9,7 @@ import type { ObjectMeta } from "kubernetes-types/meta/v1";
 import { PROMETHEUS } from "./constants";
 import { objectMeta } from "./lib/meta";
 import { endpointDurationProblems, MONITORING_API_VERSION, monitorLabels, PodMonitorSpec, stripUndefined } from "./lib/monitoringTypes";
-import { childOptions } from "./lib/providers";
+import { childOptions, refuseProblems } from "./lib/providers";
 
 export type { PodMetricsEndpoint, PodMonitorSpec } from "./lib/monitoringTypes";
 
@@ -89,7 +89,7 @@ export class PodMonitor extends pulumi.ComponentResource {
     constructor(name: string, args: PodMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("thanos-stack:index:PodMonitor", name, {}, opts);
         const problems = podMonitorProblems(args);
-        if (problems.length > 0) throw new pulumi.RunError(`PodMonitor ${name}: ${problems.join("; ")}`);
+        refuseProblems(`PodMonitor ${name}:`, problems);
         const { namespace, name: k8sName, monitor, labels, ...spec } = args;
         this.monitorName = k8sName ?? name;
         const obj = buildPodMonitor({ name: this.monitorName, namespace, instance: name, spec, ...(monitor !== undefined ? { monitor } : {}), ...(labels !== undefined ? { labels } : {}) });

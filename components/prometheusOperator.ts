@@ -33,7 +33,7 @@ import { withExtraDependencies } from "./lib/deps";
 import { objectMeta } from "./lib/meta";
 import { monitorLabels, ruleLabels } from "./lib/monitoringTypes";
 import { containerResources, containerSecurityContext, podPriority, podSecurityContext, type PodPriorityArgs } from "./lib/pod";
-import { childOptions } from "./lib/providers";
+import { childOptions, refuseProblems } from "./lib/providers";
 
 /** Pod Security level of the node-exporter namespace (host namespaces and host paths). */
 export const NODE_EXPORTER_POD_SECURITY = "privileged";
@@ -345,7 +345,7 @@ export class PrometheusOperator extends pulumi.ComponentResource {
         super("thanos-stack:index:PrometheusOperator", name, {}, opts);
         const input = resolvePrometheusOperatorArgs(name, args);
         const problems = prometheusOperatorProblems(input);
-        if (problems.length > 0) throw new pulumi.RunError(`PrometheusOperator ${problems.join("; ")}`);
+        refuseProblems("PrometheusOperator", problems);
         this.installed = input.install;
         this.grafanaDatasourceUrl = input.grafanaDatasourceUrl;
         if (input.install) {

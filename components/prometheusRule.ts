@@ -21,7 +21,7 @@ import { isDuration } from "./lib/duration";
 import { objectMeta } from "./lib/meta";
 import { isAlertingRule, MONITORING_API_VERSION, Rule, RuleGroup, ruleLabels, RuleScope, stripUndefined } from "./lib/monitoringTypes";
 import { describePromqlError, findPromqlSyntaxError } from "./lib/promql";
-import { childOptions } from "./lib/providers";
+import { childOptions, refuseProblems } from "./lib/providers";
 
 export type { AlertingRule, RecordingRule, Rule, RuleGroup } from "./lib/monitoringTypes";
 export { RuleScope } from "./lib/monitoringTypes";
@@ -173,7 +173,7 @@ export class PrometheusRule extends pulumi.ComponentResource {
         super("thanos-stack:index:PrometheusRule", name, {}, opts);
         this.scope = args.scope ?? DEFAULT_RULE_SCOPE;
         const problems = ruleProblems(args.groups, this.scope);
-        if (problems.length > 0) throw new pulumi.RunError(`PrometheusRule ${name}: ${problems.join("; ")}`);
+        refuseProblems(`PrometheusRule ${name}:`, problems);
         this.ruleName = args.name ?? name;
         const obj = buildPrometheusRule({
             name: this.ruleName,

@@ -22,7 +22,7 @@ import { DEFAULTS, ResourceRequirements } from "./defaults";
 import { isDuration } from "./lib/duration";
 import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
 import { containerResources, containerSecurityContext, goMemLimitEnv, healthProbes, podPriority, podSecurityContext, type PodPriorityArgs } from "./lib/pod";
-import { childOptions } from "./lib/providers";
+import { childOptions, refuseProblems } from "./lib/providers";
 import { isQuantity } from "./lib/quantity";
 import { kubeArgs } from "./lib/thanos";
 import { buildServiceMonitor } from "./serviceMonitor";
@@ -221,7 +221,7 @@ export class Pushgateway extends pulumi.ComponentResource {
         super("thanos-stack:index:Pushgateway", name, {}, opts);
         const input = resolvePushgatewayArgs(name, args);
         const problems = pushgatewayProblems(input);
-        if (problems.length > 0) throw new pulumi.RunError(`Pushgateway ${problems.join("; ")}`);
+        refuseProblems("Pushgateway", problems);
         this.serviceName = input.name;
         this.url = `http://${input.name}.${input.namespace}.svc:${PORTS.pushgatewayHttp}`;
 

@@ -20,7 +20,7 @@ import type { StoreEndpoint } from "./lib/contracts";
 import { isDuration } from "./lib/duration";
 import { objectMeta, selectorLabels } from "./lib/meta";
 import { podDisruptionBudget, type PodPriorityArgs } from "./lib/pod";
-import { childOptions } from "./lib/providers";
+import { childOptions, refuseProblems } from "./lib/providers";
 import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonFlags, flag, kubeArgs, thanosArgs, thanosHttpUrl } from "./lib/thanos";
 
 /** Settings of the querier that a ThanosStack passes through (the stack supplies namespace, endpoints, replica labels and priority). */
@@ -198,7 +198,7 @@ export class ThanosQuerier extends pulumi.ComponentResource {
     constructor(name: string, args: ThanosQuerierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("thanos-stack:index:ThanosQuerier", name, args, opts);
         const problems = querierProblems(args);
-        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
+        refuseProblems("ThanosQuerier", problems);
         const plan = querierPlan(name, args);
         this.serviceName = name;
         this.url = querierUrl(name, plan.namespace);

@@ -20,7 +20,7 @@ import type { CacheSettings } from "./storeGateway";
 import { isDuration } from "./lib/duration";
 import { objectMeta, selectorLabels } from "./lib/meta";
 import { podDisruptionBudget, type PodPriorityArgs } from "./lib/pod";
-import { childOptions } from "./lib/providers";
+import { childOptions, refuseProblems } from "./lib/providers";
 import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonFlags, flag, kubeArgs, memoryLimitBytes, thanosArgs, thanosBytes, thanosHttpUrl } from "./lib/thanos";
 
 /** Minimum idle connections per querier host in the downstream transport. */
@@ -199,7 +199,7 @@ export class ThanosQueryFrontend extends pulumi.ComponentResource {
     constructor(name: string, args: ThanosQueryFrontendArgs, opts?: pulumi.ComponentResourceOptions) {
         super("thanos-stack:index:ThanosQueryFrontend", name, args, opts);
         const problems = queryFrontendProblems(args);
-        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
+        refuseProblems("ThanosQueryFrontend", problems);
         const plan = queryFrontendPlan(name, args);
         this.serviceName = name;
         this.url = queryFrontendUrl(name, plan.namespace);

@@ -45,7 +45,7 @@ import {
     type PodPriorityArgs,
 } from "./lib/pod";
 import { withDependencies } from "./lib/options";
-import { childOptions } from "./lib/providers";
+import { childOptions, refuseProblems } from "./lib/providers";
 import { buildServiceAccount, storeApiSrvAddress } from "./lib/thanos";
 
 /** Key of the Alertmanager config inside its Secret. */
@@ -285,7 +285,7 @@ export class ThanosRuler extends pulumi.ComponentResource {
     constructor(name: string, args: ThanosRulerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("thanos-stack:index:ThanosRuler", name, args, opts);
         const problems = rulerProblems(args);
-        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
+        refuseProblems("ThanosRuler", problems);
         const plan = rulerPlan(name, args);
         this.storeEndpoint = rulerStoreEndpoint(name, plan.namespace);
         this.replicaLabel = EXTERNAL_LABELS.rulerReplica;

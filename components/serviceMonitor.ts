@@ -9,7 +9,7 @@ import type { ObjectMeta } from "kubernetes-types/meta/v1";
 import { PROMETHEUS } from "./constants";
 import { objectMeta } from "./lib/meta";
 import { endpointDurationProblems, MONITORING_API_VERSION, monitorLabels, ServiceMonitorSpec, stripUndefined } from "./lib/monitoringTypes";
-import { childOptions } from "./lib/providers";
+import { childOptions, refuseProblems } from "./lib/providers";
 
 export type { ServiceMonitorEndpoint, ServiceMonitorSpec } from "./lib/monitoringTypes";
 
@@ -88,7 +88,7 @@ export class ServiceMonitor extends pulumi.ComponentResource {
     constructor(name: string, args: ServiceMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("thanos-stack:index:ServiceMonitor", name, {}, opts);
         const problems = serviceMonitorProblems(args);
-        if (problems.length > 0) throw new pulumi.RunError(`ServiceMonitor ${name}: ${problems.join("; ")}`);
+        refuseProblems(`ServiceMonitor ${name}:`, problems);
         const { namespace, name: k8sName, monitor, labels, ...spec } = args;
         this.monitorName = k8sName ?? name;
         const obj = buildServiceMonitor({ name: this.monitorName, namespace, instance: name, spec, ...(monitor !== undefined ? { monitor } : {}), ...(labels !== undefined ? { labels } : {}) });

@@ -45,7 +45,7 @@ import {
     type VolumeSettings,
 } from "./lib/pod";
 import { withExtraDependencies } from "./lib/deps";
-import { childOptions } from "./lib/providers";
+import { childOptions, refuseProblems } from "./lib/providers";
 import { isQuantity } from "./lib/quantity";
 import { buildServiceMonitor } from "./serviceMonitor";
 
@@ -563,7 +563,7 @@ export class ShardedPrometheus extends pulumi.ComponentResource {
         super("thanos-stack:index:ShardedPrometheus", name, {}, opts);
         const input = resolveShardedPrometheusArgs(name, args);
         const problems = shardedPrometheusProblems(input);
-        if (problems.length > 0) throw new pulumi.RunError(`ShardedPrometheus ${problems.join("; ")}`);
+        refuseProblems("ShardedPrometheus", problems);
 
         const prom = buildPrometheus(input);
         this.prometheusName = input.name;

@@ -26,7 +26,7 @@ import { serviceFqdn, type ObjstoreSecretRef, type StoreEndpoint } from "./lib/c
 import { formatDuration, parseDuration } from "./lib/duration";
 import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
 import { GOMEMLIMIT_RATIO, hostnameAntiAffinity, podDisruptionBudget, RETAIN_VOLUMES, volumeClaimTemplate, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "./lib/pod";
-import { childOptions } from "./lib/providers";
+import { childOptions, refuseProblems } from "./lib/providers";
 import {
     buildServiceAccount,
     buildThanosService,
@@ -389,7 +389,7 @@ export class ThanosStoreGateway extends pulumi.ComponentResource {
     constructor(name: string, args: ThanosStoreGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("thanos-stack:index:ThanosStoreGateway", name, args, opts);
         const problems = storeGatewayProblems(args);
-        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
+        refuseProblems("ThanosStoreGateway", problems);
         const plan = storeGatewayPlan(name, args);
         this.storeEndpoints = storeEndpointsOf(plan);
         this.serviceNames = plan.instances.map((i) => i.name);

@@ -17,7 +17,7 @@ import type { ConfigMap } from "kubernetes-types/core/v1";
 import { LABELS, PART_OF, PROMETHEUS, SELF_MONITORING, THANOS } from "./constants";
 import { buildPrometheusRule, ruleProblems, type PrometheusRuleObject } from "./prometheusRule";
 import { buildServiceMonitor, serviceMonitorProblems, type ServiceMonitorObject } from "./serviceMonitor";
-import { childOptions } from "./lib/providers";
+import { childOptions, refuseProblems } from "./lib/providers";
 import { kubeArgs } from "./lib/thanos";
 import type { ServiceMonitorSpec } from "./lib/monitoringTypes";
 import { buildDashboardConfigMaps, thanosDashboards } from "./monitoring/dashboards";
@@ -228,7 +228,7 @@ export class ThanosSelfMonitoring extends pulumi.ComponentResource {
     constructor(name: string, args: ThanosSelfMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("thanos-stack:index:ThanosSelfMonitoring", name, {}, opts);
         const problems = selfMonitoringProblems(args);
-        if (problems.length > 0) throw new pulumi.RunError(`ThanosSelfMonitoring ${problems.join("; ")}`);
+        refuseProblems("ThanosSelfMonitoring", problems);
         const objects = buildSelfMonitoring(name, args);
         for (const rule of objects.prometheusRules) {
             const scope = rule.metadata.labels?.[LABELS.ruleScope] === "shard" ? "shard" : "global";

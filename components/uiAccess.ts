@@ -23,7 +23,7 @@ import type { Ingress } from "kubernetes-types/networking/v1";
 import { GRAFANA, INGRESS, PORTS } from "./constants";
 import { objectMeta } from "./lib/meta";
 import { withExtraDependencies } from "./lib/deps";
-import { childOptions } from "./lib/providers";
+import { childOptions, refuseProblems } from "./lib/providers";
 import { kubeArgs } from "./lib/thanos";
 
 /** How users authenticate before reaching a UI. */
@@ -249,7 +249,7 @@ export class UiAccess extends pulumi.ComponentResource {
     constructor(name: string, args: UiAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("thanos-stack:index:UiAccess", name, {}, opts);
         const problems = uiAccessProblems(args);
-        if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
+        refuseProblems("UiAccess", problems);
         const child = childOptions(this, opts);
         const secret = buildBasicAuthSecret(name, args);
         const deps: pulumi.Resource[] = [];

@@ -197,7 +197,7 @@ describe("ShardedPrometheus: argument validation", () => {
             captureComponent((p) => {
                 new ShardedPrometheus("prom", { ...base, shards: 0, retention: "2h" }, { providers: { kubernetes: p.kubernetes } });
             }).then((r) => (children = r.length)),
-        ).rejects.toThrow(/ShardedPrometheus shards: must be an integer >= 1, got 0; retention: must be at least 6h/);
+        ).rejects.toThrow(/ShardedPrometheus shards: must be an integer >= 1, got 0\nShardedPrometheus retention: must be at least 6h/);
         expect(children).toBe(-1);
     });
 });

@@ -68,7 +68,7 @@ describe("ServiceMonitor", () => {
             captureComponent((p) => {
                 new ServiceMonitor("sm", { namespace: "team", selector: { matchLabels: { app: "a" } }, endpoints: [{ path: "/metrics", interval: "30 seconds" }] }, { providers: { kubernetes: p.kubernetes } });
             }),
-        ).rejects.toThrow(/ServiceMonitor sm: endpoints\[0\]: one of port or targetPort is required, got neither; endpoints\[0\]\.interval: must be a Prometheus duration like 30s, got "30 seconds"/);
+        ).rejects.toThrow(/ServiceMonitor sm: endpoints\[0\]: one of port or targetPort is required, got neither\nServiceMonitor sm: endpoints\[0\]\.interval: must be a Prometheus duration like 30s, got "30 seconds"/);
     });
 
     it("is a CustomResource named after the component", async () => {

@@ -27,3 +27,12 @@ export function requireProvider(resource: pulumi.Resource, pkg: string, componen
 export function childOptions(parent: pulumi.ComponentResource, opts?: pulumi.ComponentResourceOptions): pulumi.CustomResourceOptions {
     return opts?.dependsOn !== undefined ? { parent, dependsOn: opts.dependsOn } : { parent };
 }
+
+/**
+ * Refuses a component's arguments before it creates anything: one line per problem, each naming the
+ * component (`ThanosQuerier endpoints: must ..., got ...`), like the stack configuration's errors.
+ */
+export function refuseProblems(component: string, problems: readonly string[]): void {
+    if (problems.length === 0) return;
+    throw new pulumi.RunError(problems.map((p) => (p.startsWith(`${component} `) ? p : `${component} ${p}`)).join("\n"));
+}
