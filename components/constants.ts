@@ -86,6 +86,8 @@ export const LABELS = {
     podSecurityWarn: "pod-security.kubernetes.io/warn",
     /** Annotation on a namespace that may not enforce "restricted": the reason, reviewed like code. */
     podSecurityException: "thanos-stack.io/pod-security-exception",
+    /** Annotation that says in words what an object (e.g. a NetworkPolicy) is for. */
+    description: "thanos-stack.io/description",
 } as const;
 
 /** Value of the `app.kubernetes.io/part-of` label on everything we create. */

@@ -29,7 +29,7 @@
 import type { Service } from "kubernetes-types/core/v1";
 import type { LabelSelector } from "kubernetes-types/meta/v1";
 import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort } from "kubernetes-types/networking/v1";
-import { PORTS } from "./constants";
+import { LABELS, PORTS } from "./constants";
 import { CLUSTER_DOMAIN } from "./lib/contracts";
 import { objectMeta } from "./lib/meta";
 
@@ -263,7 +263,7 @@ export function buildNetworkPolicies(plan: NetworkPlan): NetworkPolicySet {
     if (problems.length > 0) throw new Error(problems.join("\n"));
     const dns = plan.dns ?? CLUSTER_DNS;
     const meta = (name: string, description: string) =>
-        objectMeta({ name, namespace: plan.namespace, component: "network-policy", instance: plan.stackName, annotations: { "thanos-stack.io/description": description } });
+        objectMeta({ name, namespace: plan.namespace, component: "network-policy", instance: plan.stackName, annotations: { [LABELS.description]: description } });
     const ingress = new Map(plan.workloads.map((w) => [w.id, new RuleSet()]));
     const egress = new Map(plan.workloads.map((w) => [w.id, new RuleSet()]));
     const flows: NetworkFlow[] = [];

@@ -28,7 +28,9 @@ import { kubeArgs } from "./lib/thanos";
 import { buildServiceMonitor } from "./serviceMonitor";
 import type { ServiceMonitorObject } from "./serviceMonitor";
 
-const COMPONENT = "pushgateway";
+/** The component label of the Pushgateway (a singleton: the policy pack keys on it). */
+export const PUSHGATEWAY_COMPONENT = "pushgateway";
+const COMPONENT = PUSHGATEWAY_COMPONENT;
 /** Where the persistence volume is mounted. */
 export const PUSHGATEWAY_DATA_PATH = "/data";
 /** The persistence file inside the volume. */

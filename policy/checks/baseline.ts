@@ -2,6 +2,10 @@
  * The production baseline for every pod and container (Pod Security
  * Standards "restricted" plus the common linters).
  */
+import { LABELS, THANOS } from "../../components/constants";
+import { PUSHGATEWAY_COMPONENT } from "../../components/pushgateway";
+import { HOSTNAME_KEY, ZONE_KEY } from "../../components/lib/pod";
+import { POD_SECURITY_LEVEL } from "../../components/namespace";
 import { at, Check, isRecord, list, ResourceCheck, ResourceView, StackCheck, str } from "./types";
 import { ContainerView, isKubernetes, PodView, podOf, podsOf, selects, thanosComponent } from "./workloads";
 
@@ -136,8 +140,8 @@ export const namespaceRestricted: ResourceCheck = {
     description: "Namespaces enforce the Pod Security Standards 'restricted' level, unless an annotation states the reason for an exception.",
     check: (r) => {
         if (!isKubernetes(r) || r.props["kind"] !== "Namespace") return [];
-        if (at(r.props, "metadata", "labels", "pod-security.kubernetes.io/enforce") === "restricted") return [];
-        const reason = str(at(r.props, "metadata", "annotations", "thanos-stack.io/pod-security-exception"));
+        if (at(r.props, "metadata", "labels", LABELS.podSecurityEnforce) === POD_SECURITY_LEVEL) return [];
+        const reason = str(at(r.props, "metadata", "annotations", LABELS.podSecurityException));
         return reason && reason.trim().length >= 20
             ? []
             : ["metadata.labels['pod-security.kubernetes.io/enforce'] must be 'restricted' (or annotate thanos-stack.io/pod-security-exception with the reason)"];
@@ -186,10 +190,10 @@ function pdbsSelecting(resources: ResourceView[], pod: PodView): Array<Record<st
 }
 
 /** Workloads that must never run twice (by the component label). */
-export const SINGLETON_COMPONENTS = ["thanos-compact", "compactor", "pushgateway"];
+export const SINGLETON_COMPONENTS: readonly string[] = [THANOS.componentNames.compact, PUSHGATEWAY_COMPONENT];
 
 function isSingleton(pod: PodView): boolean {
-    const component = pod.labels["app.kubernetes.io/component"] ?? pod.labels["app.kubernetes.io/name"] ?? "";
+    const component = pod.labels[LABELS.component] ?? pod.labels[LABELS.name] ?? "";
     return SINGLETON_COMPONENTS.some((s) => component === s || component.endsWith(`-${s}`)) || pod.containers.some((c) => thanosComponent(c) === "compact");
 }
 
@@ -210,9 +214,9 @@ export const replicatedAvailability: StackCheck = {
                 ...list(at(anti, "requiredDuringSchedulingIgnoredDuringExecution")),
                 ...list(at(anti, "preferredDuringSchedulingIgnoredDuringExecution")).map((t) => at(t, "podAffinityTerm")),
             ];
-            if (!terms.some((t) => at(t, "topologyKey") === "kubernetes.io/hostname")) out.push(`${where}: needs pod anti-affinity on kubernetes.io/hostname`);
-            if (!list(pod.spec["topologySpreadConstraints"]).some((t) => at(t, "topologyKey") === "topology.kubernetes.io/zone")) {
-                out.push(`${where}: needs a topologySpreadConstraint on topology.kubernetes.io/zone`);
+            if (!terms.some((t) => at(t, "topologyKey") === HOSTNAME_KEY)) out.push(`${where}: needs pod anti-affinity on ${HOSTNAME_KEY}`);
+            if (!list(pod.spec["topologySpreadConstraints"]).some((t) => at(t, "topologyKey") === ZONE_KEY)) {
+                out.push(`${where}: needs a topologySpreadConstraint on ${ZONE_KEY}`);
             }
         }
         return out;
