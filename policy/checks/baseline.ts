@@ -7,22 +7,10 @@ import { PUSHGATEWAY_COMPONENT } from "../../components/pushgateway";
 import { HOSTNAME_KEY, ZONE_KEY } from "../../components/lib/pod";
 import { POD_SECURITY_LEVEL } from "../../components/namespace";
 import { at, Check, isRecord, list, ResourceCheck, ResourceView, StackCheck, str } from "./types";
-import { ContainerView, isKubernetes, PodView, podOf, podsOf, selects, thanosComponent } from "./workloads";
+import { ContainerView, isKubernetes, podCheck, PodView, podsOf, selects, thanosComponent } from "./workloads";
 
 const MIN_UID = 10000;
 const MIN_THANOS_GRACE = 120;
-
-function podCheck(name: string, description: string, fn: (pod: PodView) => string[]): ResourceCheck {
-    return {
-        kind: "resource",
-        name,
-        description,
-        check: (r) => {
-            const pod = podOf(r);
-            return pod ? fn(pod) : [];
-        },
-    };
-}
 
 function eachContainer(pod: PodView, fn: (c: ContainerView) => string[]): string[] {
     return pod.containers.flatMap((c) => fn(c).map((m) => `container ${c.name}: ${m}`));

@@ -5,8 +5,8 @@
 import { parse as parseYaml } from "yaml";
 import { formatDuration, parseDuration } from "../../components/lib/duration";
 import { thanosArgProblems } from "./thanosFlags";
-import { at, Check, isRecord, list, ResourceCheck, ResourceView, StackCheck, str } from "./types";
-import { ContainerView, flagsOf, isKubernetes, PodView, podOf, podsOf, thanosComponent } from "./workloads";
+import { at, Check, isRecord, list, ResourceView, StackCheck, str } from "./types";
+import { ContainerView, flagsOf, isKubernetes, PodView, podsOf, thanosComponent, thanosContainerCheck } from "./workloads";
 
 /** The Operator's defaults for the replica labels of the producers it runs. */
 const OPERATOR_REPLICA_LABEL = { Prometheus: "prometheus_replica", ThanosRuler: "thanos_ruler_replica" } as const;
@@ -37,21 +37,12 @@ function crs(resources: ResourceView[], kind: string): Array<Record<string, unkn
     return resources.filter((r) => isKubernetes(r) && r.props["kind"] === kind && String(r.props["apiVersion"]).startsWith("monitoring.coreos.com/")).map((r) => r.props);
 }
 
-export const thanosFlags: ResourceCheck = {
-    kind: "resource",
-    name: "thanos-flags",
-    description: "Every Thanos flag exists in the pinned Thanos version; none is removed or deprecated, non-repeatable flags appear once, durations parse.",
-    check: (r) => {
-        const pod = podOf(r);
-        if (!pod) return [];
-        return pod.containers.flatMap((c) => {
-            const component = thanosComponent(c);
-            if (!component) return [];
-            const args = c.args.slice(c.args.indexOf(component));
-            return thanosArgProblems(args, `container ${c.name}`);
-        });
-    },
-};
+export const thanosFlags = thanosContainerCheck(
+    "thanos-flags",
+    "Every Thanos flag exists in the pinned Thanos version; none is removed or deprecated, non-repeatable flags appear once, durations parse.",
+    undefined,
+    (c, component) => thanosArgProblems(c.args.slice(c.args.indexOf(component)), "args").map((p) => p.replace(/^args: /, "")),
+);
 
 /** The replica labels of every block producer in the stack. */
 export function producerReplicaLabels(resources: ResourceView[]): Set<string> {
@@ -149,8 +140,7 @@ export const singleCompactor: StackCheck = {
 };
 
 function durationFlag(t: ThanosContainer, flag: string): number | undefined {
-    const v = t.flags.get(flag)?.[0];
-    return v === undefined ? undefined : parseDuration(v);
+    return flagDuration(t.flags, flag);
 }
 
 export const deletionDelays: StackCheck = {
@@ -171,30 +161,28 @@ export const deletionDelays: StackCheck = {
     },
 };
 
-export const compactorRetention: ResourceCheck = {
-    kind: "resource",
-    name: "compactor-retention",
-    description: "The compactor sets every resolution's retention explicitly (Thanos' default is forever), coherent with downsampling (raw >= 40h, 5m >= 10d).",
-    check: (r) => {
-        const pod = podOf(r);
-        if (!pod) return [];
-        return pod.containers.flatMap((c) => {
-            if (thanosComponent(c) !== "compact") return [];
-            const flags = flagsOf(c);
-            const t = { pod, container: c, component: "compact", flags };
-            const out: string[] = [];
-            for (const res of ["raw", "5m", "1h"]) if (!flags.has(`--retention.resolution-${res}`)) out.push(`--retention.resolution-${res} must be set explicitly`);
-            if (!flags.has("--downsampling.disable")) {
-                const raw = durationFlag(t, "--retention.resolution-raw");
-                const five = durationFlag(t, "--retention.resolution-5m");
-                if (raw !== undefined && raw !== 0 && raw < MIN_RAW_MS) out.push(`--retention.resolution-raw must be >= 40h while downsampling, got ${formatDuration(raw)}`);
-                if (five !== undefined && five !== 0 && five < MIN_5M_MS) out.push(`--retention.resolution-5m must be >= 10d while downsampling, got ${formatDuration(five)}`);
-            }
-            if (!flags.has("--wait")) out.push("--wait must be set (run continuously as one long-lived singleton)");
-            return out;
-        });
+function flagDuration(flags: Map<string, string[]>, flag: string): number | undefined {
+    const v = flags.get(flag)?.[0];
+    return v === undefined ? undefined : parseDuration(v);
+}
+
+export const compactorRetention = thanosContainerCheck(
+    "compactor-retention",
+    "The compactor sets every resolution's retention explicitly (Thanos' default is forever), coherent with downsampling (raw >= 40h, 5m >= 10d).",
+    "compact",
+    (_, __, flags) => {
+        const out: string[] = [];
+        for (const res of ["raw", "5m", "1h"]) if (!flags.has(`--retention.resolution-${res}`)) out.push(`--retention.resolution-${res} must be set explicitly`);
+        if (!flags.has("--downsampling.disable")) {
+            const raw = flagDuration(flags, "--retention.resolution-raw");
+            const five = flagDuration(flags, "--retention.resolution-5m");
+            if (raw !== undefined && raw !== 0 && raw < MIN_RAW_MS) out.push(`--retention.resolution-raw must be >= 40h while downsampling, got ${formatDuration(raw)}`);
+            if (five !== undefined && five !== 0 && five < MIN_5M_MS) out.push(`--retention.resolution-5m must be >= 10d while downsampling, got ${formatDuration(five)}`);
+        }
+        if (!flags.has("--wait")) out.push("--wait must be set (run continuously as one long-lived singleton)");
+        return out;
     },
-};
+);
 
 export const rulerAlertmanagerV2: StackCheck = {
     kind: "stack",

@@ -1,7 +1,7 @@
 /**
  * Views of the pods that Kubernetes workload objects describe.
  */
-import { at, isRecord, list, ResourceView, str } from "./types";
+import { at, isRecord, list, ResourceCheck, ResourceView, str } from "./types";
 
 /** One container of a pod template. */
 export interface ContainerView {
@@ -115,4 +115,28 @@ export function flagsOf(c: ContainerView): Map<string, string[]> {
         out.set(name, [...(out.get(name) ?? []), value]);
     }
     return out;
+}
+
+/** A check over the pod template of each workload object (other resources pass). */
+export function podCheck(name: string, description: string, fn: (pod: PodView) => string[]): ResourceCheck {
+    return { kind: "resource", name, description, check: (r) => {
+        const pod = podOf(r);
+        return pod ? fn(pod) : [];
+    } };
+}
+
+/** A check over each Thanos container (optionally of one subcommand) of each workload; messages name the container. */
+export function thanosContainerCheck(
+    name: string,
+    description: string,
+    subcommand: string | undefined,
+    fn: (c: ContainerView, component: string, flags: Map<string, string[]>) => string[],
+): ResourceCheck {
+    return podCheck(name, description, (pod) =>
+        pod.containers.flatMap((c) => {
+            const component = thanosComponent(c);
+            if (!component || (subcommand !== undefined && component !== subcommand)) return [];
+            return fn(c, component, flagsOf(c)).map((m) => `container ${c.name}: ${m}`);
+        }),
+    );
 }
