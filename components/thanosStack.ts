@@ -443,8 +443,6 @@ export class ThanosStack extends pulumi.ComponentResource {
         this.namespaceName = namespace.metadata.name;
         /** Options for child components: everything waits for the namespace. */
         const inNamespace: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace] };
-        void childOptions;
-        void inNamespace;
 
         // [object-storage] wiring (its arguments were checked before the first child)
         this.objstoreSecret = objstoreSecretRef(name);

@@ -70,6 +70,7 @@ describe("stack configuration", () => {
         [{ compactor: { retention: { fiveMinutes: "7d" } } }, "compactor.retention.fiveMinutes: must keep 5m data long enough to downsample it to 1h while compactor.downsampling is on (at least 10d)"],
         [{ querier: { resources: { requests: { memory: "4Gi" }, limits: { memory: "1Gi" } } } }, 'querier.resources.limits.memory: must be >= requests.memory (4Gi), got "1Gi"'],
         [{ querier: { resources: { requests: { cpu: "lots" } } } }, 'querier.resources.requests.cpu: must be a Kubernetes quantity, like 500m, 2, 512Mi or 50Gi, got "lots"'],
+        [{ prometheus: { storage: { size: "0Gi" } } }, 'prometheus.storage.size: must be a volume size greater than zero, like 50Gi, got "0Gi"'],
         [{ protect: "yes" }, 'protect: must be true or false, got "yes"'],
         [{ cluster: { name: "eks", eks: { clusterName: "eks", oidcProviderArn: "oidc" } } }, "cluster.eks.oidcProviderArn: must be an IAM OIDC provider ARN"],
         [{ prometheus: { shardz: 2 } }, "prometheus.shardz: unknown key (did you mean 'shards'?)"],

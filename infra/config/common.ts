@@ -3,6 +3,7 @@
  */
 import { z } from "zod";
 import type { ResourceRequirements } from "../../components/defaults";
+import { parseQuantity } from "../../components/lib/quantity";
 import { quantity, text } from "./rules";
 
 /** A cross-field problem found after the per-field rules passed. */
@@ -38,7 +39,10 @@ export function resources(d: ResourceRequirements) {
 export function storage(size: string) {
     return z
         .strictObject({
-            size: quantity().default(size).meta({ description: "Size of the persistent volume per pod." }),
+            size: quantity()
+                .refine((q) => (parseQuantity(q) ?? 0) > 0, { error: "must be a volume size greater than zero, like 50Gi" })
+                .default(size)
+                .meta({ description: "Size of the persistent volume per pod." }),
             storageClass: text()
                 .optional()
                 .meta({ description: "StorageClass of the volume (the cluster default when unset)." }),
