@@ -25,7 +25,7 @@ import {
 } from "../scripts/lib/componentSchema";
 import { fieldChanges } from "../scripts/lib/diff";
 import { ROOT } from "./support/harness";
-import { BUCKET_USERS, BucketUser, CollectorExposureType, MULTI_CLUSTER, RULE_SCOPES, RuleScope, StackRole, UiAuthMode } from "../components";
+import { CollectorExposureType, MULTI_CLUSTER, RULE_SCOPES, RuleScope, StackRole, UiAuthMode } from "../components";
 import { UI_AUTH_MODES } from "../components/uiAccess";
 
 let host: ts.CompilerHost;
@@ -211,7 +211,6 @@ describe("inferred Pulumi schema (test/fixtures/component-schema.json)", () => {
 describe("string enums", () => {
     it("list the same values as the runtime lists the components validate against", () => {
         expect(Object.values(RuleScope)).toEqual([...RULE_SCOPES]);
-        expect(Object.values(BucketUser)).toEqual([...BUCKET_USERS]);
         expect(Object.values(StackRole)).toEqual([...MULTI_CLUSTER.roles]);
         expect(Object.values(CollectorExposureType)).toEqual([...MULTI_CLUSTER.exposureTypes]);
         expect(Object.values(UiAuthMode)).toEqual([...UI_AUTH_MODES]);
