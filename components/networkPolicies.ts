@@ -88,9 +88,18 @@ export interface PeerRule {
 /** How bucket users reach the object store. */
 export type ObjectStoreAccess =
     /** AWS S3 (and STS for IRSA / EKS Pod Identity) over HTTPS: any address in `cidrs` on 443. */
-    | { kind: "s3"; cidrs: string[] }
+    | { kind: "s3"; cidrs: string[]; credentials?: CredentialsEndpoint }
     /** The in-cluster MinIO: its endpoint (`host:port`), resolved like any other address. */
     | { kind: "minio"; endpoint: string };
+
+/** Where bucket users fetch their AWS credentials when that is not STS over HTTPS (a node-local agent). */
+export interface CredentialsEndpoint {
+    cidrs: string[];
+    port: number;
+}
+
+/** The EKS Pod Identity agent: link-local on every node, IPv4 and IPv6, plain HTTP (EKS Pod Identity documentation). */
+export const EKS_POD_IDENTITY_AGENT: CredentialsEndpoint = { cidrs: ["169.254.170.23/32", "fd00:ec2::23/128"], port: 80 };
 
 /** Everything the policies are generated from. */
 export interface NetworkPlan {
@@ -296,6 +305,11 @@ export function buildNetworkPolicies(plan: NetworkPlan): NetworkPolicySet {
                 // S3 and STS (IRSA / Pod Identity) have no stable addresses a NetworkPolicy could name: HTTPS to the configured CIDRs.
                 egress.get(w.id)!.add(ipPeers(plan.objectStore.cidrs), tcp(PORTS.https));
                 flows.push({ from: w.id, to: "object-store", ports: tcp(PORTS.https), why: "S3 and STS over HTTPS (addresses not nameable in a NetworkPolicy)" });
+                const credentials = plan.objectStore.credentials;
+                if (credentials !== undefined) {
+                    egress.get(w.id)!.add(ipPeers(credentials.cidrs), tcp(credentials.port));
+                    flows.push({ from: w.id, to: "credentials", ports: tcp(credentials.port), why: "AWS credentials from the node-local agent (EKS Pod Identity)" });
+                }
             }
         }
         if (w.kubeApi) {

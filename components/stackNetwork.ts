@@ -12,7 +12,7 @@ import { alertmanagerPodSelector, buildAlertmanagerService, resolveAlertmanagerA
 import { buildCompactorStatefulSet, compactorPlan } from "./compactor";
 import { buildMemcachedService, buildMemcachedStatefulSet, memcachedClientConfig, type MemcachedPlan } from "./memcached";
 import { buildMinioBucketJob, buildMinioService, buildMinioStatefulSet, resolveMinioSpec } from "./minio";
-import { buildNetworkPolicies, type NetworkPlan, type NetworkPolicySet, type NetworkWorkload, type PeerRule } from "./networkPolicies";
+import { buildNetworkPolicies, EKS_POD_IDENTITY_AGENT, type NetworkPlan, type NetworkPolicySet, type NetworkWorkload, type PeerRule } from "./networkPolicies";
 import { minioEndpoint } from "./objstoreConfig";
 import { chartPods, type ChartPod } from "./prometheusOperator";
 import { buildPushgatewayDeployment, buildPushgatewayService, resolvePushgatewayArgs } from "./pushgateway";
@@ -23,6 +23,7 @@ import { buildSidecarService, prometheusPodSelector, resolveShardedPrometheusArg
 import { buildStoreStatefulSet, storeGatewayPlan } from "./storeGateway";
 import type { ThanosStackPlan } from "./thanosPlan";
 import type { ObjstoreSecretRef } from "./lib/contracts";
+import type { IdentityMechanism } from "./lib/objectStorage";
 import { selectorLabels } from "./lib/meta";
 import { buildThanosService } from "./lib/thanos";
 
@@ -78,7 +79,7 @@ export interface StackNetworkInput {
     /** The kube-prometheus-stack release in the namespace (absent when the Operator is installed elsewhere). */
     operator?: { release: string; grafana: boolean; grafanaDatasourceUrl: string; alertmanagerUrl?: string };
     /** The bucket: S3, or the in-cluster MinIO component (name, instance, bucket). */
-    objectStorage: { provider: "s3" } | { provider: "minio"; name: string; instance: string; bucketName: string };
+    objectStorage: { provider: "s3"; identity?: IdentityMechanism } | { provider: "minio"; name: string; instance: string; bucketName: string };
     settings?: NetworkPolicySettings;
     /** Ingress the stack's own wiring adds (a collector's exposed sidecars, UI Ingresses). @default [] */
     extraIngress?: AdditionalIngress[];
@@ -311,7 +312,12 @@ export function stackNetworkPlan(input: StackNetworkInput): NetworkPlan {
         services.push(buildMinioService(spec));
         objectStore = { kind: "minio", endpoint };
     } else {
-        objectStore = { kind: "s3", cidrs: s.objectStoreCidrs ?? [...DEFAULTS.networkPolicies.objectStoreCidrs] };
+        objectStore = {
+            kind: "s3",
+            cidrs: s.objectStoreCidrs ?? [...DEFAULTS.networkPolicies.objectStoreCidrs],
+            // IRSA exchanges the token with STS over HTTPS (the CIDRs above); Pod Identity asks the node's agent.
+            ...(storage.identity === "podIdentity" ? { credentials: EKS_POD_IDENTITY_AGENT } : {}),
+        };
     }
 
     const find = (extra: AdditionalIngress, what: string) => {

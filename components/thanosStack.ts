@@ -387,7 +387,7 @@ export class ThanosStack extends pulumi.ComponentResource {
             objectStorage:
                 args.objectStorage.provider === "minio"
                     ? { provider: "minio", name: wiring.minioName ?? `${name}-minio`, instance: name, bucketName: args.objectStorage.bucketName }
-                    : { provider: "s3" },
+                    : { provider: "s3", identity: args.objectStorage.identity ?? DEFAULTS.objectStorage.identity },
             settings: networkPolicySettings,
             // [multi-cluster]/[ui-access] flows that enter or leave the cluster: derived from the role and the UI hosts.
             extraIngress: [

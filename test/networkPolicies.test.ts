@@ -153,11 +153,11 @@ describe.each(["prod", "local"])("NetworkPolicies of the %s render", (stack) => 
         expect(denial(policies, store, alertmanager, 9093)).toMatch(/does not allow/);
         expect(denial(policies, compactor, querier, 10902)).toMatch(/does not allow/);
         expect(denial(policies, querier, store, 10902)).toMatch(/does not allow/); // the querier speaks gRPC to stores, never HTTP
-        const stranger: ModelPod = { owner: "Deployment/elsewhere", kind: "Deployment", namespace: "team-a", labels: { app: "x" }, ports: [], longRunning: true, object: {} };
+        const stranger: ModelPod = { owner: "Deployment/elsewhere", kind: "Deployment", namespace: "team-a", labels: { app: "x" }, ports: [], longRunning: true, ip: "10.244.9.9", object: {} };
         expect(denial(policies, stranger, querier, 10902)).toMatch(/ingress of/);
         expect(denial(policies, stranger, store, 10901)).toMatch(/ingress of/);
         // DNS works for every pod.
-        const coredns: ModelPod = { owner: "coredns", kind: "Deployment", namespace: "kube-system", labels: { "k8s-app": "kube-dns" }, ports: [{ port: 53, protocol: "UDP" }], longRunning: true, object: {} };
+        const coredns: ModelPod = { owner: "coredns", kind: "Deployment", namespace: "kube-system", labels: { "k8s-app": "kube-dns" }, ports: [{ port: 53, protocol: "UDP" }], longRunning: true, ip: "10.244.9.10", object: {} };
         for (const pod of pods) expect(denial(policies, pod, coredns, 53, "UDP"), pod.owner).toBeUndefined();
     });
 
