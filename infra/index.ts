@@ -1,6 +1,6 @@
 /**
  * The thanos-stack Pulumi program. `pulumi up` runs this file (Pulumi.yaml
- * `main: infra/`); `npm run render` runs the same file under the mock runtime.
+ * `main: infra/index.ts`); `npm run render` runs the same file under the mock runtime.
  */
 import { loadStackConfig } from "./config/load";
 import { buildStack } from "./stack";
