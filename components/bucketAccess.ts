@@ -169,7 +169,7 @@ export interface BucketAccessArgs {
      */
     users?: BucketUser[];
     /**
-     * IAM roles for AWS; without it (MinIO) only the ServiceAccounts are created.
+     * IAM roles for AWS; without it (the in-cluster S3 server) only the ServiceAccounts are created.
      * @default undefined
      */
     aws?: BucketAccessAwsArgs;

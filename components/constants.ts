@@ -18,15 +18,15 @@ export const VERSIONS = {
     alertmanager: "v0.34.0",
     /** Pushgateway. */
     pushgateway: "v1.11.1",
+    /** Prometheus Operator (and its config reloader): what kube-prometheus-stack 88.5.3 installs. */
+    prometheusOperator: "v0.93.1",
     /**
      * kube-prometheus-stack chart: 88.5.3 ships Prometheus Operator v0.93.1 (+ its CRDs), kube-state-metrics chart
      * 8.4.0, prometheus-node-exporter chart 4.56.1 and Grafana chart 12.11.x (checked against the chart's Chart.yaml).
      */
     kubePrometheusStackChart: "88.5.3",
-    /** MinIO server image tag, for the `local` stack only. */
-    minio: "RELEASE.2025-09-07T16-13-09Z",
-    /** MinIO client image tag, for the one-shot bucket creation step of the `local` stack. */
-    minioClient: "RELEASE.2025-08-13T08-35-41Z",
+    /** Versity S3 Gateway (Apache-2.0), the in-cluster S3 server of the `local` stack. */
+    versitygw: "v1.8.0",
     /** memcached, for optional Thanos caches. */
     memcached: "1.6.39-alpine",
 } as const;
@@ -37,8 +37,9 @@ export const IMAGES = {
     prometheus: `quay.io/prometheus/prometheus:${VERSIONS.prometheus}`,
     alertmanager: `quay.io/prometheus/alertmanager:${VERSIONS.alertmanager}`,
     pushgateway: `quay.io/prometheus/pushgateway:${VERSIONS.pushgateway}`,
-    minio: `quay.io/minio/minio:${VERSIONS.minio}`,
-    minioClient: `quay.io/minio/mc:${VERSIONS.minioClient}`,
+    prometheusOperator: `quay.io/prometheus-operator/prometheus-operator:${VERSIONS.prometheusOperator}`,
+    prometheusConfigReloader: `quay.io/prometheus-operator/prometheus-config-reloader:${VERSIONS.prometheusOperator}`,
+    versitygw: `ghcr.io/versity/versitygw:${VERSIONS.versitygw}`,
     memcached: `docker.io/library/memcached:${VERSIONS.memcached}`,
 } as const;
 
@@ -60,8 +61,8 @@ export const PORTS = {
     /** Alertmanager cluster gossip (TCP and UDP) between the replicas. */
     alertmanagerCluster: 9094,
     pushgatewayHttp: 9091,
-    minioApi: 9000,
-    minioConsole: 9001,
+    /** The in-cluster S3 server (versitygw's default port); its admin API shares the port. */
+    versitygwS3: 7070,
     memcached: 11211,
     dns: 53,
     https: 443,
@@ -130,14 +131,20 @@ export const AWS_IDENTITY = {
     s3ReplicationPrincipal: "s3.amazonaws.com",
 } as const;
 
-/** MinIO facts for the `local` stack. */
-export const MINIO = {
-    /** Liveness endpoint of the MinIO server. */
-    healthLive: "/minio/health/live",
-    /** Readiness endpoint of the MinIO server. */
-    healthReady: "/minio/health/ready",
+/** Facts about versitygw, the in-cluster S3 server of the `local` stack. */
+export const VERSITYGW = {
+    /** The server binary in the upstream image (whose entrypoint is a wrapper script). */
+    binary: "/usr/local/bin/versitygw",
+    /** The health endpoint the server is started with (`--health`). */
+    healthPath: "/_/health",
     /** Where the data volume is mounted. */
     dataPath: "/data",
+    /** The POSIX backend's root: one directory per bucket. */
+    bucketsDir: "/data/buckets",
+    /** versitygw's internal IAM accounts. */
+    iamDir: "/data/iam",
+    /** Non-current object versions (outside the backend's root, as versitygw requires). */
+    versionsDir: "/data/versions",
 } as const;
 
 /** Thanos facts shared by the Thanos components ([thanos]). */

@@ -150,13 +150,13 @@ export const DEFAULTS = {
         versioning: { enabled: false, noncurrentExpirationDays: 30 },
         /** Incomplete multipart uploads are aborted after this many days (the maximum allowed is 7). */
         abortIncompleteMultipartUploadDays: 7,
-        /** The in-cluster MinIO of the `local` stack. */
-        minio: {
+        /** The in-cluster S3 server (versitygw) of the `local` stack. */
+        versitygw: {
             storageSize: "10Gi",
-            resources: res("100m", "256Mi", "1Gi"),
-            /** The `mc` container of the bucket-creation Job. */
+            resources: res("50m", "128Mi", "512Mi"),
+            /** The bucket-creation Job and the directory init container. */
             jobResources: res("10m", "32Mi", "128Mi"),
-            /** The bucket-creation Job: retries while MinIO starts, then is garbage-collected. */
+            /** The bucket-creation Job: retries while the server starts, then is garbage-collected. */
             jobBackoffLimit: 6,
             jobTtlSecondsAfterFinished: 3600,
         },

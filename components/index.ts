@@ -117,10 +117,12 @@ export type {
     BucketUserPodIdentityAssociations,
     BucketUserRoleArns,
 } from "./bucketAccess";
-export { MinioObjectStorage } from "./minio";
-export type { MinioObjectStorageArgs } from "./minio";
-export { buildObjstoreConfig, renderObjstoreYaml, buildObjstoreSecret, objstoreSecretName, objstoreSecretRef, s3Endpoint, minioEndpoint } from "./objstoreConfig";
-export type { ObjstoreTarget, AwsS3Target, MinioTarget, ObjstoreConfig, S3ObjstoreConfig } from "./objstoreConfig";
+export { VersityObjectStorage } from "./versitygw";
+export type { VersityObjectStorageArgs } from "./versitygw";
+export { GeneratedSecret, DynamicProvider } from "./lib/generatedSecret";
+export type { GeneratedSecretArgs } from "./lib/generatedSecret";
+export { buildObjstoreConfig, renderObjstoreYaml, buildObjstoreSecret, objstoreSecretName, objstoreSecretRef, s3Endpoint, versityEndpoint } from "./objstoreConfig";
+export type { ObjstoreTarget, AwsS3Target, VersityTarget, ObjstoreConfig, S3ObjstoreConfig } from "./objstoreConfig";
 export { objectStorageSettingsProblems, ObjectStorageProvider, EncryptionType, IdentityMechanism } from "./lib/objectStorage";
 export type {
     ObjectStorageSettings,
@@ -131,7 +133,7 @@ export type {
     LifecycleSettings,
     LifecycleRuleSettings,
     LifecycleTransition,
-    MinioSettings,
+    VersitySettings,
     EksFacts,
 } from "./lib/objectStorage";
 

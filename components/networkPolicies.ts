@@ -5,7 +5,7 @@
  * exactly the flows the stack configures. The flows are not a hand-written list: each workload carries the
  * addresses it is configured with (the querier's `--endpoint.sd-config` addresses, the ruler's query endpoints
  * and Alertmanager addresses, the query-frontend's downstream URL and memcached addresses, Grafana's datasource,
- * the MinIO endpoint of the objstore config), and {@link resolveAddress} follows each one to the Service it
+ * the in-cluster S3 server's endpoint of the objstore config), and {@link resolveAddress} follows each one to the Service it
  * names, the Service's selector to the workload whose pods it routes to, and the Service port to the container
  * port. The source gets an egress rule to exactly those pods on that port; the destination an ingress rule from
  * exactly the source's pods. An address that names a Service of the namespace but no workload of the plan is a
@@ -89,8 +89,8 @@ export interface PeerRule {
 export type ObjectStoreAccess =
     /** AWS S3 (and STS for IRSA / EKS Pod Identity) over HTTPS: any address in `cidrs` on 443. */
     | { kind: "s3"; cidrs: string[]; credentials?: CredentialsEndpoint }
-    /** The in-cluster MinIO: its endpoint (`host:port`), resolved like any other address. */
-    | { kind: "minio"; endpoint: string };
+    /** The in-cluster S3 server: its endpoint (`host:port`), resolved like any other address. */
+    | { kind: "versitygw"; endpoint: string };
 
 /** Where bucket users fetch their AWS credentials when that is not STS over HTTPS (a node-local agent). */
 export interface CredentialsEndpoint {
@@ -300,7 +300,7 @@ export function buildNetworkPolicies(plan: NetworkPlan): NetworkPolicySet {
     for (const w of plan.workloads) {
         for (const address of w.connectsTo ?? []) connect(w, address, address);
         if (w.bucket) {
-            if (plan.objectStore.kind === "minio") connect(w, plan.objectStore.endpoint, `object store (MinIO ${plan.objectStore.endpoint})`);
+            if (plan.objectStore.kind === "versitygw") connect(w, plan.objectStore.endpoint, `object store (in-cluster S3 server ${plan.objectStore.endpoint})`);
             else {
                 // S3 and STS (IRSA / Pod Identity) have no stable addresses a NetworkPolicy could name: HTTPS to the configured CIDRs.
                 egress.get(w.id)!.add(ipPeers(plan.objectStore.cidrs), tcp(PORTS.https));

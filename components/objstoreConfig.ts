@@ -1,7 +1,7 @@
 /**
  * The Thanos objstore configuration (`type: S3`) and the one Secret that holds
  * it, read by every bucket user (Prometheus sidecars, ruler, store gateway,
- * compactor). Pure builders: AWS S3 and in-cluster MinIO take the same code
+ * compactor). Pure builders: AWS S3 and the in-cluster S3 server take the same code
  * path, only the target differs.
  *
  * Thanos parses this file strictly (an unknown key is fatal), so only keys of
@@ -27,23 +27,23 @@ export interface AwsS3Target {
     kmsKeyArn?: string;
 }
 
-/** The in-cluster MinIO of the `local` stack, reached over plain HTTP with static credentials. */
-export interface MinioTarget {
-    kind: "minio";
+/** The in-cluster S3 server (versitygw) of the `local` stack, reached over plain HTTP with static credentials. */
+export interface VersityTarget {
+    kind: "versitygw";
     /** Bucket name. */
     bucket: string;
-    /** Name of the MinIO Service. */
+    /** Name of the S3 server's Service. */
     service: string;
-    /** Namespace of the MinIO Service. */
+    /** Namespace of the S3 server's Service. */
     namespace: string;
-    /** MinIO access key. */
+    /** Access key. */
     accessKey: string;
-    /** MinIO secret key. */
+    /** Secret key. */
     secretKey: string;
 }
 
 /** Where the objstore configuration points. */
-export type ObjstoreTarget = AwsS3Target | MinioTarget;
+export type ObjstoreTarget = AwsS3Target | VersityTarget;
 
 /** The `config` block of the S3 objstore type (the subset this stack emits). */
 export interface S3ObjstoreConfig {
@@ -69,9 +69,9 @@ export function s3Endpoint(region: string): string {
     return `s3.${region}.amazonaws.com`;
 }
 
-/** The MinIO endpoint inside the cluster. */
-export function minioEndpoint(service: string, namespace: string): string {
-    return `${serviceFqdn(service, namespace)}:${PORTS.minioApi}`;
+/** The in-cluster S3 server's endpoint. */
+export function versityEndpoint(service: string, namespace: string): string {
+    return `${serviceFqdn(service, namespace)}:${PORTS.versitygwS3}`;
 }
 
 /** Builds the objstore configuration for a target. */
@@ -91,7 +91,7 @@ export function buildObjstoreConfig(target: ObjstoreTarget): ObjstoreConfig {
         type: "S3",
         config: {
             bucket: target.bucket,
-            endpoint: minioEndpoint(target.service, target.namespace),
+            endpoint: versityEndpoint(target.service, target.namespace),
             access_key: target.accessKey,
             secret_key: target.secretKey,
             insecure: true,

@@ -11,9 +11,9 @@ import { DEFAULTS } from "./defaults";
 import { alertmanagerPodSelector, buildAlertmanagerService, resolveAlertmanagerArgs } from "./alertmanager";
 import { buildCompactorStatefulSet, compactorPlan } from "./compactor";
 import { buildMemcachedService, buildMemcachedStatefulSet, memcachedClientConfig, type MemcachedPlan } from "./memcached";
-import { buildMinioBucketJob, buildMinioService, buildMinioStatefulSet, resolveMinioSpec } from "./minio";
+import { buildVersityBucketJob, buildVersityService, buildVersityStatefulSet, resolveVersitySpec } from "./versitygw";
 import { buildNetworkPolicies, EKS_POD_IDENTITY_AGENT, type NetworkPlan, type NetworkPolicySet, type NetworkWorkload, type PeerRule } from "./networkPolicies";
-import { minioEndpoint } from "./objstoreConfig";
+import { versityEndpoint } from "./objstoreConfig";
 import { chartPods, type ChartPod } from "./prometheusOperator";
 import { buildPushgatewayDeployment, buildPushgatewayService, resolvePushgatewayArgs } from "./pushgateway";
 import { buildQuerierDeployment, querierPlan } from "./querier";
@@ -78,8 +78,8 @@ export interface StackNetworkInput {
     pushgateway?: { name: string };
     /** The kube-prometheus-stack release in the namespace (absent when the Operator is installed elsewhere). */
     operator?: { release: string; grafana: boolean; grafanaDatasourceUrl: string; alertmanagerUrl?: string };
-    /** The bucket: S3, or the in-cluster MinIO component (name, instance, bucket). */
-    objectStorage: { provider: "s3"; identity?: IdentityMechanism } | { provider: "minio"; name: string; instance: string; bucketName: string };
+    /** The bucket: S3, or the in-cluster S3 server component (name, instance, bucket). */
+    objectStorage: { provider: "s3"; identity?: IdentityMechanism } | { provider: "versitygw"; name: string; instance: string; bucketName: string };
     settings?: NetworkPolicySettings;
     /** Ingress the stack's own wiring adds (a collector's exposed sidecars, UI Ingresses). @default [] */
     extraIngress?: AdditionalIngress[];
@@ -295,22 +295,22 @@ export function stackNetworkPlan(input: StackNetworkInput): NetworkPlan {
 
     let objectStore: NetworkPlan["objectStore"];
     const storage = input.objectStorage;
-    if (storage.provider === "minio") {
-        const spec = resolveMinioSpec(storage.name, { namespace, bucketName: storage.bucketName, instance: storage.instance });
-        const sts = buildMinioStatefulSet(spec);
-        const job = buildMinioBucketJob(spec);
-        const endpoint = minioEndpoint(storage.name, namespace);
+    if (storage.provider === "versitygw") {
+        const spec = resolveVersitySpec(storage.name, { namespace, bucketName: storage.bucketName, instance: storage.instance });
+        const sts = buildVersityStatefulSet(spec);
+        const job = buildVersityBucketJob(spec);
+        const endpoint = versityEndpoint(storage.name, namespace);
         workloads.push(
-            { id: idOf(stackName, storage.name), description: "MinIO (local object store).", ...fromTemplate(sts.spec?.selector.matchLabels, sts.spec?.template), metricsPorts: [PORTS.minioApi] },
+            { id: idOf(stackName, storage.name), description: "The in-cluster S3 server (versitygw, the local object store).", ...fromTemplate(sts.spec?.selector.matchLabels, sts.spec?.template) },
             {
                 id: `${idOf(stackName, storage.name)}-make-bucket`,
-                description: "The Job that creates the MinIO bucket.",
+                description: "The Job that creates the bucket on the in-cluster S3 server.",
                 ...fromTemplate(undefined, job.spec?.template),
                 connectsTo: [endpoint],
             },
         );
-        services.push(buildMinioService(spec));
-        objectStore = { kind: "minio", endpoint };
+        services.push(buildVersityService(spec));
+        objectStore = { kind: "versitygw", endpoint };
     } else {
         objectStore = {
             kind: "s3",

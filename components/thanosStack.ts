@@ -8,9 +8,9 @@ import { buildNamespace } from "./namespace";
 import { childOptions, requireProvider } from "./lib/providers";
 // [object-storage] imports
 import { Secret, SecretArgs } from "@pulumi/kubernetes/core/v1";
-import { Provider as RandomProvider } from "@pulumi/random/provider";
 import { BucketAccess } from "./bucketAccess";
-import { MinioObjectStorage } from "./minio";
+import { VersityObjectStorage } from "./versitygw";
+import { DYNAMIC_PROVIDER_PACKAGE, DynamicProvider } from "./lib/generatedSecret";
 import { buildObjstoreConfig, buildObjstoreSecret, objstoreSecretRef, renderObjstoreYaml } from "./objstoreConfig";
 import { ThanosBucket } from "./s3Bucket";
 import type { BucketUserNames, ObjstoreSecretRef } from "./lib/contracts";
@@ -140,7 +140,7 @@ export interface ThanosStackArgs {
     // [object-storage] args
     /**
      * The bucket behind Thanos: an S3 bucket with per-component IAM roles (`provider: "s3"`, needs
-     * {@link usesAws} and `region`), or in-cluster MinIO (`provider: "minio"`, local development).
+     * {@link usesAws} and `region`), or the in-cluster S3 server (`provider: "versitygw"`, local development).
      */
     objectStorage: ObjectStorageSettings;
     // [prometheus] args
@@ -235,8 +235,8 @@ export interface ThanosStackChildren {
     bucketAccess?: BucketAccess;
     /** The S3 bucket (provider `s3`, roles `all` and `central`). */
     bucket?: ThanosBucket;
-    /** The in-cluster MinIO (provider `minio`). */
-    minio?: MinioObjectStorage;
+    /** The in-cluster S3 server (provider `versitygw`). */
+    objectStore?: VersityObjectStorage;
     /** The Prometheus Operator component. */
     prometheusOperator?: PrometheusOperator;
     /** The sharded Prometheus. */
@@ -276,9 +276,9 @@ export class ThanosStack extends pulumi.ComponentResource {
     public get bucket(): ThanosBucket | undefined {
         return STACK_CHILDREN.get(this)?.bucket;
     }
-    /** The in-cluster MinIO (provider `minio`). TypeScript only (see {@link ThanosStackChildren}). */
-    public get minio(): MinioObjectStorage | undefined {
-        return STACK_CHILDREN.get(this)?.minio;
+    /** The in-cluster S3 server (provider `versitygw`). TypeScript only (see {@link ThanosStackChildren}). */
+    public get objectStore(): VersityObjectStorage | undefined {
+        return STACK_CHILDREN.get(this)?.objectStore;
     }
     // [prometheus] outputs
     /** The Prometheus Operator component (kube-prometheus-stack). TypeScript only (see {@link ThanosStackChildren}). */
@@ -366,7 +366,7 @@ export class ThanosStack extends pulumi.ComponentResource {
             pushgatewayName: string | undefined;
             operatorInstalled: boolean;
             grafanaDatasourceUrl: string;
-            minioName: string | undefined;
+            objectStoreName: string | undefined;
         }): StackNetworkInput => ({
             stackName: name,
             namespace: args.namespace ?? DEFAULTS.namespace,
@@ -385,8 +385,8 @@ export class ThanosStack extends pulumi.ComponentResource {
                   }
                 : {}),
             objectStorage:
-                args.objectStorage.provider === "minio"
-                    ? { provider: "minio", name: wiring.minioName ?? `${name}-minio`, instance: name, bucketName: args.objectStorage.bucketName }
+                args.objectStorage.provider === "versitygw"
+                    ? { provider: "versitygw", name: wiring.objectStoreName ?? `${name}-versitygw`, instance: name, bucketName: args.objectStorage.bucketName }
                     : { provider: "s3", identity: args.objectStorage.identity ?? DEFAULTS.objectStorage.identity },
             settings: networkPolicySettings,
             // [multi-cluster]/[ui-access] flows that enter or leave the cluster: derived from the role and the UI hosts.
@@ -414,7 +414,7 @@ export class ThanosStack extends pulumi.ComponentResource {
                         pushgatewayName: (args.pushgateway?.enabled ?? true) && parts.pushgateway ? `${name}-pushgateway` : undefined,
                         operatorInstalled: args.operator?.install ?? DEFAULTS.operator.install,
                         grafanaDatasourceUrl: args.operator?.grafanaDatasourceUrl ?? queryFrontendUrl(thanosPlan.names.queryFrontend, ns),
-                        minioName: undefined,
+                        objectStoreName: undefined,
                     }),
                 );
             } catch (e) {
@@ -486,26 +486,27 @@ export class ThanosStack extends pulumi.ComponentResource {
                 renderObjstoreYaml(buildObjstoreConfig({ kind: "aws", bucket: storage.bucketName, region, ...(kmsKeyArn ? { kmsKeyArn } : {}) })),
             );
         } else {
-            // The random provider has no settings: an explicit one is made here unless the caller passed one.
-            const random = this.getProvider("random::") ?? new RandomProvider(`${name}-random`, {}, { parent: this });
-            const minio = new MinioObjectStorage(
-                `${name}-minio`,
+            // The dynamic-resource provider (generated credentials) has no settings: an explicit one is made here unless the caller passed one.
+            const dynamic = this.getProvider(`${DYNAMIC_PROVIDER_PACKAGE}::`) ?? new DynamicProvider(`${name}-dynamic`, { parent: this });
+            const server = new VersityObjectStorage(
+                `${name}-versitygw`,
                 {
                     namespace: namespaceName,
                     bucketName: storage.bucketName,
                     instance: name,
+                    versioning: storage.versioning?.enabled ?? false,
                     priorityClassName: this.priorityClassName,
-                    ...(storage.minio?.storage !== undefined ? { storage: storage.minio.storage } : {}),
-                    ...(storage.minio?.resources !== undefined ? { resources: storage.minio.resources } : {}),
+                    ...(storage.versitygw?.storage !== undefined ? { storage: storage.versitygw.storage } : {}),
+                    ...(storage.versitygw?.resources !== undefined ? { resources: storage.versitygw.resources } : {}),
                 },
-                { ...inNamespace, providers: { random } },
+                { ...inNamespace, providers: { [DYNAMIC_PROVIDER_PACKAGE]: dynamic } },
             );
-            children.minio = minio;
+            children.objectStore = server;
             children.bucketAccess = new BucketAccess(`${name}-access`, { stackName: name, namespace: namespaceName }, inNamespace);
             objstoreYaml = pulumi
-                .all([minio.accessKey, minio.secretKey])
+                .all([server.accessKey, server.secretKey])
                 .apply(([accessKey, secretKey]) =>
-                    renderObjstoreYaml(buildObjstoreConfig({ kind: "minio", bucket: storage.bucketName, service: minio.serviceName, namespace: namespaceName, accessKey, secretKey })),
+                    renderObjstoreYaml(buildObjstoreConfig({ kind: "versitygw", bucket: storage.bucketName, service: server.serviceName, namespace: namespaceName, accessKey, secretKey })),
                 );
         }
         this.serviceAccountNames = this.bucketAccess.serviceAccountNames;
@@ -666,7 +667,7 @@ export class ThanosStack extends pulumi.ComponentResource {
                     pushgatewayName: this.pushgateway?.serviceName,
                     operatorInstalled: this.prometheusOperator.installed,
                     grafanaDatasourceUrl: this.prometheusOperator.grafanaDatasourceUrl,
-                    minioName: this.minio?.serviceName,
+                    objectStoreName: this.objectStore?.serviceName,
                 }),
             );
             for (const policy of policies) {

@@ -1,48 +1,49 @@
 /**
- * MinioObjectStorage: in-cluster MinIO for the `local` stack, so local
- * development takes the same objstore `type: S3` code path as AWS.
+ * VersityObjectStorage: the in-cluster S3 server of the `local` stack, so local development takes the same
+ * objstore `type: S3` code path as AWS.
  *
- * One MinIO server (StatefulSet, one replica, a persistent volume), a Service,
- * root credentials generated with @pulumi/random and kept as Pulumi secrets
- * in a Kubernetes Secret, and a one-shot Job (`mc mb --ignore-existing`) that
- * creates the bucket idempotently. Every pod meets the production baseline
- * (non-root 65534, read-only root filesystem with an emptyDir for `/tmp`,
- * no capabilities, RuntimeDefault seccomp, requests and a memory limit).
+ * The server is the Versity S3 Gateway (versitygw, Apache-2.0) with its POSIX backend: one StatefulSet replica on
+ * a persistent volume (buckets, IAM accounts and, when versioning is on, object versions all live on it), a
+ * Service, root credentials generated once and kept as Pulumi secrets in a Kubernetes Secret, and a one-shot Job
+ * that creates the bucket through versitygw's admin API (idempotent). Every pod meets the production baseline
+ * (non-root 65534, read-only root filesystem, no capabilities, RuntimeDefault seccomp, requests and a memory limit).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { EnvVar, Secret as K8sSecret, Service as K8sService, ServiceAccount as K8sServiceAccount, Volume, VolumeMount } from "kubernetes-types/core/v1";
+import type { EnvVar, Secret as K8sSecret, Service as K8sService, ServiceAccount as K8sServiceAccount } from "kubernetes-types/core/v1";
 import type { StatefulSet as K8sStatefulSet } from "kubernetes-types/apps/v1";
 import type { Job as K8sJob } from "kubernetes-types/batch/v1";
 import { Secret, Service, ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { StatefulSet, StatefulSetArgs } from "@pulumi/kubernetes/apps/v1";
 import { Job, JobArgs } from "@pulumi/kubernetes/batch/v1";
 import { kubeArgs } from "./lib/thanos";
-import { RandomPassword } from "@pulumi/random/randomPassword";
-import { IMAGES, LABELS, MINIO, PORTS, VERSIONS } from "./constants";
+import { IMAGES, LABELS, PORTS, VERSIONS, VERSITYGW } from "./constants";
 import { DEFAULTS, ResourceRequirements } from "./defaults";
 import { serviceFqdn } from "./lib/contracts";
+import { DYNAMIC_PROVIDER_PACKAGE, GeneratedSecret } from "./lib/generatedSecret";
 import { objectMeta, selectorLabels } from "./lib/meta";
 import { withDependencies } from "./lib/options";
-import { containerResources, containerSecurityContext, goMemLimitEnv, httpProbe, podPriority, podSecurityContext, RETAIN_VOLUMES, scratchVolume, volumeClaimTemplate, type PodPriorityArgs, type VolumeSettings } from "./lib/pod";
+import { containerResources, containerSecurityContext, goMemLimitEnv, httpProbe, podPriority, podSecurityContext, RETAIN_VOLUMES, volumeClaimTemplate, type PodPriorityArgs, type VolumeSettings } from "./lib/pod";
 import { showValue } from "./lib/objectStorage";
 import { childOptions, requireProvider } from "./lib/providers";
-import { minioEndpoint } from "./objstoreConfig";
+import { versityEndpoint } from "./objstoreConfig";
 
-/** The `app.kubernetes.io/name` of MinIO objects. */
-export const MINIO_COMPONENT = "minio";
-/** Keys of the credentials Secret (the environment variable names MinIO reads). */
-export const MINIO_CREDENTIAL_KEYS = { accessKey: "MINIO_ROOT_USER", secretKey: "MINIO_ROOT_PASSWORD" } as const;
-/** The `mc` alias the bucket Job defines through `MC_HOST_<alias>`. */
-const MC_ALIAS = "local";
-/** Scratch directory on the read-only root filesystem (HOME, certs and `mc` config). */
-const TMP = "/tmp";
+/** The `app.kubernetes.io/name` of the S3 server's objects. */
+export const VERSITYGW_COMPONENT = "versitygw";
+/** Keys of the credentials Secret (the environment variables versitygw reads for its root account). */
+export const VERSITYGW_CREDENTIAL_KEYS = { accessKey: "ROOT_ACCESS_KEY_ID", secretKey: "ROOT_SECRET_ACCESS_KEY" } as const;
 
-/** Arguments of {@link MinioObjectStorage}. */
-export interface MinioObjectStorageArgs extends PodPriorityArgs {
-    /** Namespace of the MinIO objects. */
+/** Arguments of {@link VersityObjectStorage}. */
+export interface VersityObjectStorageArgs extends PodPriorityArgs {
+    /** Namespace of the S3 server's objects. */
     namespace: string;
     /** The bucket to create. */
     bucketName: string;
+    /**
+     * Keep every version of every object (S3 versioning on the bucket), so a deleted block can be restored.
+     * The local server keeps non-current versions until they are deleted by hand (it has no lifecycle rules).
+     * @default false
+     */
+    versioning?: boolean;
     /**
      * Value of the `app.kubernetes.io/instance` label.
      * @default the component name
@@ -54,87 +55,98 @@ export interface MinioObjectStorageArgs extends PodPriorityArgs {
      */
     storage?: Partial<VolumeSettings>;
     /**
-     * Resources of the MinIO server.
-     * @default DEFAULTS.objectStorage.minio.resources
+     * Resources of the S3 server.
+     * @default DEFAULTS.objectStorage.versitygw.resources
      */
     resources?: ResourceRequirements;
 }
 
-/** Plain input of the MinIO builders. */
-export interface MinioSpec {
+/** Plain input of the builders. */
+export interface VersitySpec {
     /** Base name of every object (`<name>`, `<name>-credentials`, `<name>-make-bucket`). */
     name: string;
     namespace: string;
     instance: string;
     bucketName: string;
+    versioning: boolean;
     storageSize: string;
     storageClass?: string;
     resources: ResourceRequirements;
     jobResources: ResourceRequirements;
     jobBackoffLimit: number;
     jobTtlSecondsAfterFinished: number;
-    /** PriorityClass of the MinIO pod and the bucket Job. */
+    /** PriorityClass of the server pod and the bucket Job. */
     priorityClassName?: string | undefined;
 }
 
 /** Name of the credentials Secret. */
-export function minioCredentialsSecretName(name: string): string {
+export function versityCredentialsSecretName(name: string): string {
     return `${name}-credentials`;
 }
 
-function meta(spec: MinioSpec, name: string) {
-    return objectMeta({ name, namespace: spec.namespace, component: MINIO_COMPONENT, instance: spec.instance, labels: { [LABELS.version]: VERSIONS.minio } });
+function meta(spec: VersitySpec, name: string) {
+    return objectMeta({ name, namespace: spec.namespace, component: VERSITYGW_COMPONENT, instance: spec.instance, labels: { [LABELS.version]: VERSIONS.versitygw } });
 }
 
 /** The credentials Secret; generic over the value type (plain in tests, secret outputs in the wiring). */
-export function buildMinioCredentialsSecret<V>(spec: MinioSpec, creds: { accessKey: V; secretKey: V }): Omit<K8sSecret, "stringData"> & { stringData: Record<string, V> } {
+export function buildVersityCredentialsSecret<V>(spec: VersitySpec, creds: { accessKey: V; secretKey: V }): Omit<K8sSecret, "stringData"> & { stringData: Record<string, V> } {
     return {
         apiVersion: "v1",
         kind: "Secret",
-        metadata: meta(spec, minioCredentialsSecretName(spec.name)),
+        metadata: meta(spec, versityCredentialsSecretName(spec.name)),
         type: "Opaque",
-        stringData: { [MINIO_CREDENTIAL_KEYS.accessKey]: creds.accessKey, [MINIO_CREDENTIAL_KEYS.secretKey]: creds.secretKey },
+        stringData: { [VERSITYGW_CREDENTIAL_KEYS.accessKey]: creds.accessKey, [VERSITYGW_CREDENTIAL_KEYS.secretKey]: creds.secretKey },
     };
 }
 
-/** MinIO's ServiceAccount: it never talks to the Kubernetes API. */
-export function buildMinioServiceAccount(spec: MinioSpec): K8sServiceAccount {
+/** The server's ServiceAccount: it never talks to the Kubernetes API. */
+export function buildVersityServiceAccount(spec: VersitySpec): K8sServiceAccount {
     return { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(spec, spec.name), automountServiceAccountToken: false };
 }
 
-/** The Service in front of MinIO (S3 API and console). */
-export function buildMinioService(spec: MinioSpec): K8sService {
+/** The Service in front of the S3 API (which also serves versitygw's admin API). */
+export function buildVersityService(spec: VersitySpec): K8sService {
     return {
         apiVersion: "v1",
         kind: "Service",
         metadata: meta(spec, spec.name),
         spec: {
             type: "ClusterIP",
-            selector: selectorLabels(MINIO_COMPONENT, spec.instance),
-            ports: [
-                { name: "api", port: PORTS.minioApi, targetPort: "api", protocol: "TCP" },
-                { name: "console", port: PORTS.minioConsole, targetPort: "console", protocol: "TCP" },
-            ],
+            selector: selectorLabels(VERSITYGW_COMPONENT, spec.instance),
+            ports: [{ name: "s3", port: PORTS.versitygwS3, targetPort: "s3", protocol: "TCP" }],
         },
     };
 }
 
-/** Environment variables that read the root credentials from the Secret. */
-function credentialEnv(spec: MinioSpec): EnvVar[] {
-    const secret = minioCredentialsSecretName(spec.name);
+/** Environment variables that read the root credentials from the Secret, under the names `env` maps them to. */
+function credentialEnv(spec: VersitySpec, names: { accessKey: string; secretKey: string } = VERSITYGW_CREDENTIAL_KEYS): EnvVar[] {
+    const secret = versityCredentialsSecretName(spec.name);
     return [
-        { name: MINIO_CREDENTIAL_KEYS.accessKey, valueFrom: { secretKeyRef: { name: secret, key: MINIO_CREDENTIAL_KEYS.accessKey } } },
-        { name: MINIO_CREDENTIAL_KEYS.secretKey, valueFrom: { secretKeyRef: { name: secret, key: MINIO_CREDENTIAL_KEYS.secretKey } } },
+        { name: names.accessKey, valueFrom: { secretKeyRef: { name: secret, key: VERSITYGW_CREDENTIAL_KEYS.accessKey } } },
+        { name: names.secretKey, valueFrom: { secretKeyRef: { name: secret, key: VERSITYGW_CREDENTIAL_KEYS.secretKey } } },
     ];
 }
 
-const tmpVolume: Volume = scratchVolume("tmp", "256Mi");
-const tmpMount: VolumeMount = { name: "tmp", mountPath: TMP };
+/** The server's arguments: global flags, then the POSIX backend and its root directory. */
+export function versityArgs(spec: VersitySpec): string[] {
+    return [
+        "--port",
+        `:${PORTS.versitygwS3}`,
+        "--health",
+        VERSITYGW.healthPath,
+        "--iam-dir",
+        VERSITYGW.iamDir,
+        "posix",
+        ...(spec.versioning ? ["--versioning-dir", VERSITYGW.versionsDir] : []),
+        VERSITYGW.bucketsDir,
+    ];
+}
 
-/** The MinIO server: one replica on a persistent volume, probes on MinIO's health endpoints. */
-export function buildMinioStatefulSet(spec: MinioSpec): K8sStatefulSet {
-    const labels = selectorLabels(MINIO_COMPONENT, spec.instance);
-    const podMeta = objectMeta({ name: spec.name, component: MINIO_COMPONENT, instance: spec.instance });
+/** The S3 server: one replica on a persistent volume, probes on versitygw's health endpoint. */
+export function buildVersityStatefulSet(spec: VersitySpec): K8sStatefulSet {
+    const labels = selectorLabels(VERSITYGW_COMPONENT, spec.instance);
+    const podMeta = objectMeta({ name: spec.name, component: VERSITYGW_COMPONENT, instance: spec.instance });
+    const dataMount = { name: "data", mountPath: VERSITYGW.dataPath };
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
@@ -152,35 +164,35 @@ export function buildMinioStatefulSet(spec: MinioSpec): K8sStatefulSet {
                     automountServiceAccountToken: false,
                     ...podPriority(spec.priorityClassName),
                     securityContext: podSecurityContext(),
-                    containers: [
+                    initContainers: [
                         {
-                            name: "minio",
-                            image: IMAGES.minio,
+                            // The backend's directories on the (fsGroup-owned) volume.
+                            name: "directories",
+                            image: IMAGES.versitygw,
                             imagePullPolicy: "IfNotPresent",
-                            args: [
-                                "server",
-                                MINIO.dataPath,
-                                "--address",
-                                `:${PORTS.minioApi}`,
-                                "--console-address",
-                                `:${PORTS.minioConsole}`,
-                                "--certs-dir",
-                                `${TMP}/certs`,
-                            ],
-                            env: [...credentialEnv(spec), { name: "HOME", value: TMP }, goMemLimitEnv(spec.resources.limits.memory)],
-                            ports: [
-                                { name: "api", containerPort: PORTS.minioApi, protocol: "TCP" },
-                                { name: "console", containerPort: PORTS.minioConsole, protocol: "TCP" },
-                            ],
-                            readinessProbe: httpProbe(MINIO.healthReady, "api", { periodSeconds: 5 }),
-                            livenessProbe: httpProbe(MINIO.healthLive, "api", { periodSeconds: 30, failureThreshold: 4 }),
-                            startupProbe: httpProbe(MINIO.healthLive, "api", { periodSeconds: 5, failureThreshold: 24 }),
-                            resources: containerResources(spec.resources),
+                            command: ["mkdir", "-p", VERSITYGW.bucketsDir, VERSITYGW.iamDir, VERSITYGW.versionsDir],
+                            resources: containerResources(spec.jobResources),
                             securityContext: containerSecurityContext(),
-                            volumeMounts: [{ name: "data", mountPath: MINIO.dataPath }, tmpMount],
+                            volumeMounts: [dataMount],
                         },
                     ],
-                    volumes: [tmpVolume],
+                    containers: [
+                        {
+                            name: "versitygw",
+                            image: IMAGES.versitygw,
+                            imagePullPolicy: "IfNotPresent",
+                            command: [VERSITYGW.binary],
+                            args: versityArgs(spec),
+                            env: [...credentialEnv(spec), goMemLimitEnv(spec.resources.limits.memory)],
+                            ports: [{ name: "s3", containerPort: PORTS.versitygwS3, protocol: "TCP" }],
+                            readinessProbe: httpProbe(VERSITYGW.healthPath, "s3", { periodSeconds: 5 }),
+                            livenessProbe: httpProbe(VERSITYGW.healthPath, "s3", { periodSeconds: 30, failureThreshold: 4 }),
+                            startupProbe: httpProbe(VERSITYGW.healthPath, "s3", { periodSeconds: 5, failureThreshold: 24 }),
+                            resources: containerResources(spec.resources),
+                            securityContext: containerSecurityContext(),
+                            volumeMounts: [dataMount],
+                        },
+                    ],
                 },
             },
             volumeClaimTemplates: [volumeClaimTemplate("data", { size: spec.storageSize, ...(spec.storageClass !== undefined ? { storageClass: spec.storageClass } : {}) })],
@@ -189,10 +201,23 @@ export function buildMinioStatefulSet(spec: MinioSpec): K8sStatefulSet {
     };
 }
 
-/** The one-shot Job that creates the bucket (idempotent: `mc mb --ignore-existing`), retrying while MinIO starts. */
-export function buildMinioBucketJob(spec: MinioSpec): K8sJob {
+/**
+ * The one-shot Job that creates the bucket through versitygw's admin API, retrying while the server starts.
+ * Idempotent: an existing bucket counts as done. With versioning the bucket is created with S3 Object Lock
+ * enabled, which turns versioning on at creation (the admin API has no call for versioning itself; no retention
+ * is configured, so deletes still work and leave non-current versions). Versioning is therefore decided when the
+ * bucket is created.
+ */
+export function buildVersityBucketJob(spec: VersitySpec): K8sJob {
     const jobName = `${spec.name}-make-bucket`;
-    const endpoint = `http://$(${MINIO_CREDENTIAL_KEYS.accessKey}):$(${MINIO_CREDENTIAL_KEYS.secretKey})@${serviceFqdn(spec.name, spec.namespace)}:${PORTS.minioApi}`;
+    const endpoint = `http://${serviceFqdn(spec.name, spec.namespace)}:${PORTS.versitygwS3}`;
+    const admin = `${VERSITYGW.binary} admin --endpoint-url ${endpoint}`;
+    const script = [
+        "set -e",
+        `if ${admin} list-buckets | grep -qw '${spec.bucketName}'; then echo 'bucket ${spec.bucketName} exists'; exit 0; fi`,
+        `${admin} create-bucket --owner "$ADMIN_ACCESS_KEY_ID" --bucket '${spec.bucketName}'${spec.versioning ? " --object-lock-enabled-for-bucket" : ""}`,
+        `echo 'bucket ${spec.bucketName} created'`,
+    ].join("\n");
     return {
         apiVersion: "batch/v1",
         kind: "Job",
@@ -201,7 +226,7 @@ export function buildMinioBucketJob(spec: MinioSpec): K8sJob {
             backoffLimit: spec.jobBackoffLimit,
             ttlSecondsAfterFinished: spec.jobTtlSecondsAfterFinished,
             template: {
-                metadata: { labels: objectMeta({ name: jobName, component: `${MINIO_COMPONENT}-make-bucket`, instance: spec.instance }).labels ?? {} },
+                metadata: { labels: objectMeta({ name: jobName, component: `${VERSITYGW_COMPONENT}-make-bucket`, instance: spec.instance }).labels ?? {} },
                 spec: {
                     restartPolicy: "OnFailure",
                     serviceAccountName: spec.name,
@@ -210,19 +235,15 @@ export function buildMinioBucketJob(spec: MinioSpec): K8sJob {
                     securityContext: podSecurityContext(),
                     containers: [
                         {
-                            name: "mc",
-                            image: IMAGES.minioClient,
+                            name: "make-bucket",
+                            image: IMAGES.versitygw,
                             imagePullPolicy: "IfNotPresent",
-                            command: ["mc"],
-                            args: ["--config-dir", `${TMP}/.mc`, "mb", "--ignore-existing", `${MC_ALIAS}/${spec.bucketName}`],
-                            // Kubernetes expands $(VAR) from the variables defined before it; the credentials are alphanumeric.
-                            env: [...credentialEnv(spec), { name: `MC_HOST_${MC_ALIAS}`, value: endpoint }, { name: "HOME", value: TMP }],
+                            command: ["sh", "-c", script],
+                            env: credentialEnv(spec, { accessKey: "ADMIN_ACCESS_KEY_ID", secretKey: "ADMIN_SECRET_ACCESS_KEY" }),
                             resources: containerResources(spec.jobResources),
                             securityContext: containerSecurityContext(),
-                            volumeMounts: [tmpMount],
                         },
                     ],
-                    volumes: [tmpVolume],
                 },
             },
         },
@@ -230,13 +251,14 @@ export function buildMinioBucketJob(spec: MinioSpec): K8sJob {
 }
 
 /** The builders' input from the Args, with defaults applied. */
-export function resolveMinioSpec(name: string, args: MinioObjectStorageArgs): MinioSpec {
-    const d = DEFAULTS.objectStorage.minio;
+export function resolveVersitySpec(name: string, args: VersityObjectStorageArgs): VersitySpec {
+    const d = DEFAULTS.objectStorage.versitygw;
     return {
         name,
         namespace: args.namespace,
         instance: args.instance ?? name,
         bucketName: args.bucketName,
+        versioning: args.versioning ?? false,
         storageSize: args.storage?.size ?? d.storageSize,
         ...(args.storage?.storageClass !== undefined ? { storageClass: args.storage.storageClass } : {}),
         resources: args.resources ?? d.resources,
@@ -247,9 +269,9 @@ export function resolveMinioSpec(name: string, args: MinioObjectStorageArgs): Mi
     };
 }
 
-/** In-cluster MinIO with one bucket. Requires explicit `kubernetes` and `random` providers (or a parent's). */
-export class MinioObjectStorage extends pulumi.ComponentResource {
-    /** Name of the MinIO Service. */
+/** The in-cluster S3 server with one bucket. Requires explicit `kubernetes` and `pulumi-nodejs` providers (or a parent's). */
+export class VersityObjectStorage extends pulumi.ComponentResource {
+    /** Name of the S3 server's Service. */
     public readonly serviceName: string;
     /** The bucket. */
     public readonly bucketName: string;
@@ -266,33 +288,33 @@ export class MinioObjectStorage extends pulumi.ComponentResource {
     /** The bucket-creation Job. */
     public readonly bucketJob: Job;
 
-    constructor(name: string, args: MinioObjectStorageArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("thanos-stack:index:MinioObjectStorage", name, {}, opts);
-        requireProvider(this, "kubernetes", "MinioObjectStorage");
-        requireProvider(this, "random", "MinioObjectStorage");
+    constructor(name: string, args: VersityObjectStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("thanos-stack:index:VersityObjectStorage", name, {}, opts);
+        requireProvider(this, "kubernetes", "VersityObjectStorage");
+        requireProvider(this, DYNAMIC_PROVIDER_PACKAGE, "VersityObjectStorage");
         if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(args.bucketName)) {
-            throw new pulumi.RunError(`MinioObjectStorage bucketName: must be 3-63 lowercase letters, digits, '.' or '-', got ${showValue(args.bucketName)}`);
+            throw new pulumi.RunError(`VersityObjectStorage bucketName: must be 3-63 lowercase letters, digits, '.' or '-', got ${showValue(args.bucketName)}`);
         }
-        const spec = resolveMinioSpec(name, args);
+        const spec = resolveVersitySpec(name, args);
         const base = childOptions(this, opts);
 
-        const accessKey = new RandomPassword(`${name}-access-key`, { length: 20, special: false }, base);
-        const secretKey = new RandomPassword(`${name}-secret-key`, { length: 40, special: false }, base);
-        this.accessKey = pulumi.secret(accessKey.result);
-        this.secretKey = pulumi.secret(secretKey.result);
-        const credentials = new Secret(`${name}-credentials`, buildMinioCredentialsSecret(spec, { accessKey: this.accessKey, secretKey: this.secretKey }), {
+        const accessKey = new GeneratedSecret(`${name}-access-key`, { length: 20 }, base);
+        const secretKey = new GeneratedSecret(`${name}-secret-key`, { length: 40 }, base);
+        this.accessKey = pulumi.secret(accessKey.value);
+        this.secretKey = pulumi.secret(secretKey.value);
+        const credentials = new Secret(`${name}-credentials`, buildVersityCredentialsSecret(spec, { accessKey: this.accessKey, secretKey: this.secretKey }), {
             ...base,
             additionalSecretOutputs: ["data", "stringData"],
         });
-        const account = new ServiceAccount(`${name}-sa`, buildMinioServiceAccount(spec), base);
-        const service = new Service(`${name}-service`, buildMinioService(spec), base);
-        this.statefulSet = new StatefulSet(`${name}-sts`, kubeArgs<StatefulSetArgs>(buildMinioStatefulSet(spec)), withDependencies(base, [credentials, account, service]));
-        this.bucketJob = new Job(`${name}-make-bucket`, kubeArgs<JobArgs>(buildMinioBucketJob(spec)), withDependencies(base, [this.statefulSet]));
+        const account = new ServiceAccount(`${name}-sa`, buildVersityServiceAccount(spec), base);
+        const service = new Service(`${name}-service`, buildVersityService(spec), base);
+        this.statefulSet = new StatefulSet(`${name}-sts`, kubeArgs<StatefulSetArgs>(buildVersityStatefulSet(spec)), withDependencies(base, [credentials, account, service]));
+        this.bucketJob = new Job(`${name}-make-bucket`, kubeArgs<JobArgs>(buildVersityBucketJob(spec)), withDependencies(base, [this.statefulSet]));
 
         this.serviceName = name;
         this.bucketName = args.bucketName;
-        this.endpoint = minioEndpoint(name, args.namespace);
-        this.credentialsSecretName = minioCredentialsSecretName(name);
+        this.endpoint = versityEndpoint(name, args.namespace);
+        this.credentialsSecretName = versityCredentialsSecretName(name);
         this.registerOutputs({ serviceName: this.serviceName, bucketName: this.bucketName, endpoint: this.endpoint });
     }
 }

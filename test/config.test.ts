@@ -62,7 +62,7 @@ describe("stack configuration", () => {
         [{ namespace: "Monitoring" }, 'namespace: must be a DNS-1123 label: at most 63 lowercase letters, digits or \'-\', starting and ending with a letter or digit, got "Monitoring"'],
         [{ namespace: "a".repeat(64) }, "namespace: must be a DNS-1123 label"],
         [{ environment: "prod_1" }, "environment: must be a DNS-1123 label"],
-        [{ objectStorage: { provider: "gcs", bucketName: "acme-thanos" } }, 'objectStorage.provider: must be one of: s3, minio, got "gcs"'],
+        [{ objectStorage: { provider: "gcs", bucketName: "acme-thanos" } }, 'objectStorage.provider: must be one of: s3, versitygw, got "gcs"'],
         [{ objectStorage: { provider: "s3", bucketName: "Acme" } }, "objectStorage.bucketName: S3 bucket name may contain only lowercase letters"],
         [{ aws: { region: "europe" } }, 'aws.region: must be an AWS region code, like eu-west-1 or us-east-2, got "europe"'],
         [{ aws: {} }, "aws.region: is required when objectStorage.provider is s3"],

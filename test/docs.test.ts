@@ -13,7 +13,7 @@ describe("configuration reference", () => {
     it("documents every key with its default", () => {
         const doc = configReference();
         expect(doc).toContain("| `prometheus.shards` | integer | `1` |");
-        expect(doc).toContain("| `objectStorage.provider` | `s3` \\| `minio` | **required** |");
+        expect(doc).toContain("| `objectStorage.provider` | `s3` \\| `versitygw` | **required** |");
         expect(doc).toContain("| `compactor.retention.raw` | string | `\"30d\"` |");
     });
 });

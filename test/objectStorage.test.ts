@@ -1,19 +1,19 @@
 /**
  * Object storage: the bucket's security settings, least-privilege identities per bucket user, the objstore
- * configuration, MinIO for the local stack, and the configuration rules that refuse dangerous settings.
+ * configuration, the in-cluster S3 server for the local stack, and the configuration rules that refuse dangerous settings.
  */
 import * as fs from "fs";
 import * as path from "path";
 import Ajv2019 from "ajv/dist/2019";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { Provider as RandomProvider } from "@pulumi/random/provider";
-import { AWS_IDENTITY, IMAGES, MINIO, PORTS } from "../components/constants";
+import { AWS_IDENTITY } from "../components/constants";
 import { DEFAULTS } from "../components/defaults";
 import { BucketAccess, BUCKET_PERMISSIONS, buildBucketUserPolicy, buildIrsaTrustPolicy, oidcIssuer, serviceAccountName } from "../components/bucketAccess";
 import { BUCKET_USERS, BucketUser, OBJSTORE_SECRET_KEY } from "../components/lib/contracts";
 import { LIFECYCLE_EXPIRATION_RULE } from "../components/lib/objectStorage";
-import { buildMinioBucketJob, buildMinioStatefulSet, MinioObjectStorage, MinioSpec } from "../components/minio";
+import { buildVersityBucketJob, buildVersityStatefulSet, VersityObjectStorage, type VersitySpec } from "../components/versitygw";
+import { DynamicProvider } from "../components/lib/generatedSecret";
 import { buildObjstoreConfig, buildObjstoreSecret, objstoreSecretRef, renderObjstoreYaml } from "../components/objstoreConfig";
 import { buildLifecycleRules, buildTlsOnlyPolicy, PolicyDocument, PolicyStatement, ThanosBucket, ThanosBucketArgs } from "../components/s3Bucket";
 import { validateStackConfig } from "../infra/config/load";
@@ -401,7 +401,7 @@ describe("BucketAccess", () => {
         }
     });
 
-    it("without AWS (MinIO): ServiceAccounts only", async () => {
+    it("without AWS (the in-cluster S3 server): ServiceAccounts only", async () => {
         const r = await captureComponent((p) => {
             new BucketAccess("acc", { stackName: "thanos", namespace: "m" }, { providers: { kubernetes: p.kubernetes } });
         });
@@ -446,11 +446,11 @@ describe("objstore configuration", () => {
         expect(validateObjstore(parseYaml(renderObjstoreYaml(config))), JSON.stringify(validateObjstore.errors)).toBe(true);
     });
 
-    it("MinIO: in-cluster endpoint, plain HTTP, path-style, static keys; valid", () => {
-        const config = buildObjstoreConfig({ kind: "minio", bucket: "thanos-local", service: "thanos-minio", namespace: "monitoring", accessKey: "ak", secretKey: "sk" });
+    it("in-cluster S3 server: in-cluster endpoint, plain HTTP, path-style, static keys; valid", () => {
+        const config = buildObjstoreConfig({ kind: "versitygw", bucket: "thanos-local", service: "thanos-versitygw", namespace: "monitoring", accessKey: "ak", secretKey: "sk" });
         expect(config.config).toEqual({
             bucket: "thanos-local",
-            endpoint: `thanos-minio.monitoring.svc.cluster.local:${PORTS.minioApi}`,
+            endpoint: "thanos-versitygw.monitoring.svc.cluster.local:7070",
             access_key: "ak",
             secret_key: "sk",
             insecure: true,
@@ -473,85 +473,107 @@ describe("objstore configuration", () => {
     });
 });
 
-// ---------------------------------------------------------------------------------------------- MinIO
+// ---------------------------------------------------------------------------------------------- in-cluster S3 server
 
-describe("MinIO", () => {
-    const spec: MinioSpec = {
-        name: "thanos-minio",
+describe("the in-cluster S3 server (versitygw)", () => {
+    const spec: VersitySpec = {
+        name: "thanos-versitygw",
         namespace: "monitoring",
         instance: "thanos",
         bucketName: "thanos-local",
+        versioning: false,
         storageSize: "5Gi",
-        resources: DEFAULTS.objectStorage.minio.resources,
-        jobResources: DEFAULTS.objectStorage.minio.jobResources,
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+        jobResources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
         jobBackoffLimit: 4,
         jobTtlSecondsAfterFinished: 600,
     };
 
-    function expectBaseline(podSpec: NonNullable<NonNullable<ReturnType<typeof buildMinioStatefulSet>["spec"]>["template"]["spec"]>) {
+    function expectBaseline(podSpec: NonNullable<NonNullable<ReturnType<typeof buildVersityStatefulSet>["spec"]>["template"]["spec"]>) {
         expect(podSpec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } });
         expect(podSpec.automountServiceAccountToken).toBe(false);
         expect(podSpec.hostNetwork).toBeUndefined();
-        for (const c of podSpec.containers) {
+        for (const c of [...(podSpec.initContainers ?? []), ...podSpec.containers]) {
             expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true });
             expect(c.resources?.requests?.["cpu"]).toBeDefined();
             expect(c.resources?.requests?.["memory"]).toBeDefined();
             expect(c.resources?.limits?.["memory"]).toBeDefined();
             expect(c.imagePullPolicy).toBe("IfNotPresent");
-            expect(c.volumeMounts).toContainEqual({ name: "tmp", mountPath: "/tmp" });
         }
-        expect(podSpec.volumes).toContainEqual({ name: "tmp", emptyDir: { sizeLimit: "256Mi" } });
     }
 
-    it("server: one replica on a PVC, MinIO health probes, the pod baseline", () => {
-        const sts = buildMinioStatefulSet(spec);
+    it("server: one replica on a PVC, the POSIX backend under /data, health probes, the pod baseline", () => {
+        const sts = buildVersityStatefulSet(spec);
         expect(sts.spec?.replicas).toBe(1);
         expect(sts.spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.["storage"]).toBe("5Gi");
         const podSpec = sts.spec!.template.spec!;
         expectBaseline(podSpec);
         const c = podSpec.containers[0]!;
-        expect(c.image).toBe(IMAGES.minio);
-        expect(c.readinessProbe?.httpGet?.path).toBe(MINIO.healthReady);
-        expect(c.livenessProbe?.httpGet?.path).toBe(MINIO.healthLive);
-        expect(c.volumeMounts).toContainEqual({ name: "data", mountPath: MINIO.dataPath });
+        expect(c.image).toBe("ghcr.io/versity/versitygw:v1.8.0");
+        expect(c.command).toEqual(["/usr/local/bin/versitygw"]);
+        // Global flags first, then the backend: versitygw --port :7070 --health /_/health --iam-dir /data/iam posix /data/buckets
+        expect(c.args).toEqual(["--port", ":7070", "--health", "/_/health", "--iam-dir", "/data/iam", "posix", "/data/buckets"]);
+        expect(c.readinessProbe?.httpGet).toMatchObject({ path: "/_/health", port: "s3" });
+        expect(c.livenessProbe?.httpGet).toMatchObject({ path: "/_/health", port: "s3" });
+        expect(c.ports).toEqual([{ name: "s3", containerPort: 7070, protocol: "TCP" }]);
+        expect(c.volumeMounts).toContainEqual({ name: "data", mountPath: "/data" });
+        expect(podSpec.initContainers?.[0]?.command).toEqual(["mkdir", "-p", "/data/buckets", "/data/iam", "/data/versions"]);
         expect(c.env?.find((e) => e.name === "GOMEMLIMIT")).toBeDefined();
-        expect(c.env?.find((e) => e.name === "MINIO_ROOT_PASSWORD")?.valueFrom?.secretKeyRef).toEqual({ name: "thanos-minio-credentials", key: "MINIO_ROOT_PASSWORD" });
-        expect(c.env?.some((e) => e.value !== undefined && /password/i.test(e.name))).toBe(false);
+        expect(c.env?.find((e) => e.name === "ROOT_SECRET_ACCESS_KEY")?.valueFrom?.secretKeyRef).toEqual({ name: "thanos-versitygw-credentials", key: "ROOT_SECRET_ACCESS_KEY" });
+        expect(c.env?.find((e) => e.name === "ROOT_ACCESS_KEY_ID")?.valueFrom?.secretKeyRef).toEqual({ name: "thanos-versitygw-credentials", key: "ROOT_ACCESS_KEY_ID" });
+        expect(c.env?.some((e) => e.value !== undefined && /secret|access/i.test(e.name))).toBe(false);
     });
 
-    it("bucket Job: idempotent mc mb, bounded retries, cleaned up, the pod baseline", () => {
-        const job = buildMinioBucketJob(spec);
+    it("versioning keeps object versions outside the backend's root", () => {
+        const c = buildVersityStatefulSet({ ...spec, versioning: true }).spec!.template.spec!.containers[0]!;
+        expect(c.args).toEqual(["--port", ":7070", "--health", "/_/health", "--iam-dir", "/data/iam", "posix", "--versioning-dir", "/data/versions", "/data/buckets"]);
+        const script = buildVersityBucketJob({ ...spec, versioning: true }).spec!.template.spec!.containers[0]!.command!.join(" ");
+        expect(script).toContain("--object-lock-enabled-for-bucket");
+        expect(buildVersityBucketJob(spec).spec!.template.spec!.containers[0]!.command!.join(" ")).not.toContain("object-lock");
+    });
+
+    it("bucket Job: creates the bucket through the admin API unless it exists, bounded retries, cleaned up, the pod baseline", () => {
+        const job = buildVersityBucketJob(spec);
         expect(job.spec).toMatchObject({ backoffLimit: 4, ttlSecondsAfterFinished: 600 });
         const podSpec = job.spec!.template.spec!;
         expectBaseline(podSpec);
         const c = podSpec.containers[0]!;
-        expect(c.image).toBe(IMAGES.minioClient);
-        expect([...(c.command ?? []), ...(c.args ?? [])].join(" ")).toMatch(/^mc .*mb --ignore-existing local\/thanos-local$/);
-        expect(c.env?.find((e) => e.name === "MC_HOST_local")?.value).toBe(
-            "http://$(MINIO_ROOT_USER):$(MINIO_ROOT_PASSWORD)@thanos-minio.monitoring.svc.cluster.local:9000",
-        );
+        expect(c.image).toBe("ghcr.io/versity/versitygw:v1.8.0");
+        expect(c.command?.slice(0, 2)).toEqual(["sh", "-c"]);
+        const script = c.command![2]!;
+        expect(script).toContain("/usr/local/bin/versitygw admin --endpoint-url http://thanos-versitygw.monitoring.svc.cluster.local:7070 list-buckets");
+        expect(script).toMatch(/create-bucket --owner "\$ADMIN_ACCESS_KEY_ID" --bucket 'thanos-local'/);
+        expect(c.env?.map((e) => [e.name, e.valueFrom?.secretKeyRef?.key])).toEqual([
+            ["ADMIN_ACCESS_KEY_ID", "ROOT_ACCESS_KEY_ID"],
+            ["ADMIN_SECRET_ACCESS_KEY", "ROOT_SECRET_ACCESS_KEY"],
+        ]);
     });
 
-    it("credentials are generated and kept secret", async () => {
+    it("credentials are generated once (dynamic resources on the explicit provider) and kept secret", async () => {
         const r = await captureComponent(
             (p) => {
-                new MinioObjectStorage("thanos-minio", { namespace: "monitoring", bucketName: "thanos-local" }, { providers: { kubernetes: p.kubernetes, random: new RandomProvider("rnd") } });
+                new VersityObjectStorage("thanos-versitygw", { namespace: "monitoring", bucketName: "thanos-local" }, { providers: { kubernetes: p.kubernetes, "pulumi-nodejs": new DynamicProvider("dyn") } });
             },
             { showSecrets: false },
         );
-        expect(ofType(r, "random:index/randomPassword:RandomPassword")).toHaveLength(2);
-        const secret = find(r, T.secret, "thanos-minio-credentials");
+        const generated = ofType(r, "pulumi-nodejs:dynamic:Resource");
+        expect(generated.map((g) => [g.name, g.inputs["length"], g.options.provider])).toEqual([
+            ["thanos-versitygw-access-key", 20, "pulumi:providers:pulumi-nodejs::dyn"],
+            ["thanos-versitygw-secret-key", 40, "pulumi:providers:pulumi-nodejs::dyn"],
+        ]);
+        expect(generated[0]!.inputs["__provider"]).toBe("[dynamic provider code]");
+        const secret = find(r, T.secret, "thanos-versitygw-credentials");
         expect(secret.inputs["stringData"]).toBe("[secret]");
         expect(r.filter((x) => x.type.startsWith("aws:"))).toEqual([]);
-        expect(find(r, "kubernetes:batch/v1:Job").options.dependsOn).toContain("kubernetes:apps/v1:StatefulSet::thanos-minio-sts");
+        expect(find(r, "kubernetes:batch/v1:Job").options.dependsOn).toContain("kubernetes:apps/v1:StatefulSet::thanos-versitygw-sts");
     });
 
-    it("refuses to run on the ambient random provider", async () => {
+    it("refuses to run without an explicit dynamic-resource provider", async () => {
         await expect(
             captureComponent((p) => {
-                new MinioObjectStorage("m", { namespace: "monitoring", bucketName: "thanos-local" }, { providers: { kubernetes: p.kubernetes } });
+                new VersityObjectStorage("m", { namespace: "monitoring", bucketName: "thanos-local" }, { providers: { kubernetes: p.kubernetes } });
             }),
-        ).rejects.toThrow(/MinioObjectStorage: no explicit 'random' provider/);
+        ).rejects.toThrow(/VersityObjectStorage: no explicit 'pulumi-nodejs' provider/);
     });
 });
 
@@ -596,17 +618,18 @@ describe("objectStorage configuration", () => {
         ["replication into the same region", base({ versioning: { enabled: true }, replication: { enabled: true, region: "eu-west-1", bucketName: "acme-replica" } }), 'objectStorage.replication.region: must differ from aws.region: a replica in the same region is no backup against a regional outage, got "eu-west-1"'],
         ["replication without a bucket", base({ versioning: { enabled: true }, replication: { enabled: true, region: "eu-central-1" } }), "objectStorage.replication.bucketName: is required when replication is enabled"],
         ["logging into itself", base({ accessLogging: { bucketName: "acme-thanos-dev" } }), "objectStorage.accessLogging.bucketName: must be another bucket"],
-        ["MinIO settings on S3", base({ minio: { storage: { size: "1Gi" } } }), "objectStorage.minio: only applies with objectStorage.provider minio"],
-        ["MinIO with versioning", base({ provider: "minio", versioning: { enabled: true } }), "objectStorage.versioning.enabled: only applies with objectStorage.provider s3"],
-        ["MinIO with KMS", base({ provider: "minio", encryption: { type: "sse-kms", createKey: true } }), 'objectStorage.encryption.type: only applies with objectStorage.provider s3; the in-cluster MinIO of the local stack has no such option, got "sse-kms"'],
-        ["MinIO with lifecycle rules", base({ provider: "minio", lifecycle: { rules: [{ id: "x", expiredObjectDeleteMarker: true }] } }), "objectStorage.lifecycle.rules: only applies with objectStorage.provider s3"],
+        ["S3 server settings on S3", base({ versitygw: { storage: { size: "1Gi" } } }), "objectStorage.versitygw: only applies with objectStorage.provider versitygw"],
+        ["the in-cluster server with KMS", base({ provider: "versitygw", encryption: { type: "sse-kms", createKey: true } }), 'objectStorage.encryption.type: only applies with objectStorage.provider s3; the in-cluster S3 server of the local stack has no such option, got "sse-kms"'],
+        ["the in-cluster server with lifecycle rules", base({ provider: "versitygw", lifecycle: { rules: [{ id: "x", expiredObjectDeleteMarker: true }] } }), "objectStorage.lifecycle.rules: only applies with objectStorage.provider s3"],
+        ["the in-cluster server with replication", base({ provider: "versitygw", versioning: { enabled: true }, replication: { enabled: true, region: "eu-central-1", bucketName: "acme-replica" } }), "objectStorage.replication.enabled: only applies with objectStorage.provider s3"],
+        ["minio, which is no longer offered", base({ provider: "minio" }), 'objectStorage.provider: minio is no longer offered (its server is AGPL and its community images stopped in 2025): use versitygw'],
         ["an unknown key", base({ encrpytion: {} }), "objectStorage.encrpytion: unknown key (did you mean 'encryption'?)"],
     ])("refuses %s with a line naming the key, the rule and the value", (_what, raw, expected) => {
         expectProblem(problems(raw), expected);
     });
 
-    it("MinIO needs no AWS facts", () => {
-        const r = validateStackConfig({ environment: "local", cluster: { name: "kind" }, objectStorage: { provider: "minio", bucketName: "thanos-local", minio: { storage: { size: "2Gi" } } } });
+    it("the in-cluster S3 server needs no AWS facts, and takes versioning", () => {
+        const r = validateStackConfig({ environment: "local", cluster: { name: "kind" }, objectStorage: { provider: "versitygw", bucketName: "thanos-local", versioning: { enabled: true }, versitygw: { storage: { size: "2Gi" } } } });
         expect(r.ok ? [] : r.problems).toEqual([]);
     });
 });
@@ -654,17 +677,17 @@ describe("rendered stacks", () => {
         expect(config.config).toMatchObject({ bucket: "acme-thanos-prod-eu-west-1", region: "eu-west-1", endpoint: "s3.eu-west-1.amazonaws.com", aws_sdk_auth: true });
     });
 
-    it("local: MinIO, a valid objstore Secret pointing at it, and not one AWS resource", () => {
+    it("local: the in-cluster S3 server, a valid objstore Secret pointing at it, and not one AWS resource", () => {
         const r = local.resources;
         expect(r.filter((x) => x.type.startsWith("aws:") || x.type === "pulumi:providers:aws")).toEqual([]);
-        expect(ofType(r, "thanos-stack:index:MinioObjectStorage")).toHaveLength(1);
-        const sts = objectsOfKind<{ metadata: { name: string } }>(local, "StatefulSet").find((s) => s.metadata.name === "thanos-minio");
+        expect(ofType(r, "thanos-stack:index:VersityObjectStorage")).toHaveLength(1);
+        const sts = objectsOfKind<{ metadata: { name: string } }>(local, "StatefulSet").find((s) => s.metadata.name === "thanos-versitygw");
         expect(sts).toBeDefined();
-        expect(objectsOfKind<{ metadata: { name: string } }>(local, "Job").map((j) => j.metadata.name)).toContain("thanos-minio-make-bucket");
+        expect(objectsOfKind<{ metadata: { name: string } }>(local, "Job").map((j) => j.metadata.name)).toContain("thanos-versitygw-make-bucket");
         const secret = objectsOfKind<{ metadata: { name: string }; stringData: Record<string, string> }>(local, "Secret").find((s) => s.metadata.name === "thanos-objstore")!;
         const config = parseYaml(secret.stringData[OBJSTORE_SECRET_KEY]!) as { config: Record<string, unknown> };
         expect(validateObjstore(config), JSON.stringify(validateObjstore.errors)).toBe(true);
-        expect(config.config).toMatchObject({ endpoint: "thanos-minio.monitoring.svc.cluster.local:9000", insecure: true, bucket_lookup_type: "path", access_key: "mock-password-thanos-minio-access-key" });
+        expect(config.config).toMatchObject({ endpoint: "thanos-versitygw.monitoring.svc.cluster.local:7070", insecure: true, bucket_lookup_type: "path", access_key: "mock-generated-thanos-versitygw-access-key" });
         expect(ofType(r, T.sa).map((s) => (s.inputs["metadata"] as { name: string }).name)).toEqual(expect.arrayContaining(["thanos-prometheus", "thanos-store", "thanos-compact", "thanos-rule"]));
     });
 

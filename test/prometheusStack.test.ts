@@ -14,7 +14,7 @@ interface Obj {
     spec: Record<string, unknown>;
 }
 
-const minimal = { environment: "dev", cluster: { name: "c" }, objectStorage: { provider: "minio", bucketName: "thanos-local" } };
+const minimal = { environment: "dev", cluster: { name: "c" }, objectStorage: { provider: "versitygw", bucketName: "thanos-local" } };
 
 describe("prod render", () => {
     let prod: RenderResult;

@@ -60,7 +60,7 @@ describe("the stacks", () => {
         const custom = result.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
         expect(custom.length).toBeGreaterThan(0);
         for (const r of custom) {
-            expect(r.options.provider, `${r.type}::${r.name} must use an explicit provider`).toMatch(/^pulumi:providers:(kubernetes|aws|random)::/);
+            expect(r.options.provider, `${r.type}::${r.name} must use an explicit provider`).toMatch(/^pulumi:providers:(kubernetes|aws|pulumi-nodejs)::/);
         }
         const stackComponent = result.resources.filter((r) => r.type === "thanos-stack:index:ThanosStack");
         expect(stackComponent).toHaveLength(1);

@@ -110,7 +110,7 @@ describe("ThanosStack checks the invariants before creating anything", () => {
                     {
                         environment: "prod",
                         clusterName: "c1",
-                        objectStorage: { provider: "minio", bucketName: "thanos" },
+                        objectStorage: { provider: "versitygw", bucketName: "thanos" },
                         thanos: { compactor: { retention: { raw: "24h", fiveMinutes: "90d", oneHour: "1y" } }, storeGateway: { timePartitions: [{ maxTime: "-30d" }, { minTime: "-20d" }] } },
                     },
                     { providers: { kubernetes: p.kubernetes } },

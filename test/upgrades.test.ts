@@ -28,9 +28,13 @@ function bumpedConstants(orig: ConstantsModule): ConstantsModule {
     const VERSIONS = Object.fromEntries(keys.map((k) => [k, bumpVersion(orig.VERSIONS[k])])) as unknown as ConstantsModule["VERSIONS"];
     const IMAGES = Object.fromEntries(
         Object.entries(orig.IMAGES).map(([k, image]) => {
-            const key = k as VersionKey;
+            // The version of the same name, or else the one VERSIONS entry whose value is the image's tag
+            // (the Operator's config reloader shares the Operator's version).
+            const tag = image.slice(image.lastIndexOf(":") + 1);
+            const byValue = keys.filter((v) => orig.VERSIONS[v] === tag);
+            const key = (k in orig.VERSIONS ? k : byValue.length === 1 ? byValue[0] : k) as VersionKey;
             const version = orig.VERSIONS[key] as string | undefined;
-            if (version === undefined || !image.endsWith(`:${version}`)) throw new Error(`IMAGES.${k} (${image}) does not end with the tag VERSIONS.${k}`);
+            if (version === undefined || !image.endsWith(`:${version}`)) throw new Error(`IMAGES.${k} (${image}) does not end with the tag of exactly one VERSIONS entry`);
             return [k, `${image.slice(0, -version.length)}${VERSIONS[key]}`];
         }),
     ) as unknown as ConstantsModule["IMAGES"];

@@ -1,6 +1,6 @@
 /**
  * The object-storage settings shared by the stack configuration and the
- * object-storage components (ThanosBucket, BucketAccess, MinioObjectStorage),
+ * object-storage components (ThanosBucket, BucketAccess, VersityObjectStorage),
  * and the rules that refuse dangerous or contradictory settings. The rules are
  * pure functions of plain values, so the configuration (with key paths) and
  * the components (for people using them directly) report the same sentence.
@@ -9,7 +9,7 @@ import type { ResourceRequirements } from "../defaults";
 import type { VolumeSettings } from "./pod";
 
 /** Where the bucket lives. */
-export const ObjectStorageProvider = { S3: "s3", Minio: "minio" } as const;
+export const ObjectStorageProvider = { S3: "s3", Versitygw: "versitygw" } as const;
 /** Where the bucket lives. */
 export type ObjectStorageProvider = (typeof ObjectStorageProvider)[keyof typeof ObjectStorageProvider];
 /** Server-side encryption of the bucket. */
@@ -152,8 +152,8 @@ export interface LifecycleSettings {
     rules?: LifecycleRuleSettings[];
 }
 
-/** The in-cluster MinIO (provider `minio`). */
-export interface MinioSettings {
+/** The in-cluster S3 server (provider `versitygw`). */
+export interface VersitySettings {
     /**
      * The data volume.
      * @default { size: "10Gi" }
@@ -161,7 +161,7 @@ export interface MinioSettings {
     storage?: Partial<VolumeSettings>;
     /**
      * Container resources.
-     * @default DEFAULTS.objectStorage.minio.resources
+     * @default DEFAULTS.objectStorage.versitygw.resources
      */
     resources?: ResourceRequirements;
 }
@@ -182,7 +182,7 @@ export interface EksFacts {
 
 /** Everything about the stack's bucket: the shape of the `objectStorage` configuration plus the facts it needs. */
 export interface ObjectStorageSettings {
-    /** `s3` (an AWS bucket) or `minio` (in-cluster MinIO, for local development). */
+    /** `s3` (an AWS bucket) or `versitygw` (the in-cluster S3 server, for local development). */
     provider: ObjectStorageProvider;
     /** Name of the bucket. */
     bucketName: string;
@@ -227,10 +227,10 @@ export interface ObjectStorageSettings {
      */
     tags?: Record<string, string>;
     /**
-     * The in-cluster MinIO (provider `minio` only).
+     * The in-cluster S3 server (provider `versitygw` only).
      * @default undefined (production defaults)
      */
-    minio?: MinioSettings;
+    versitygw?: VersitySettings;
     /**
      * EKS facts (IRSA needs `oidcProviderArn`, Pod Identity needs `clusterName`).
      * @default undefined
@@ -273,12 +273,11 @@ export function lifecycleRuleProblems(rule: LifecycleRuleSettings): SettingsProb
     return problems;
 }
 
-/** Options that only an AWS bucket has (refused with MinIO), with the test that tells whether one is set. */
+/** Options that only an AWS bucket has (refused with the in-cluster server), with the test that tells whether one is set. */
 const S3_ONLY: Array<{ path: string[]; set: (s: ObjectStorageSettings) => unknown }> = [
     { path: ["encryption", "type"], set: (s) => (s.encryption?.type === "sse-kms" ? s.encryption.type : undefined) },
     { path: ["encryption", "kmsKeyArn"], set: (s) => s.encryption?.kmsKeyArn },
     { path: ["encryption", "createKey"], set: (s) => (s.encryption?.createKey ? true : undefined) },
-    { path: ["versioning", "enabled"], set: (s) => (s.versioning?.enabled ? true : undefined) },
     { path: ["replication", "enabled"], set: (s) => (s.replication?.enabled ? true : undefined) },
     { path: ["accessLogging"], set: (s) => s.accessLogging },
     { path: ["lifecycle", "rules"], set: (s) => (s.lifecycle?.rules?.length ? s.lifecycle.rules.map((r) => r.id) : undefined) },
@@ -308,7 +307,7 @@ export function identitySettingsProblems(s: Pick<ObjectStorageSettings, "identit
     return problems;
 }
 
-/** The rules about the bucket itself (and, with MinIO, the options MinIO does not have). */
+/** The rules about the bucket itself (and, with the in-cluster server, the options it does not have). */
 export function bucketSettingsProblems(s: ObjectStorageSettings): SettingsProblem[] {
     const problems: SettingsProblem[] = [];
     const add = (path: string[], message: string, input: unknown) => problems.push({ path, message, input });
@@ -325,14 +324,14 @@ export function bucketSettingsProblems(s: ObjectStorageSettings): SettingsProble
         add(["lifecycle", "abortIncompleteMultipartUploadDays"], `must be an integer between 1 and ${MAX_ABORT_MULTIPART_DAYS} (incomplete uploads are aborted within a week)`, abortDays);
     }
 
-    if (s.provider === "minio") {
+    if (s.provider === "versitygw") {
         for (const opt of S3_ONLY) {
             const value = opt.set(s);
-            if (value !== undefined) add(opt.path, "only applies with objectStorage.provider s3; the in-cluster MinIO of the local stack has no such option", value);
+            if (value !== undefined) add(opt.path, "only applies with objectStorage.provider s3; the in-cluster S3 server of the local stack has no such option", value);
         }
         return problems;
     }
-    if (s.minio !== undefined) add(["minio"], "only applies with objectStorage.provider minio", s.minio);
+    if (s.versitygw !== undefined) add(["versitygw"], "only applies with objectStorage.provider versitygw", s.versitygw);
 
     const enc = s.encryption ?? {};
     if (enc.type === "sse-kms") {

@@ -64,6 +64,13 @@ function plain(value: unknown, showSecrets: boolean): unknown {
     return value;
 }
 
+/** A dynamic resource's `__provider` input is its provider's serialized source code: shown as a placeholder. */
+export const DYNAMIC_PROVIDER_PLACEHOLDER = "[dynamic provider code]";
+
+function withoutProviderCode(inputs: Record<string, unknown>): Record<string, unknown> {
+    return "__provider" in inputs ? { ...inputs, __provider: DYNAMIC_PROVIDER_PLACEHOLDER } : inputs;
+}
+
 interface RegisterRequest {
     getType(): string;
     getName(): string;
@@ -93,7 +100,7 @@ class CapturingMonitor extends MockMonitor {
             type: req.getType(),
             name: req.getName(),
             parent: req.getParent() ? urnKey(req.getParent()) : null,
-            inputs: plain(req.getObject()?.toJavaScript() ?? {}, this.showSecrets) as Record<string, unknown>,
+            inputs: withoutProviderCode(plain(req.getObject()?.toJavaScript() ?? {}, this.showSecrets) as Record<string, unknown>),
             options: {
                 protect: req.getProtect() === true,
                 retainOnDelete: req.getRetainondelete() === true,

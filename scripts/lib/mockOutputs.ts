@@ -36,8 +36,8 @@ const COMPUTED: Record<string, (name: string, inputs: State) => State> = {
         keyId: `mock-key-${name}`,
         arn: `arn:aws:kms:eu-west-1:${MOCK_ACCOUNT_ID}:key/mock-key-${name}`,
     }),
-    "random:index/randomPassword:RandomPassword": (name) => ({ result: `mock-password-${name}` }),
-    "random:index/randomString:RandomString": (name) => ({ result: `mock-string-${name}` }),
+    // GeneratedSecret (a dynamic resource): a deterministic stand-in for the generated value.
+    "pulumi-nodejs:dynamic:Resource": (name) => ({ value: `mock-generated-${name}` }),
     // A referenced collector stack (central.collectorStacks): its `storeApiEndpoints` output, two pods over TLS.
     "pulumi:pulumi:StackReference": (name, i) => {
         const stack = str(i["name"], name).split("/").pop();

@@ -100,7 +100,7 @@ interface MultiClusterContext {
     collector: z.output<typeof collector>;
     central: z.output<typeof central>;
     cluster: { name: string };
-    objectStorage: { provider: "s3" | "minio"; encryption: { createKey: boolean } };
+    objectStorage: { provider: "s3" | "versitygw"; encryption: { createKey: boolean } };
 }
 
 /** Rules across the multi-cluster settings. */
@@ -108,7 +108,7 @@ export function multiClusterProblems(c: MultiClusterContext): Problem[] {
     const problems: Problem[] = [];
     const exposure = c.collector.exposure;
     if (c.role !== "all" && c.objectStorage.provider !== "s3") {
-        problems.push({ path: ["objectStorage", "provider"], message: `must be s3 with role ${c.role}: collectors and the central cluster share one bucket, and in-cluster MinIO is reachable from one cluster only`, input: c.objectStorage.provider });
+        problems.push({ path: ["objectStorage", "provider"], message: `must be s3 with role ${c.role}: collectors and the central cluster share one bucket, and the in-cluster S3 server is reachable from one cluster only`, input: c.objectStorage.provider });
     }
     if (c.role === "collector") {
         if (exposure.domain === undefined) problems.push({ path: ["collector", "exposure", "domain"], message: "is required with role collector (the central querier dials shard-<s>-replica-<r>.<domain>)", input: undefined });

@@ -1,5 +1,5 @@
 /**
- * The bucket behind Thanos (S3 or in-cluster MinIO): encryption, versioning,
+ * The bucket behind Thanos (S3 or the in-cluster S3 server): encryption, versioning,
  * replication, access logging, lifecycle, and how bucket users get AWS
  * credentials. The rules live in components/lib/objectStorage.ts, shared with
  * the components; this file gives them key paths.
@@ -49,8 +49,13 @@ const lifecycleRule = z
 export const objectStorage = z
     .strictObject({
         provider: z
-            .enum(["s3", "minio"], { error: "must be one of: s3, minio" })
-            .meta({ description: "`s3` (an AWS bucket) or `minio` (in-cluster MinIO, for the local stack)." }),
+            .enum(["s3", "versitygw"], {
+                error: (issue) =>
+                    issue.input === "minio"
+                        ? "minio is no longer offered (its server is AGPL and its community images stopped in 2025): use versitygw, the in-cluster S3 server (Apache-2.0) on the same S3 code path"
+                        : "must be one of: s3, versitygw",
+            })
+            .meta({ description: "`s3` (an AWS bucket) or `versitygw` (the in-cluster S3 server, Versity S3 Gateway, for the local stack)." }),
         bucketName: bucketName().meta({ description: "Name of the one bucket that holds every Thanos block." }),
         identity: z
             .enum(["irsa", "podIdentity"], { error: "must be one of: irsa, podIdentity" })
@@ -114,19 +119,19 @@ export const objectStorage = z
             .prefault({})
             .meta({ description: "Bucket lifecycle. Never expires or transitions current objects." }),
         tags: stringMap().default({}).meta({ description: "Tags on the bucket, KMS keys and IAM roles (on top of aws.tags)." }),
-        minio: z
+        versitygw: z
             .strictObject({
                 storage: z
                     .strictObject({
-                        size: quantity().default(d.minio.storageSize).meta({ description: "Size of the MinIO data volume." }),
+                        size: quantity().default(d.versitygw.storageSize).meta({ description: "Size of the S3 server's data volume." }),
                         storageClass: text().optional().meta({ description: "StorageClass of the volume (the cluster default when unset)." }),
                     })
                     .prefault({})
-                    .meta({ description: "The MinIO data volume." }),
-                resources: resources(d.minio.resources),
+                    .meta({ description: "The S3 server's data volume (buckets, accounts, object versions)." }),
+                resources: resources(d.versitygw.resources),
             })
             .optional()
-            .meta({ description: "The in-cluster MinIO (provider `minio` only)." }),
+            .meta({ description: "The in-cluster S3 server (provider `versitygw` only)." }),
     })
     .meta({ description: "The object storage bucket behind Thanos." });
 
