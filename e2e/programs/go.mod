@@ -1,0 +1,3 @@
+module thanos-stack.local/e2e-programs
+
+go 1.26
