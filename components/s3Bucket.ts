@@ -118,6 +118,21 @@ export interface EncryptionRule<K = string> {
     bucketKeyEnabled?: boolean;
 }
 
+/** The AWS partition of a region (`aws`, `aws-cn`, `aws-us-gov`). */
+export function awsPartition(region: string): "aws" | "aws-cn" | "aws-us-gov" {
+    if (region.startsWith("cn-")) return "aws-cn";
+    if (region.startsWith("us-gov-")) return "aws-us-gov";
+    return "aws";
+}
+
+/**
+ * The ARN of a bucket, from its name and region. Known before the bucket exists (unlike the provider's `arn`
+ * output), so the policies that name it are complete in a first `pulumi preview` and the policy pack judges them.
+ */
+export function bucketArnFor(bucketName: string, region: string): string {
+    return `arn:${awsPartition(region)}:s3:::${bucketName}`;
+}
+
 /** The ARN of every object of a bucket. */
 export function objectsArn(bucketArn: string): string {
     return `${bucketArn}/*`;
@@ -250,6 +265,8 @@ export function buildReplicationRule<S>(replicaArn: S, replicaKmsKeyArn: S | und
 /** The resources that secure one bucket (source or replica). */
 interface SecuredBucket {
     bucket: Bucket;
+    /** The bucket's ARN, known as soon as its name is. */
+    arn: pulumi.Output<string>;
     publicAccessBlock: BucketPublicAccessBlock;
     ownershipControls: BucketOwnershipControls;
     encryption: BucketServerSideEncryptionConfiguration;
@@ -327,6 +344,8 @@ export class ThanosBucket extends pulumi.ComponentResource {
 
         const source = this.secureBucket(name, {
             bucketName: args.bucketName,
+            region: args.region,
+            regionInput: false,
             kmsKeyArn: this.kmsKeyArn,
             versioning: args.versioning,
             lifecycle: args.lifecycle,
@@ -336,7 +355,7 @@ export class ThanosBucket extends pulumi.ComponentResource {
         });
         this.bucket = source.bucket;
         this.bucketName = source.bucket.bucket;
-        this.bucketArn = source.bucket.arn;
+        this.bucketArn = source.arn;
         this.publicAccessBlock = source.publicAccessBlock;
         this.ownershipControls = source.ownershipControls;
         this.encryption = source.encryption;
@@ -348,7 +367,7 @@ export class ThanosBucket extends pulumi.ComponentResource {
             // Not retained: turning logging off in the configuration must turn it off in AWS.
             this.logging = new BucketLogging(
                 `${name}-logging`,
-                { bucket: this.bucket.id, targetBucket: args.accessLogging.bucketName, targetPrefix: args.accessLogging.prefix ?? `${args.bucketName}/` },
+                { bucket: this.bucket.bucket, targetBucket: args.accessLogging.bucketName, targetPrefix: args.accessLogging.prefix ?? `${args.bucketName}/` },
                 base,
             );
         }
@@ -372,6 +391,7 @@ export class ThanosBucket extends pulumi.ComponentResource {
             const replica = this.secureBucket(`${name}-replica`, {
                 bucketName: rep.bucketName,
                 region: replicaRegion,
+                regionInput: true,
                 kmsKeyArn: replicaKmsKeyArn,
                 versioning: { enabled: true, noncurrentExpirationDays: args.versioning?.noncurrentExpirationDays },
                 lifecycle: { abortIncompleteMultipartUploadDays: args.lifecycle?.abortIncompleteMultipartUploadDays },
@@ -390,7 +410,7 @@ export class ThanosBucket extends pulumi.ComponentResource {
                 `${name}-replication-policy`,
                 {
                     role: this.replicationRole.id,
-                    policy: pulumi.all([this.bucketArn, replica.bucket.arn, sourceKmsKeyArn ?? "", replicaKmsKeyArn ?? ""]).apply(([sourceArn, replicaArn, sourceKey, replicaKey]) =>
+                    policy: pulumi.all([this.bucketArn, replica.arn, sourceKmsKeyArn ?? "", replicaKmsKeyArn ?? ""]).apply(([sourceArn, replicaArn, sourceKey, replicaKey]) =>
                         JSON.stringify(
                             buildReplicationPolicy({
                                 sourceArn,
@@ -409,9 +429,9 @@ export class ThanosBucket extends pulumi.ComponentResource {
             this.replication = new BucketReplicationConfig(
                 `${name}-replication`,
                 {
-                    bucket: this.bucket.id,
+                    bucket: this.bucket.bucket,
                     role: this.replicationRole.arn,
-                    rules: [buildReplicationRule<pulumi.Input<string>>(replica.bucket.arn, replicaKmsKeyArn)],
+                    rules: [buildReplicationRule<pulumi.Input<string>>(replica.arn, replicaKmsKeyArn)],
                 },
                 withDependencies(base, [source.versioning, ...(replica.versioning ? [replica.versioning] : []), rolePolicy]),
             );
@@ -425,7 +445,10 @@ export class ThanosBucket extends pulumi.ComponentResource {
         name: string,
         o: {
             bucketName: string;
-            region?: string;
+            /** Where the bucket lives. */
+            region: string;
+            /** Pass `region` to each resource (a replica in another region than the provider's). */
+            regionInput: boolean;
             kmsKeyArn: pulumi.Output<string> | undefined;
             versioning: VersioningSettings | undefined;
             lifecycle: LifecycleSettings | undefined;
@@ -434,32 +457,34 @@ export class ThanosBucket extends pulumi.ComponentResource {
             guarded: pulumi.CustomResourceOptions;
         },
     ): SecuredBucket {
-        const region = o.region !== undefined ? { region: o.region } : {};
+        const region = o.regionInput ? { region: o.region } : {};
         const bucket = new Bucket(`${name}-bucket`, { bucket: o.bucketName, forceDestroy: false, tags: o.tags, ...region }, o.guarded);
+        // From the name (an input, known in preview) rather than the provider's computed `arn`; still depends on the bucket.
+        const arn = bucket.bucket.apply((b) => bucketArnFor(b, o.region));
         const publicAccessBlock = new BucketPublicAccessBlock(
             `${name}-public-access-block`,
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true, ...region },
+            { bucket: bucket.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true, ...region },
             o.retained,
         );
-        const ownershipControls = new BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" }, ...region }, o.retained);
+        const ownershipControls = new BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.bucket, rule: { objectOwnership: "BucketOwnerEnforced" }, ...region }, o.retained);
         const encryption = new BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
-            { bucket: bucket.id, rules: [buildEncryptionRule<pulumi.Input<string>>(o.kmsKeyArn)], ...region },
+            { bucket: bucket.bucket, rules: [buildEncryptionRule<pulumi.Input<string>>(o.kmsKeyArn)], ...region },
             o.retained,
         );
         const policy = new BucketPolicy(
             `${name}-policy`,
-            { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(buildTlsOnlyPolicy(arn))), ...region },
+            { bucket: bucket.bucket, policy: arn.apply((a) => JSON.stringify(buildTlsOnlyPolicy(a))), ...region },
             withDependencies(o.retained, [publicAccessBlock]),
         );
         const versioning = o.versioning?.enabled
-            ? new BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" }, ...region }, o.retained)
+            ? new BucketVersioning(`${name}-versioning`, { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" }, ...region }, o.retained)
             : undefined;
         const lifecycle = new BucketLifecycleConfiguration(
             `${name}-lifecycle`,
-            { bucket: bucket.id, rules: buildLifecycleRules(o.lifecycle, o.versioning), ...region },
+            { bucket: bucket.bucket, rules: buildLifecycleRules(o.lifecycle, o.versioning), ...region },
             withDependencies(o.retained, versioning ? [versioning] : []),
         );
-        return { bucket, publicAccessBlock, ownershipControls, encryption, policy, versioning, lifecycle };
+        return { bucket, arn, publicAccessBlock, ownershipControls, encryption, policy, versioning, lifecycle };
     }
 }

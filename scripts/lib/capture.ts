@@ -9,7 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
-import { mockOutputs, mockCall } from "./mockOutputs";
+import { mockOutputs, mockCall, UNKNOWN_VALUE } from "./mockOutputs";
 
 /** One captured resource, as written to `resources.json`. */
 export interface CapturedResource {
@@ -33,7 +33,10 @@ export interface CapturedResource {
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const UNKNOWN = UNKNOWN_VALUE;
+
+/** The placeholder for values unknown until the resources are created (only in a preview render). */
+export const UNKNOWN_PLACEHOLDER = "[unknown]";
 
 /** Internal runtime hook (not in the SDK's typings): resolves once every outstanding RPC has finished. */
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
@@ -51,7 +54,7 @@ export function urnKey(urn: string): string {
 
 /** Replaces Pulumi's wire markers: secrets, unknowns and resource references. */
 function plain(value: unknown, showSecrets: boolean): unknown {
-    if (value === UNKNOWN) return "[unknown]";
+    if (value === UNKNOWN) return UNKNOWN_PLACEHOLDER;
     if (Array.isArray(value)) return value.map((v) => plain(v, showSecrets));
     if (value !== null && typeof value === "object") {
         const obj = value as Record<string, unknown>;
@@ -87,9 +90,12 @@ interface RegisterRequest {
 class CapturingMonitor extends MockMonitor {
     readonly captured: CapturedResource[] = [];
 
-    constructor(private readonly showSecrets: boolean) {
+    constructor(
+        private readonly showSecrets: boolean,
+        preview: boolean,
+    ) {
         super({
-            newResource: (args: pulumi.runtime.MockResourceArgs) => mockOutputs(args),
+            newResource: (args: pulumi.runtime.MockResourceArgs) => mockOutputs(args, preview),
             call: (args: pulumi.runtime.MockCallArgs) => mockCall(args),
         });
     }
@@ -123,6 +129,11 @@ export interface CaptureOptions {
     secretKeys?: string[];
     /** Show secret values instead of `[secret]`. */
     showSecrets?: boolean;
+    /**
+     * Run as the first `pulumi preview` of a new stack: outputs computed on create are unknown, and so is every
+     * input built from them (`[unknown]`).
+     */
+    preview?: boolean;
 }
 
 /** The result of a captured run. */
@@ -138,12 +149,13 @@ export interface CaptureResult {
  * reject the returned promise.
  */
 export async function captureResources(program: () => unknown, opts: CaptureOptions = {}): Promise<CaptureResult> {
-    const monitor = new CapturingMonitor(opts.showSecrets ?? false);
+    const monitor = new CapturingMonitor(opts.showSecrets ?? false, opts.preview ?? false);
     const project = opts.project ?? "thanos-stack";
     const stack = opts.stack ?? "test";
     // setMocks turns on the runtime features a real engine offers; then our capturing monitor replaces its own.
-    await pulumi.runtime.setMocks({ newResource: mockOutputs, call: mockCall }, project, stack, false);
-    setMockOptions(monitor, project, stack, false);
+    const preview = opts.preview ?? false;
+    await pulumi.runtime.setMocks({ newResource: (args) => mockOutputs(args, preview), call: mockCall }, project, stack, preview);
+    setMockOptions(monitor, project, stack, preview);
     pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
     // The program's own error is kept aside and rethrown once the runtime is idle, so that it does not
     // also surface as an unhandled rejection of the root stack resource.

@@ -49,11 +49,22 @@ const COMPUTED: Record<string, (name: string, inputs: State) => State> = {
     },
 };
 
-/** The mock's answer to a resource registration. */
-export function mockOutputs(args: pulumi.runtime.MockResourceArgs): { id: string; state: State } {
-    const computed = COMPUTED[args.type]?.(args.name, args.inputs as State) ?? {};
+/** The wire value of an unknown (what the engine sends for a value that is computed on create). */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
+ * The mock's answer to a resource registration. In `preview` (a first `pulumi preview` of a new stack) the
+ * provider knows only the inputs: every computed output that is not an input, and the id, are unknown.
+ */
+export function mockOutputs(args: pulumi.runtime.MockResourceArgs, preview = false): { id: string; state: State } {
+    const inputs = args.inputs as State;
+    const computed = COMPUTED[args.type]?.(args.name, inputs) ?? {};
+    if (preview) {
+        const unknown = Object.fromEntries(Object.keys(computed).filter((k) => inputs[k] === undefined).map((k) => [k, UNKNOWN_VALUE]));
+        return { id: "", state: { ...inputs, ...unknown } };
+    }
     const id = str(computed["bucket"], `${args.name}-id`);
-    return { id, state: { ...args.inputs, ...computed } };
+    return { id, state: { ...inputs, ...computed } };
 }
 
 /** The mock's answer to a provider function call. */

@@ -16,6 +16,8 @@ export interface RenderOptions {
     stack: string;
     sets?: string[];
     showSecrets?: boolean;
+    /** Render as the first preview of a new stack (see {@link captureResources}). */
+    preview?: boolean;
     /** Runs the program; e.g. `() => require("../infra")`. */
     program: () => unknown;
     stacksDir?: string;
@@ -57,6 +59,7 @@ export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
             config: flat.config,
             secretKeys: flat.secretKeys,
             showSecrets: opts.showSecrets ?? false,
+            preview: opts.preview ?? false,
         });
         return { resources, manifests: kubernetesManifests(resources), outputs };
     } catch (e) {

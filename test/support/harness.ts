@@ -36,11 +36,12 @@ export async function captureComponent(build: (providers: TestProviders) => void
 }
 
 /** Renders a stack in this process by running the real program (infra/index.ts) afresh. */
-export function renderInProcess(stack: string, sets: string[] = [], showSecrets = false): Promise<RenderResult> {
+export function renderInProcess(stack: string, sets: string[] = [], showSecrets = false, preview = false): Promise<RenderResult> {
     return renderStack({
         stack,
         sets,
         showSecrets,
+        preview,
         program: async () => {
             vi.resetModules();
             return import("../../infra/index");
