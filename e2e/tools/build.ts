@@ -23,7 +23,7 @@ async function build(recipe: Recipe): Promise<number> {
     for (const d of [partial, work]) fs.rmSync(d, { recursive: true, force: true });
     for (const d of [path.join(partial, "bin"), path.join(partial, "share"), work, logDir()]) fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(log, `# ${recipe.name} ${recipe.version}, ${new Date().toISOString()}\n`);
-    const goEnv: NodeJS.ProcessEnv = { ...process.env, CGO_ENABLED: "0", GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod -buildvcs=false" };
+    const goEnv: NodeJS.ProcessEnv = { ...process.env, CGO_ENABLED: "0", GOTOOLCHAIN: "local", GOWORK: "off", GOFLAGS: "-mod=mod -buildvcs=false" };
     const ctx: BuildContext = {
         binDir: path.join(partial, "bin"),
         shareDir: path.join(partial, "share"),
