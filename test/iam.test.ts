@@ -21,7 +21,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RenderResult } from "../scripts/lib/render";
 import type { CapturedResource } from "./support/harness";
-import { objectsOfKind, ofType, renderInProcess } from "./support/harness";
+import { ofType, renderInProcess } from "./support/harness";
 
 type Component = "sidecar" | "ruler" | "store" | "compactor";
 

@@ -1,0 +1,22 @@
+import { defineConfig } from "vitest/config";
+import { GROUPS, groupTests } from "./stryker.config.mjs";
+
+/**
+ * The vitest configuration of the mutation run (`npm run test:mutation`): the test files of the groups in
+ * stryker.config.mjs (each Stryker run narrows them to its group's), and a setup file that attributes what
+ * `beforeAll` hooks cover to the tests that use it.
+ */
+const include = [...new Set(Object.keys(GROUPS).flatMap((g) => groupTests(g)))];
+
+export default defineConfig({
+    test: {
+        // As vitest.config.mts (Stryker runs its own pool of one worker thread).
+        isolate: false,
+        // Instrumented code on a busy machine: renders take longer than under `npm test`.
+        testTimeout: 180_000,
+        hookTimeout: 180_000,
+        include,
+        setupFiles: ["test/support/mutationCoverage.ts"],
+        sequence: { hooks: "stack" },
+    },
+});
