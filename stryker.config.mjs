@@ -41,12 +41,12 @@ export const GROUPS = {
         tests: ["test/policy.test.ts", "test/policyConditions.test.ts", "test/render.test.ts", "test/multiCluster.test.ts", "test/uiAccess.test.ts"],
     },
     render: {
-        mutate: ["scripts/lib/capture.ts", "scripts/lib/render.ts"],
-        tests: ["test/render.test.ts", "test/diff.test.ts", "test/objectStorage.test.ts"],
+        mutate: ["scripts/lib/capture.ts", "scripts/lib/render.ts", "scripts/lib/secrets.ts"],
+        tests: ["test/render.test.ts", "test/diff.test.ts", "test/diffWorktree.test.ts", "test/objectStorage.test.ts"],
     },
     diff: {
         mutate: ["scripts/lib/diff.ts", "scripts/diff.ts"],
-        tests: ["test/diff.test.ts"],
+        tests: ["test/diff.test.ts", "test/diffWorktree.test.ts"],
     },
 };
 

@@ -3,14 +3,17 @@
  *
  * Renders the stack at the base ref (default: the merge-base with main) and at
  * the work tree, then prints what changes: objects added, removed and changed
- * with their changed fields (secrets stay masked), and a one-line summary.
+ * with their changed fields (secrets stay masked; a changed secret is marked as
+ * changed), and a one-line summary.
  * Exit codes, like `git diff --exit-code`: 0 no change, 1 changes, 2 errors.
  */
 import { execFileSync, spawn } from "child_process";
+import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseStackArgs } from "./lib/cli";
+import { SECRET_DIGEST_KEY_ENV } from "./lib/secrets";
 import { diffRenders, formatDiff, RenderedResource } from "./lib/diff";
 
 const USAGE = "usage: npm run diff -- --stack <name> [--base <git-ref>] [--set <key.path>=<value> ...]";
@@ -37,10 +40,10 @@ function defaultBase(repo: string): string {
 }
 
 /** Runs a tree's own render script; resolves with its resources.json. */
-function render(tree: string, stack: string, sets: string[], out: string, label: string): Promise<RenderedResource[]> {
+function render(tree: string, stack: string, sets: string[], out: string, label: string, env: NodeJS.ProcessEnv): Promise<RenderedResource[]> {
     return new Promise((resolve, reject) => {
         const args = [path.join(tree, "scripts", "run.js"), path.join(tree, "scripts", "render.ts"), "--stack", stack, "--out", out, ...sets.flatMap((s) => ["--set", s])];
-        const child = spawn(process.execPath, args, { cwd: tree, stdio: ["ignore", "ignore", "pipe"] });
+        const child = spawn(process.execPath, args, { cwd: tree, env, stdio: ["ignore", "ignore", "pipe"] });
         let stderr = "";
         child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
         child.on("error", (e) => reject(new DiffError(`${label}: ${e.message}`)));
@@ -51,13 +54,23 @@ function render(tree: string, stack: string, sets: string[], out: string, label:
     });
 }
 
-async function main(): Promise<number> {
-    const parsed = parseStackArgs({ stack: { type: "string" }, base: { type: "string" }, set: { type: "string", multiple: true } }, USAGE);
+/** Where `runDiff` writes, and the directory it runs in (any directory of the repository). */
+export interface DiffIo {
+    cwd: string;
+    stdout: (text: string) => void;
+    stderr: (text: string) => void;
+    /** Environment of the renders. @default process.env */
+    env?: NodeJS.ProcessEnv;
+}
+
+/** The diff command; resolves with its exit code. */
+export async function runDiff(argv: string[], io: DiffIo): Promise<number> {
+    const parsed = parseStackArgs({ stack: { type: "string" }, base: { type: "string" }, set: { type: "string", multiple: true } }, USAGE, argv);
     if ("exit" in parsed) return parsed.exit;
     const { values } = parsed;
-    const repo = git(process.cwd(), ["rev-parse", "--show-toplevel"]);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-diff-"));
     try {
+        const repo = git(io.cwd, ["rev-parse", "--show-toplevel"]);
         const baseRef = values.base ?? defaultBase(repo);
         const sha = git(repo, ["rev-parse", "--verify", `${baseRef}^{commit}`]);
         const baseTree = path.join(tmp, "base");
@@ -66,16 +79,18 @@ async function main(): Promise<number> {
         // The base tree reuses this checkout's installed dependencies.
         if (!fs.existsSync(path.join(baseTree, "node_modules"))) fs.symlinkSync(path.join(repo, "node_modules"), path.join(baseTree, "node_modules"), "dir");
         const sets = values.set ?? [];
+        // Both renders digest secrets with one random key: equal digests, equal secrets; the key dies with this run.
+        const env = { ...(io.env ?? process.env), [SECRET_DIGEST_KEY_ENV]: randomBytes(32).toString("hex") };
         const [base, head] = await Promise.all([
-            render(baseTree, values.stack, sets, path.join(tmp, "out-base"), `base ${baseRef} (${sha.slice(0, 12)})`),
-            render(repo, values.stack, sets, path.join(tmp, "out-head"), "work tree"),
+            render(baseTree, values.stack, sets, path.join(tmp, "out-base"), `base ${baseRef} (${sha.slice(0, 12)})`, env),
+            render(repo, values.stack, sets, path.join(tmp, "out-head"), "work tree", env),
         ]);
         const d = diffRenders(base, head);
-        process.stdout.write(`stack ${values.stack}: ${baseRef} (${sha.slice(0, 12)}) -> work tree\n${formatDiff(d)}\n`);
+        io.stdout(`stack ${values.stack}: ${baseRef} (${sha.slice(0, 12)}) -> work tree\n${formatDiff(d)}\n`);
         return d.added.length + d.removed.length + d.changed.length > 0 ? 1 : 0;
     } catch (e) {
         if (e instanceof DiffError) {
-            process.stderr.write(`${e.message}\n`);
+            io.stderr(`${e.message}\n`);
             return 2;
         }
         throw e;
@@ -84,10 +99,12 @@ async function main(): Promise<number> {
     }
 }
 
-main().then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-        process.stderr.write(`diff failed unexpectedly: ${(e as Error).stack ?? String(e)}\n`);
-        process.exit(2);
-    },
-);
+if (process.argv[1] === __filename) {
+    runDiff(process.argv.slice(2), { cwd: process.cwd(), stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).then(
+        (code) => process.exit(code),
+        (e: unknown) => {
+            process.stderr.write(`diff failed unexpectedly: ${(e as Error).stack ?? String(e)}\n`);
+            process.exit(2);
+        },
+    );
+}

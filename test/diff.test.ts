@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
 import { diffRenders, fieldChanges, formatDiff, RenderedResource } from "../scripts/lib/diff";
 import { ROOT } from "./support/harness";
 
@@ -48,7 +49,9 @@ describe("npm run diff between two commits of a temporary repo", () => {
         g("add", "-A");
         g("commit", "-qm", "base");
         const stackFile = path.join(repo, "stacks", "Pulumi.local.yaml");
-        fs.appendFileSync(stackFile, "  thanos-stack:namespace: metrics\n");
+        const doc = parseDocument(fs.readFileSync(stackFile, "utf8"));
+        doc.setIn(["config", "thanos-stack:namespace"], "metrics");
+        fs.writeFileSync(stackFile, doc.toString());
         g("commit", "-qam", "move to the metrics namespace");
 
         const diff = (...args: string[]) =>

@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
 import { mockOutputs, mockCall, UNKNOWN_VALUE } from "./mockOutputs";
+import { secretPlaceholder } from "./secrets";
 
 /** One captured resource, as written to `resources.json`. */
 export interface CapturedResource {
@@ -41,8 +42,7 @@ export const UNKNOWN_PLACEHOLDER = "[unknown]";
 /** Internal runtime hook (not in the SDK's typings): resolves once every outstanding RPC has finished. */
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
-/** The placeholder for secret values (unless secrets are shown). */
-export const SECRET_PLACEHOLDER = "[secret]";
+export { SECRET_PLACEHOLDER } from "./secrets";
 
 /** `urn:pulumi:stack::project::parent$type::name` -> `type::name`. */
 export function urnKey(urn: string): string {
@@ -58,7 +58,7 @@ function plain(value: unknown, showSecrets: boolean): unknown {
     if (Array.isArray(value)) return value.map((v) => plain(v, showSecrets));
     if (value !== null && typeof value === "object") {
         const obj = value as Record<string, unknown>;
-        if (obj[SIG_KEY] === SECRET_SIG) return showSecrets ? plain(obj["value"], showSecrets) : SECRET_PLACEHOLDER;
+        if (obj[SIG_KEY] === SECRET_SIG) return showSecrets ? plain(obj["value"], showSecrets) : secretPlaceholder(obj["value"]);
         if (obj[SIG_KEY] === RESOURCE_SIG) return `[resource ${urnKey(String(obj["urn"]))}]`;
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(obj)) out[k] = plain(v, showSecrets);

@@ -7,10 +7,10 @@ import { parseArgs, type ParseArgsConfig } from "util";
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
 /** Parsed values, or the exit code to return when the arguments end the run (help, or a usage error). */
-export function parseStackArgs<O extends Options>(options: O, usage: string): { values: ReturnType<typeof parseArgs<{ options: O; strict: true }>>["values"] & { stack: string } } | { exit: number } {
+export function parseStackArgs<O extends Options>(options: O, usage: string, args: string[] = process.argv.slice(2)): { values: ReturnType<typeof parseArgs<{ options: O; strict: true }>>["values"] & { stack: string } } | { exit: number } {
     let values: Record<string, unknown>;
     try {
-        ({ values } = parseArgs({ options: { ...options, help: { type: "boolean" } }, strict: true, allowPositionals: false }) as { values: Record<string, unknown> });
+        ({ values } = parseArgs({ args, options: { ...options, help: { type: "boolean" } }, strict: true, allowPositionals: false }) as { values: Record<string, unknown> });
     } catch (e) {
         process.stderr.write(`${(e as Error).message}\n${usage}\n`);
         return { exit: 2 };

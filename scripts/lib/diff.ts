@@ -1,6 +1,7 @@
 /**
  * Field-level differences between two renders (`resources.json` arrays).
  */
+import { isSecretPlaceholder } from "./secrets";
 
 /** One entry of `resources.json`. */
 export interface RenderedResource {
@@ -80,10 +81,17 @@ export function diffRenders(base: RenderedResource[], head: RenderedResource[]):
     return diff;
 }
 
+
 function show(v: unknown): string {
     if (v === undefined) return "(absent)";
-    const s = JSON.stringify(v);
+    const s = JSON.stringify(v, (_, x: unknown) => (isSecretPlaceholder(x) ? "[secret]" : x));
     return s.length > 160 ? `${s.slice(0, 157)}...` : s;
+}
+
+/** One changed field as a line; a changed secret shows that it changed, never its value. */
+function changeLine(c: FieldChange): string {
+    const note = isSecretPlaceholder(c.before) && isSecretPlaceholder(c.after) ? " (secret changed)" : "";
+    return `    ${c.path}: ${show(c.before)} -> ${show(c.after)}${note}`;
 }
 
 /** The one-line summary. */
@@ -99,7 +107,7 @@ export function formatDiff(d: RenderDiff): string {
     for (const r of d.removed) lines.push(`- ${key(r)}`);
     for (const { resource, changes } of d.changed) {
         lines.push(`~ ${key(resource)}`);
-        for (const c of changes) lines.push(`    ${c.path}: ${show(c.before)} -> ${show(c.after)}`);
+        for (const c of changes) lines.push(changeLine(c));
     }
     if (lines.length === 0) lines.push("no changes");
     lines.push(summaryLine(d));
