@@ -1,3 +1,4 @@
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
@@ -87,6 +88,50 @@ describe("GitHub workflows", () => {
         expect(text).not.toMatch(/AWS_SECRET_ACCESS_KEY|aws-secret-access-key|PULUMI_ACCESS_TOKEN/);
         const pulumi = job.steps?.find((s) => s.uses?.startsWith("pulumi/actions@"));
         expect(pulumi?.with).toMatchObject({ command: "preview", "comment-on-pr": true, diff: true, policyPacks: "policy" });
+    });
+
+    it.each([
+        ["preview.yml", "preview", "AWS_PREVIEW_ROLE_ARN"],
+        ["up.yml", "up", "AWS_DEPLOY_ROLE_ARN"],
+    ])("%s reaches the stack's cluster: a kubeconfig from the OIDC role, for the stack's context, before Pulumi runs", (file, jobId, role) => {
+        const steps = load(file).wf.jobs[jobId]?.steps ?? [];
+        const index = (match: (s: Step) => boolean, what: string): number => {
+            const i = steps.findIndex(match);
+            expect(i, `${file}: ${what}`).toBeGreaterThanOrEqual(0);
+            return i;
+        };
+        const facts = index((s) => (s.run ?? "").includes("scripts/stack-facts.ts") && (s.run ?? "").includes("GITHUB_OUTPUT"), "a step writes the stack facts");
+        const aws = index((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@") === true, "AWS credentials from OIDC");
+        const kubeconfig = index((s) => /aws eks update-kubeconfig --name "\$\{\{ steps\.facts\.outputs\.eks_cluster \}\}" --region "\$\{\{ steps\.facts\.outputs\.aws_region \}\}" --alias "\$\{\{ steps\.facts\.outputs\.kube_context \}\}"/.test(s.run ?? ""), "aws eks update-kubeconfig for the stack's context");
+        const pulumi = index((s) => s.uses?.startsWith("pulumi/actions@") === true, "the Pulumi step");
+        expect(steps[aws]?.with?.["role-to-assume"]).toBe(`\${{ vars.${role} }}`);
+        expect(facts).toBeLessThan(aws);
+        expect(aws).toBeLessThan(kubeconfig);
+        expect(kubeconfig).toBeLessThan(pulumi);
+    });
+
+    it.each(["dev", "staging", "prod"])("stack-facts gives the %s workflow its cluster, region and the context the program uses", (stack) => {
+        const out = execFileSync(process.execPath, [path.join(ROOT, "scripts", "run.js"), path.join(ROOT, "scripts", "stack-facts.ts"), "--stack", stack], { encoding: "utf8" });
+        const facts = Object.fromEntries(out.trim().split("\n").map((l) => l.split("=") as [string, string]));
+        const file = parseDocument(fs.readFileSync(path.join(ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")).toJS() as { config: Record<string, { context?: string; eks?: { clusterName?: string }; region?: string }> };
+        expect(facts).toEqual({
+            kube_context: file.config["thanos-stack:cluster"]?.context,
+            eks_cluster: file.config["thanos-stack:cluster"]?.eks?.clusterName,
+            aws_region: file.config["thanos-stack:aws"]?.region,
+        });
+    });
+
+    it("use pulumi/actions v7 and pulumi/auth-actions v2 (Node 24 runtimes), and cache the Pulumi plugins", () => {
+        for (const [file, jobId] of [["preview.yml", "preview"], ["up.yml", "up"]] as const) {
+            const steps = load(file).wf.jobs[jobId]?.steps ?? [];
+            expect(steps.filter((s) => s.uses?.startsWith("pulumi/")).map((s) => s.uses).sort(), file).toEqual(["pulumi/actions@v7", "pulumi/auth-actions@v2"]);
+            expect(steps.find((s) => s.uses?.startsWith("actions/cache@"))?.with?.["path"], file).toBe("~/.pulumi/plugins");
+        }
+    });
+
+    it("previews queue per stack: one concurrency group per stack", () => {
+        const job = load("preview.yml").wf.jobs["preview"] as Job & { concurrency?: { group: string; "cancel-in-progress": boolean } };
+        expect(job.concurrency).toEqual({ group: "preview-${{ matrix.stack }}", "cancel-in-progress": false });
     });
 
     it("deploys dev -> staging -> prod, each in its protected environment", () => {
