@@ -53,7 +53,7 @@ function copyTree(ref: string | undefined): string {
 }
 
 function runTests(dir: string, tests: string[]): { code: number | null; output: string } {
-    const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", ...tests], { cwd: dir, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+    const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", ...tests], { cwd: dir, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" } });
     return { code: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
@@ -86,7 +86,7 @@ async function main(): Promise<number> {
         const dir = copyTree(values.ref);
         try {
             const patch = path.join(BREAKS_DIR, `${b.name}.patch`);
-            const applied = spawnSync("git", ["apply", "--unidiff-zero", "--directory=.", patch], { cwd: dir, encoding: "utf8" });
+            const applied = spawnSync("git", ["apply", patch], { cwd: dir, encoding: "utf8" });
             if (applied.status !== 0) {
                 process.stderr.write(`break ${b.name}: the patch no longer applies to the current code; update test/breaks/${b.name}.patch\n${applied.stderr}`);
                 return 2;
