@@ -3,7 +3,6 @@ import { collectProjectConfig, parseConfigValue, validateStackConfig } from "../
 import { bucketNameProblem } from "../infra/config/rules";
 import { parseDuration, formatDuration } from "../components/lib/duration";
 import { parseQuantity } from "../components/lib/quantity";
-import { DEFAULTS } from "../components/defaults";
 
 /** A minimal valid configuration; tests override one thing at a time. */
 function base(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -30,12 +29,13 @@ function valid(raw: unknown) {
 describe("stack configuration", () => {
     it("accepts a minimal config and fills production defaults", () => {
         const c = valid(base());
-        expect(c.namespace).toBe(DEFAULTS.namespace);
-        expect(c.prometheus.shards).toBe(DEFAULTS.prometheus.shards);
-        expect(c.prometheus.replicas).toBe(DEFAULTS.prometheus.replicas);
-        expect(c.prometheus.retention).toBe(DEFAULTS.prometheus.retention);
-        expect(c.compactor.retention).toEqual(DEFAULTS.compactor.retention);
-        expect(c.querier.resources.limits.memory).toBe(DEFAULTS.querier.resources.limits.memory);
+        // The documented values (test/configDefaults.test.ts has every default).
+        expect(c.namespace).toBe("monitoring");
+        expect(c.prometheus.shards).toBe(1);
+        expect(c.prometheus.replicas).toBe(2);
+        expect(c.prometheus.retention).toBe("24h");
+        expect(c.compactor.retention).toEqual({ raw: "30d", fiveMinutes: "90d", oneHour: "1y" });
+        expect(c.querier.resources.limits.memory).toBe("2Gi");
         expect(c.protect).toBe(false);
     });
 
@@ -48,8 +48,8 @@ describe("stack configuration", () => {
     it("keeps defaults for the leaves a user does not set", () => {
         const c = valid(base({ prometheus: { resources: { limits: { memory: "8Gi" } } } }));
         expect(c.prometheus.resources.limits.memory).toBe("8Gi");
-        expect(c.prometheus.resources.requests.memory).toBe(DEFAULTS.prometheus.resources.requests.memory);
-        expect(c.prometheus.shards).toBe(DEFAULTS.prometheus.shards);
+        expect(c.prometheus.resources.requests.memory).toBe("2Gi");
+        expect(c.prometheus.shards).toBe(1);
     });
 
     it.each([
