@@ -128,11 +128,11 @@ export interface ImageResult {
     readonly imported: boolean;
 }
 
-/** Builds every image and imports those the cluster's containerd does not hold yet. */
-export async function buildAndImportImages(onProgress: (line: string) => void): Promise<ImageResult[]> {
+/** Builds every image (or those `only` selects) and imports those the cluster's containerd does not hold yet. */
+export async function buildAndImportImages(onProgress: (line: string) => void, only: (spec: ImageSpec) => boolean = () => true): Promise<ImageResult[]> {
     const imported = readImported();
     const results: ImageResult[] = [];
-    for (const spec of imageSpecs()) {
+    for (const spec of imageSpecs().filter(only)) {
         const hash = specHash(spec);
         const cached = fs.existsSync(archivePath(spec, hash));
         const archive = await buildArchive(spec, hash);
