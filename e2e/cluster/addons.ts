@@ -27,7 +27,7 @@ export function apply(objects: readonly Obj[]): void {
     kubectl(["apply", "--server-side", "--force-conflicts", "--field-manager=thanos-stack-e2e", "-f", "-"], objects.map((o) => `---\n${stringify(o)}`).join(""));
 }
 
-function kubeRouterRbac(): Obj[] {
+export function kubeRouterRbac(): Obj[] {
     const name = "thanos-stack-e2e:kube-router";
     return [
         {
@@ -68,7 +68,7 @@ const COREFILE = `.:53 {
 }
 `;
 
-function coreDns(): Obj[] {
+export function coreDns(): Obj[] {
     const labels = { "k8s-app": "kube-dns" };
     const ns = "kube-system";
     return [
@@ -152,7 +152,7 @@ function coreDns(): Obj[] {
 }
 
 /** A default StorageClass bound on first consumer, and a pool of local volumes on the node for it. */
-function storage(): Obj[] {
+export function storage(): Obj[] {
     const volumes: Obj[] = [];
     for (let i = 0; i < VOLUME_POOL_SIZE; i++) {
         const name = `e2e-local-${String(i).padStart(2, "0")}`;
