@@ -439,7 +439,10 @@ export class ThanosStack extends pulumi.ComponentResource {
         // [hardening] the PriorityClass exists before the namespace, so every pod in it (ours and the Operator's) can use it.
         this.priorityClassName = monitoringPriorityClassName(name, namespaceName);
         const priorityClass = new PriorityClass(`${name}-priority-class`, buildPriorityClass({ name: this.priorityClassName, instance: name, value: priorityValue }), { parent: this });
-        const namespace = new Namespace(`${name}-namespace`, buildNamespace(namespaceName, name), { parent: this, dependsOn: [priorityClass] });
+        // Retained on delete (and protected in protected stacks): deleting the namespace would delete every
+        // PersistentVolumeClaim in it, and with the usual `Delete` reclaim policy the volumes and the data not yet
+        // uploaded (Prometheus' last two hours, the in-cluster bucket) with them. `pulumi destroy` leaves it.
+        const namespace = new Namespace(`${name}-namespace`, buildNamespace(namespaceName, name), { parent: this, dependsOn: [priorityClass], retainOnDelete: true, protect: args.protect ?? false });
         this.namespaceName = namespace.metadata.name;
         /** Options for child components: everything waits for the namespace. */
         const inNamespace: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace] };
