@@ -8,6 +8,9 @@
 import { IMAGES } from "../../components/constants";
 import { COREDNS_IMAGE, PAUSE_IMAGE } from "../cluster/config";
 import { toolBinary } from "../tools/installed";
+import { BENCH_IMAGES } from "./refs";
+
+export { BENCH_IMAGES };
 
 export interface ImageFile {
     /** Absolute path inside the image. */
@@ -42,12 +45,6 @@ const MEMCACHED_LIBS = [
     "/lib64/ld-linux-x86-64.so.2",
 ];
 
-/** Images of the bench's own helpers (not part of the stack). */
-export const BENCH_IMAGES = {
-    exporter: "localhost/thanos-stack-e2e/exporter:local",
-    webhook: "localhost/thanos-stack-e2e/webhook:local",
-    probe: "localhost/thanos-stack-e2e/probe:local",
-} as const;
 
 export function imageSpecs(): ImageSpec[] {
     return [
