@@ -22,7 +22,7 @@ export const GROUPS = {
     },
     invariants: {
         mutate: ["components/invariants.ts", "components/thanosPlan.ts"],
-        tests: ["test/thanosInvariants.test.ts", "test/multiCluster.test.ts", "test/thanosComponents.test.ts"],
+        tests: ["test/thanosInvariants.test.ts", "test/invariantRules.test.ts", "test/multiCluster.test.ts", "test/thanosComponents.test.ts"],
     },
     network: {
         mutate: ["components/networkPolicies.ts", "components/stackNetwork.ts"],
