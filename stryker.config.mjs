@@ -83,6 +83,8 @@ export default {
     cleanTempDir: "always",
     concurrency: 2,
     timeoutMS: 60000,
+    // The dry run renders every stack of the group's tests, under instrumentation, on a shared machine.
+    dryRunTimeoutMinutes: 30,
     timeoutFactor: 2,
     thresholds: { high: 90, low: 85, break: null },
     ignorePatterns: ["out", "bin", "e2e", "bench/results.json", ".vitest-cache", ".stryker-tmp*"],

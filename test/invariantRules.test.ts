@@ -218,6 +218,10 @@ describe("the plan of a stack", () => {
         expect(problems.length).toBeGreaterThan(0);
         expect(problems.every((p) => !p.startsWith("compactor.deleteDelay: must be a duration like 48h"))).toBe(true);
         expect(thanosStackProblems(planThanosStack(ctx()))).toEqual([]);
+        // Well-formed components: the invariants speak.
+        expect(thanosStackProblems(planThanosStack(ctx(), { compactor: { retention: { raw: "24h", fiveMinutes: "90d", oneHour: "1y" } } }))).toEqual([
+            'compactor.retention.raw: must be at least 1d16h while downsampling is on (raw blocks are downsampled to 5m after 40h), got "24h"',
+        ]);
         expect(() => assertThanosStack(planThanosStack(ctx()))).not.toThrow();
         expect(() => assertThanosStack(bad)).toThrow(InvariantError);
     });
