@@ -3,8 +3,9 @@ import { GROUPS, groupTests } from "./stryker.config.mjs";
 
 /**
  * The vitest configuration of the mutation run (`npm run test:mutation`): the test files of the groups in
- * stryker.config.mjs (each Stryker run narrows them to its group's), and a setup file that attributes what
- * `beforeAll` hooks cover to the tests that use it.
+ * stryker.config.mjs (each Stryker run narrows them to its group's), a setup file that lets Pulumi serialize
+ * dynamic providers in Stryker's worker threads, and one that attributes what `beforeAll` hooks cover to the
+ * tests that use it.
  */
 const include = [...new Set(Object.keys(GROUPS).flatMap((g) => groupTests(g)))];
 
@@ -16,7 +17,7 @@ export default defineConfig({
         testTimeout: 180_000,
         hookTimeout: 180_000,
         include,
-        setupFiles: ["test/support/mutationCoverage.ts"],
+        setupFiles: ["test/support/workerThreads.ts", "test/support/mutationCoverage.ts"],
         sequence: { hooks: "stack" },
     },
 });
