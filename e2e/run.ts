@@ -18,7 +18,7 @@ import { Engine } from "./lib/engine";
 import { Kube } from "./lib/kube";
 import { formatSeconds, progress } from "./lib/exec";
 import { OUT_DIR, REPO_ROOT } from "./lib/paths";
-import { ADMIN_KUBECONFIG } from "./cluster/config";
+import { ADMIN_KUBECONFIG, STATE_DIR } from "./cluster/config";
 import { down, up } from "./cluster/lifecycle";
 import { missingTools } from "./tools/installed";
 import { toolVersions } from "./tools/report";
@@ -67,7 +67,8 @@ function parseArgs(argv: string[]): Args {
 }
 
 async function renderE2e(): Promise<RenderResult> {
-    return renderStack({ stack: STACK, program: () => require(path.join(REPO_ROOT, "infra", "index")) });
+    // Secrets shown: the comparison reads their keys (the values are the mock's).
+    return renderStack({ stack: STACK, showSecrets: true, program: () => require(path.join(REPO_ROOT, "infra", "index")) });
 }
 
 function writeReport(rows: Row[], started: number): string {
@@ -112,7 +113,8 @@ async function main(): Promise<number> {
         progress("▶ offline render of the e2e stack");
         const render = await renderE2e();
         progress(`▶ pulumi up --stack ${STACK} (real engine; log: ${logFile})`);
-        engine = await Engine.create({ stack: STACK, kubeconfig, logFile });
+        // On the bench's own cluster the engine's state lives with the cluster (a --keep run can be resumed).
+        engine = await Engine.create({ stack: STACK, kubeconfig, logFile }, ownCluster ? path.join(STATE_DIR, "engine", STACK) : undefined);
         const upStarted = Date.now();
         await engine.pulumi(["up", "--yes", "--skip-preview"]);
         const upSeconds = (Date.now() - upStarted) / 1000;

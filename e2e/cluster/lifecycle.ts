@@ -63,7 +63,12 @@ export async function up(): Promise<void> {
     requireRoot();
     requireTools();
     if (isUp()) {
-        progress(`bench cluster already up (kubeconfig: ${ADMIN_KUBECONFIG})`);
+        progress(`bench cluster already up (kubeconfig: ${ADMIN_KUBECONFIG}); checking images and add-ons`);
+        await timed("images", () => buildAndImportImages(progress));
+        await timed("cluster DNS, storage, Prometheus Operator", () => {
+            installAddons();
+            waitForAddons(180);
+        });
         return;
     }
     if (netnsExists() || fs.existsSync(RUN_DIR)) {

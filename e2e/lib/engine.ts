@@ -1,8 +1,10 @@
 /**
  * The real Pulumi engine, offline: the CLI, the Node.js language host and the providers built by the bench, a
- * file backend in a temporary directory, passphrase secrets, and no plugin downloads. The stack's configuration
- * is copied to the temporary directory first (`--config-file`), because initialising a passphrase stack writes its
- * salt into the configuration file, and the committed stacks/Pulumi.e2e.yaml must stay as it is.
+ * file backend in a temporary directory, passphrase secrets, and no plugin downloads.
+ *
+ * The CLI runs on a temporary copy of the project's shape: every entry of the project directory is a symlink to
+ * the real one, except Pulumi.yaml's stack configuration directory, which holds a copy of the stack's file.
+ * Creating a passphrase stack writes its salt into that file, and the committed stacks/ must stay as they are.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -24,7 +26,10 @@ export interface EngineOptions {
 
 export class Engine {
     readonly home: string;
+    /** The stack's configuration (a copy, in the temporary project). */
     readonly configFile: string;
+    /** The temporary project the CLI runs in. */
+    readonly projectDir: string;
     readonly env: NodeJS.ProcessEnv;
 
     private constructor(
@@ -32,7 +37,8 @@ export class Engine {
         readonly dir: string,
     ) {
         this.home = path.join(dir, "home");
-        this.configFile = path.join(dir, `Pulumi.${options.stack}.yaml`);
+        this.projectDir = path.join(dir, "project");
+        this.configFile = path.join(this.projectDir, "stacks", `Pulumi.${options.stack}.yaml`);
         this.env = {
             ...process.env,
             PATH: [...toolBinDirs(), process.env.PATH ?? ""].join(path.delimiter),
@@ -40,31 +46,48 @@ export class Engine {
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             PULUMI_CONFIG_PASSPHRASE: "thanos-stack-e2e",
-            PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
             KUBECONFIG: options.kubeconfig,
         };
     }
 
-    get projectDir(): string {
+    /** The project's real directory. */
+    get sourceDir(): string {
         return this.options.projectDir ?? REPO_ROOT;
     }
 
-    /** A logged-in engine with the stack created (its configuration copied from stacks/). */
-    static async create(options: EngineOptions): Promise<Engine> {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-stack-engine-"));
-        const engine = new Engine(options, dir);
-        fs.mkdirSync(path.join(dir, "state"), { recursive: true });
-        fs.copyFileSync(options.configSource ?? path.join(REPO_ROOT, "stacks", `Pulumi.${options.stack}.yaml`), engine.configFile);
-        await engine.pulumi(["login", `file://${path.join(dir, "state")}`]);
-        await engine.pulumi(["stack", "init", options.stack, "--secrets-provider=passphrase", "--non-interactive"]);
+    /**
+     * A logged-in engine with the stack. With `dir`, the engine's state lives there and a later run on the same
+     * cluster picks the stack up again (`npm run e2e -- --keep`, then another run); otherwise in a fresh
+     * temporary directory.
+     */
+    static async create(options: EngineOptions, dir?: string): Promise<Engine> {
+        const root = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "thanos-stack-engine-"));
+        const engine = new Engine(options, root);
+        const existing = fs.existsSync(engine.configFile) ? fs.readFileSync(engine.configFile, "utf8") : undefined;
+        fs.rmSync(engine.projectDir, { recursive: true, force: true });
+        const source = engine.sourceDir;
+        fs.mkdirSync(path.join(engine.projectDir, "stacks"), { recursive: true });
+        for (const entry of fs.readdirSync(source)) {
+            if (entry === "Pulumi.yaml" || entry === "stacks" || /^Pulumi\..+\.yaml$/.test(entry)) continue;
+            fs.symlinkSync(path.join(source, entry), path.join(engine.projectDir, entry));
+        }
+        const project = fs.readFileSync(path.join(source, "Pulumi.yaml"), "utf8").replace(/^stackConfigDir:.*$/m, "");
+        fs.writeFileSync(path.join(engine.projectDir, "Pulumi.yaml"), `${project.trimEnd()}\nstackConfigDir: stacks\n`);
+        const config = fs.readFileSync(options.configSource ?? path.join(REPO_ROOT, "stacks", `Pulumi.${options.stack}.yaml`), "utf8");
+        // A stack made earlier keeps its passphrase salt; the configuration itself is always the current one.
+        const salt = existing ? /^encryptionsalt: .*$/m.exec(existing)?.[0] : undefined;
+        fs.writeFileSync(engine.configFile, salt ? `${salt}\n${config}` : config);
+        fs.mkdirSync(path.join(root, "state"), { recursive: true });
+        await engine.pulumi(["login", `file://${path.join(root, "state")}`]);
+        if (salt) await engine.pulumi(["stack", "select"]);
+        else await engine.pulumi(["stack", "init", "--secrets-provider=passphrase"]);
         return engine;
     }
 
-    /** Runs the CLI in the repository (the project), on this stack and its configuration copy. */
+    /** Runs the CLI in the temporary project, on this stack. */
     pulumi(args: readonly string[], timeoutMs = 45 * 60_000): Promise<RunResult> {
-        const stackScoped = !["login", "version", "plugin"].includes(args[0] ?? "");
-        const full = stackScoped && args[0] !== "stack" ? [...args, "--stack", this.options.stack, "--config-file", this.configFile, "--non-interactive"] : [...args];
-        if (args[0] === "stack" && args[1] === "init") full.push("--config-file", this.configFile);
+        const global = ["login", "version", "plugin"].includes(args[0] ?? "");
+        const full = global ? [...args] : [...args, "--stack", this.options.stack, "--non-interactive"];
         return run("pulumi", full, { cwd: this.projectDir, env: this.env, logFile: this.options.logFile, timeoutMs });
     }
 

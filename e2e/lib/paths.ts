@@ -16,6 +16,11 @@ export function toolDir(name: string, version: string): string {
     return path.join(CACHE_ROOT, "tools", `${name}-${version}`);
 }
 
+/** A Python virtual environment of a tool (it cannot be moved once made). */
+export function venvDir(name: string, version: string): string {
+    return path.join(CACHE_ROOT, "venvs", `${name}-${version}`);
+}
+
 /** Scratch space for one build; removed when the build succeeds. */
 export function workDir(name: string, version: string): string {
     return path.join(CACHE_ROOT, "work", `${name}-${version}`);

@@ -66,11 +66,18 @@ export function renderedNotLive(rendered: unknown, live: unknown, at: string, ou
         }
         for (const [k, v] of Object.entries(rendered)) {
             if (at.endsWith(".metadata") && IGNORED_METADATA.has(k)) continue;
-            renderedNotLive(v, (live as Record<string, unknown>)[k], `${at}.${k}`, out);
+            const liveValue = (live as Record<string, unknown>)[k];
+            // The API server omits zero values (`omitempty`): an explicit false, 0, "" or empty list reads back as absent.
+            if (liveValue === undefined && isZero(v)) continue;
+            renderedNotLive(v, liveValue, `${at}.${k}`, out);
         }
         return;
     }
     if (!sameScalar(rendered, live)) out.push(`${at}: rendered ${JSON.stringify(rendered)}, live ${JSON.stringify(live)}`);
+}
+
+function isZero(v: unknown): boolean {
+    return v === false || v === 0 || v === "" || (Array.isArray(v) && v.length === 0) || (v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0);
 }
 
 /** Equal, or the same Kubernetes quantity written two ways (`1Gi` = `1073741824`, `0.5` = `500m`). */

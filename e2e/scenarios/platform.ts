@@ -8,6 +8,7 @@ import { eventually, type Json } from "../lib/kube";
 import { stores } from "../lib/prom";
 import { BENCH_IMAGES } from "../images/specs";
 import { PORTS } from "../../components/constants";
+import { SELECT } from "./selectors";
 
 interface Pod {
     metadata: { name: string; namespace: string; labels?: Record<string, string>; ownerReferences?: Array<{ kind: string }> };
@@ -127,10 +128,13 @@ export const networkPolicies: Scenario = {
     name: "network-policies-enforced",
     proves: "NetworkPolicies are enforced: the querier reaches every StoreAPI (sidecars, store shards, rulers), and a pod in another namespace cannot reach the store gateway's or the sidecars' gRPC port",
     async run(ctx) {
+        // Sidecars and rulers are one endpoint per pod; each store shard (and time partition) is one endpoint group
+        // that the querier balances over the shard's replicas.
+        const storeShards = new Set(pods(ctx, SELECT.store).map((p) => p.metadata.labels?.["app.kubernetes.io/instance"]));
         const expected = {
-            sidecar: pods(ctx, "app.kubernetes.io/name=prometheus").length,
-            store: pods(ctx, "app.kubernetes.io/name=thanos-store").length,
-            rule: pods(ctx, "app.kubernetes.io/name=thanos-rule").length,
+            sidecar: pods(ctx, SELECT.prometheus).length,
+            store: storeShards.size,
+            rule: pods(ctx, SELECT.ruler).length,
         };
         const forward = await ctx.kube.portForward(ctx.namespace, "svc/thanos-query", PORTS.thanosHttp);
         let healthy: Record<string, number>;
@@ -153,8 +157,8 @@ export const networkPolicies: Scenario = {
         // Control: the probe can connect where no policy applies (CoreDNS), so refusals below are the policies' doing.
         expectThat(connects(dns, PORTS.dns), `the outsider probe cannot reach CoreDNS at ${dns}:53, so it proves nothing`);
         const targets = [
-            ...pods(ctx, "app.kubernetes.io/name=thanos-store").map((p) => ({ what: `store ${p.metadata.name}`, ip: p.status.podIP! })),
-            ...pods(ctx, "app.kubernetes.io/name=prometheus").map((p) => ({ what: `sidecar ${p.metadata.name}`, ip: p.status.podIP! })),
+            ...pods(ctx, SELECT.store).map((p) => ({ what: `store ${p.metadata.name}`, ip: p.status.podIP! })),
+            ...pods(ctx, SELECT.prometheus).map((p) => ({ what: `sidecar ${p.metadata.name}`, ip: p.status.podIP! })),
         ];
         const reached = targets.filter((t) => connects(t.ip, PORTS.thanosGrpc)).map((t) => t.what);
         expectThat(reached.length === 0, `a pod in another namespace reached gRPC ${PORTS.thanosGrpc} of: ${reached.join(", ")}`);

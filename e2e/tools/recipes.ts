@@ -11,7 +11,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { GO_MODULES, TOOL_VERSIONS, DEBIAN_PACKAGES, KUBE_ROUTER_DEPENDENCY_FLOORS, type GoModule } from "./versions";
-import { REPO_ROOT } from "../lib/paths";
+import { REPO_ROOT, venvDir } from "../lib/paths";
 
 /** What a recipe may do while it builds; provided by the builder. */
 export interface BuildContext {
@@ -224,6 +224,22 @@ export const RECIPES: readonly Recipe[] = [
         },
     }),
     inModule("pushgateway", TOOL_VERSIONS.pushgateway, GO_MODULES.pushgateway, { pushgateway: "." }, { ldflags: promVersionFlags(TOOL_VERSIONS.pushgateway) }),
+    {
+        name: "awscli",
+        version: TOOL_VERSIONS.awscli,
+        binaries: ["aws"],
+        key: { pip: `awscli==${TOOL_VERSIONS.awscli}` },
+        async build(ctx) {
+            // A virtual environment at its final path (its scripts name their interpreter by absolute path);
+            // bin/ holds only the `aws` entry point.
+            const venv = venvDir("awscli", TOOL_VERSIONS.awscli);
+            fs.rmSync(venv, { recursive: true, force: true });
+            ctx.step(`pip install awscli==${TOOL_VERSIONS.awscli} into ${venv}`);
+            await ctx.exec("python3", ["-m", "venv", venv]);
+            await ctx.exec(path.join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", `awscli==${TOOL_VERSIONS.awscli}`]);
+            fs.symlinkSync(path.join(venv, "bin", "aws"), path.join(ctx.binDir, "aws"));
+        },
+    },
     {
         // The bench's own small programs (pause container, test exporter, webhook receiver), from e2e/programs.
         name: "bench-programs",

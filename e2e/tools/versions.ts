@@ -42,6 +42,8 @@ export const TOOL_VERSIONS = {
     prometheusOperator: VERSIONS.prometheusOperator,
     alertmanager: VERSIONS.alertmanager,
     pushgateway: VERSIONS.pushgateway,
+    /** The AWS CLI (PyPI `awscli`): the runbooks' bucket commands run against the in-cluster S3 server. */
+    awscli: "1.46.2",
 } as const;
 
 /** Go modules behind the tools above (pseudo-versions where upstream tags no release of that module). */

@@ -1,0 +1,15 @@
+/** Label selectors of the stack's pods, from the components' own constants (what the scenarios look for). */
+import { LABELS, THANOS } from "../../components/constants";
+
+const name = (value: string): string => `${LABELS.name}=${value}`;
+
+export const SELECT = {
+    /** Every Prometheus pod (each runs the Thanos sidecar). */
+    prometheus: name("prometheus"),
+    store: name(THANOS.componentNames.store),
+    query: name(THANOS.componentNames.query),
+    queryFrontend: name(THANOS.componentNames.queryFrontend),
+    compact: name(THANOS.componentNames.compact),
+    /** The Operator's ThanosRuler pods carry its own name label. */
+    ruler: name(THANOS.operatorRuler.nameLabelValue),
+} as const;
