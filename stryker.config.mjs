@@ -26,7 +26,7 @@ export const GROUPS = {
     },
     network: {
         mutate: ["components/networkPolicies.ts", "components/stackNetwork.ts"],
-        tests: ["test/networkPolicies.test.ts", "test/networkFlows.test.ts", "test/networkModel.test.ts", "test/multiCluster.test.ts", "test/uiAccess.test.ts"],
+        tests: ["test/networkPolicies.test.ts", "test/networkFlows.test.ts", "test/networkModel.test.ts", "test/networkBuilder.test.ts", "test/multiCluster.test.ts", "test/uiAccess.test.ts"],
     },
     iam: {
         mutate: ["components/bucketAccess.ts", "components/s3Bucket.ts", "components/lib/objectStorage.ts"],
