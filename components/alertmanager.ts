@@ -66,6 +66,26 @@ export interface WebhookConfig {
     sendResolved?: boolean;
 }
 
+/** Where Alertmanager posts PagerDuty events (its default `url` for the Events API v2). */
+export const PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
+
+/**
+ * The URLs Alertmanager must reach to notify the receivers, for the NetworkPolicies: every webhook and Slack URL
+ * and PagerDuty's events endpoint. `unknown` counts the targets whose URL is not a plain string at program time
+ * (a Pulumi Output), which no policy can name.
+ */
+export function receiverUrls(receivers: readonly AlertmanagerReceiver[]): { urls: string[]; unknown: number } {
+    const urls: string[] = [];
+    let unknown = 0;
+    const add = (u: pulumi.Input<string>) => (typeof u === "string" ? urls.push(u) : unknown++);
+    for (const r of receivers) {
+        for (const w of r.webhook ?? []) add(w.url);
+        for (const sl of r.slack ?? []) add(sl.apiUrl);
+        if ((r.pagerduty ?? []).length > 0) urls.push(PAGERDUTY_EVENTS_URL);
+    }
+    return { urls: [...new Set(urls)].sort(), unknown };
+}
+
 /** A named receiver with its notification targets (none: alerts are dropped). */
 export interface AlertmanagerReceiver {
     /** Receiver name, referenced by routes. */

@@ -77,6 +77,16 @@ export interface CompactorOptions {
      */
     deleteDelay?: string;
     /**
+     * `--wait-interval`: the pause between two compaction runs.
+     * @default "5m"
+     */
+    waitInterval?: string;
+    /**
+     * `--consistency-delay`: blocks younger than this (by their ULID time) are not compacted yet.
+     * @default "30m"
+     */
+    consistencyDelay?: string;
+    /**
      * Shard the compactor by one external label; the shards partition the streams without overlap.
      * @default undefined (one compactor for the whole bucket)
      */
@@ -136,6 +146,8 @@ export interface CompactorPlan {
     retention: RetentionSettings;
     downsampling: boolean;
     deleteDelay: string;
+    waitInterval: string;
+    consistencyDelay: string;
     deduplicationReplicaLabels: string[];
     storage: VolumeSettings;
     resources: ResourceRequirements;
@@ -162,6 +174,8 @@ export function compactorPlan(name: string, args: ThanosCompactorArgs): Compacto
         retention: args.retention ?? { ...DEFAULTS.compactor.retention },
         downsampling: args.downsampling ?? DEFAULTS.compactor.downsampling,
         deleteDelay: args.deleteDelay ?? DEFAULTS.compactor.deleteDelay,
+        waitInterval: args.waitInterval ?? DEFAULTS.compactor.waitInterval,
+        consistencyDelay: args.consistencyDelay ?? DEFAULTS.compactor.consistencyDelay,
         deduplicationReplicaLabels: args.deduplicationReplicaLabels ?? [],
         storage: args.storage ?? { size: DEFAULTS.compactor.storageSize },
         resources: args.resources ?? DEFAULTS.compactor.resources,
@@ -175,6 +189,8 @@ export function compactorProblems(args: ThanosCompactorArgs): string[] {
     const problems: string[] = [];
     const durations: Array<[string, string | undefined]> = [
         ["deleteDelay", args.deleteDelay],
+        ["waitInterval", args.waitInterval],
+        ["consistencyDelay", args.consistencyDelay],
         ["retention.raw", args.retention?.raw],
         ["retention.fiveMinutes", args.retention?.fiveMinutes],
         ["retention.oneHour", args.retention?.oneHour],
@@ -226,7 +242,8 @@ export function compactorArgs(plan: CompactorPlan, instance: CompactorInstancePl
         flag("data-dir", THANOS.dataPath),
         objstoreFlag(plan.objstoreSecret),
         flag("wait", true),
-        flag("wait-interval", "5m"),
+        flag("wait-interval", plan.waitInterval),
+        flag("consistency-delay", plan.consistencyDelay),
         flag("retention.resolution-raw", plan.retention.raw),
         flag("retention.resolution-5m", plan.retention.fiveMinutes),
         flag("retention.resolution-1h", plan.retention.oneHour),

@@ -102,7 +102,11 @@ export const EXTERNAL_LABELS = {
     environment: "environment",
     /** The Prometheus Operator's replica external label (value = pod name). */
     prometheusReplica: "prometheus_replica",
-    /** The Operator's shard external label. */
+    /**
+     * The per-shard external label (value: the shard index). The Operator adds none, so without it the replicas of
+     * different shards differ only in the replica label, and the querier's deduplication merges a shard-scope
+     * aggregation (`sum by (job)`) of one shard with another's.
+     */
     prometheusShard: "prometheus_shard",
     /**
      * The ruler's replica label. The Prometheus Operator's `ThanosRuler` (our ruler) always sets this label to the
@@ -215,6 +219,11 @@ export const PROMETHEUS = {
     alertmanagerConfigKey: "alertmanager.yaml",
     /** Minimum Prometheus local retention (3 x the 2h block duration), in hours. */
     minRetentionHours: 6,
+    /**
+     * The placeholder the Operator's config reloader replaces with each pod's shard index in external labels
+     * (Prometheus Operator docs, "troubleshooting": per-shard external labels).
+     */
+    shardPlaceholder: "$(SHARD)",
 } as const;
 
 /** Self-monitoring facts: the scrape job names of the Thanos components, Grafana's dashboard sidecar ([self-monitoring]). */

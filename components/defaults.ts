@@ -77,6 +77,8 @@ export const DEFAULTS = {
     },
     // [thanos] defaults: store gateway, querier, query-frontend, compactor, ruler, memcached
     storeGateway: {
+        /** `--sync-block-duration`: how soon new and deleted blocks are seen (Thanos' default of 15m delays history that long). */
+        syncInterval: "3m",
         shards: 1,
         replicas: 2,
         storageSize: "20Gi",
@@ -120,6 +122,13 @@ export const DEFAULTS = {
         resources: res("1", "2Gi", "4Gi"),
         retention: { raw: "30d", fiveMinutes: "90d", oneHour: "1y" },
         deleteDelay: "48h",
+        /** `--wait-interval`: pause between compaction runs. */
+        waitInterval: "5m",
+        /**
+         * `--consistency-delay`: fresh blocks younger than this (by their ULID time) are left alone; Thanos' default,
+         * kept because uploads that are still in flight must not be compacted.
+         */
+        consistencyDelay: "30m",
         downsampling: true,
         /** Offline (vertical) deduplication of replica blocks: irreversible, so off unless asked for. */
         deduplication: false,

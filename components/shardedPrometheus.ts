@@ -275,7 +275,7 @@ export interface ShardedPrometheusInput {
 export const MIN_RETENTION_MS = PROMETHEUS.minRetentionHours * HOUR_MS;
 
 /** External label names the component sets itself (or the Operator does); extra labels may not override them. */
-export const RESERVED_EXTERNAL_LABELS = [EXTERNAL_LABELS.cluster, EXTERNAL_LABELS.environment, EXTERNAL_LABELS.prometheusReplica, "prometheus"] as const;
+export const RESERVED_EXTERNAL_LABELS = [EXTERNAL_LABELS.cluster, EXTERNAL_LABELS.environment, EXTERNAL_LABELS.prometheusReplica, EXTERNAL_LABELS.prometheusShard, "prometheus"] as const;
 
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -386,7 +386,8 @@ export function buildPrometheus(i: ShardedPrometheusInput): PrometheusObject {
         replicas: i.replicas,
         serviceAccountName: i.serviceAccountName,
         podMetadata: { labels: { [LABELS.component]: COMPONENT, [LABELS.partOf]: PART_OF } },
-        externalLabels: { ...i.externalLabels, [EXTERNAL_LABELS.cluster]: i.clusterName, [EXTERNAL_LABELS.environment]: i.environment },
+        // The shard label keeps every shard a stream of its own (deduplication removes only the replica label).
+        externalLabels: { ...i.externalLabels, [EXTERNAL_LABELS.cluster]: i.clusterName, [EXTERNAL_LABELS.environment]: i.environment, [EXTERNAL_LABELS.prometheusShard]: PROMETHEUS.shardPlaceholder },
         replicaExternalLabelName: i.replicaExternalLabelName,
         retention: i.retention,
         walCompression: i.walCompression,

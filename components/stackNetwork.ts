@@ -72,8 +72,8 @@ export interface StackNetworkInput {
     thanos?: ThanosStackPlan;
     /** The ShardedPrometheus (its name) and where it sends alerts. */
     prometheus?: { name: string; objstoreSecret: ObjstoreSecretRef; alertmanagerAddresses: string[] };
-    /** The Alertmanager component's name. */
-    alertmanager?: { name: string };
+    /** The Alertmanager component's name and the receivers it notifies (see `receiverUrls`). */
+    alertmanager?: { name: string; receivers: { urls: string[]; unknown: number } };
     /** The Pushgateway component's name. */
     pushgateway?: { name: string };
     /** The kube-prometheus-stack release in the namespace (absent when the Operator is installed elsewhere). */
@@ -239,7 +239,7 @@ export function stackNetworkPlan(input: StackNetworkInput): NetworkPlan {
         const am = resolveAlertmanagerArgs(input.alertmanager.name, { namespace });
         workloads.push({
             id: idOf(stackName, am.name),
-            description: "Alertmanager (Operator): receives alerts, gossips with its replicas, notifies receivers over HTTPS.",
+            description: "Alertmanager (Operator): receives alerts, gossips with its replicas, notifies its receivers.",
             podSelector: alertmanagerPodSelector(am.name),
             ports: [{ name: "web", port: PORTS.alertmanagerHttp }],
             metricsPorts: [PORTS.alertmanagerHttp],
@@ -247,8 +247,10 @@ export function stackNetworkPlan(input: StackNetworkInput): NetworkPlan {
                 { port: PORTS.alertmanagerCluster, protocol: "TCP" },
                 { port: PORTS.alertmanagerCluster, protocol: "UDP" },
             ],
-            // Slack, PagerDuty and webhook receivers are HTTPS endpoints outside the cluster.
-            egressAnywhere: [{ port: PORTS.https, protocol: "TCP" }],
+            // Exactly the receivers' hosts and ports (an in-cluster receiver: its namespace and port; an external one:
+            // its port, any address). A receiver URL only known at deployment (an Output) leaves HTTPS open to any address.
+            connectsTo: input.alertmanager.receivers.urls,
+            ...(input.alertmanager.receivers.unknown > 0 ? { egressAnywhere: [{ port: PORTS.https, protocol: "TCP" as const }] } : {}),
         });
         services.push(buildAlertmanagerService(am));
     }

@@ -23,7 +23,7 @@ import { THANOS } from "./constants";
 import { DEFAULTS, type ResourceRequirements } from "./defaults";
 import { Memcached, memcachedClientConfig, memcachedPlan, type MemcachedPlan, type MemcachedSettings } from "./memcached";
 import { serviceFqdn, type ObjstoreSecretRef, type StoreEndpoint } from "./lib/contracts";
-import { formatDuration, parseDuration } from "./lib/duration";
+import { formatDuration, isDuration, parseDuration } from "./lib/duration";
 import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
 import { GOMEMLIMIT_RATIO, hostnameAntiAffinity, podDisruptionBudget, RETAIN_VOLUMES, volumeClaimTemplate, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "./lib/pod";
 import { childOptions, refuseProblems } from "./lib/providers";
@@ -110,6 +110,11 @@ export interface StoreGatewaySettings {
      */
     cachingBucket?: CachingBucketSettings;
     /**
+     * `--sync-block-duration`: how often the bucket is listed for new and deleted blocks.
+     * @default "3m"
+     */
+    syncInterval?: string;
+    /**
      * Per-request guardrails.
      * @default { requestSeries: 1000000, requestSamples: 100000000 }
      */
@@ -181,6 +186,7 @@ export interface StoreGatewayPlan {
     cachingBucket: MemcachedPlan | undefined;
     limits: { requestSeries: number; requestSamples: number };
     ignoreDeletionMarksDelay: string;
+    syncInterval: string;
     instances: StoreInstancePlan[];
     priorityClassName: string | undefined;
 }
@@ -232,6 +238,7 @@ export function storeGatewayPlan(name: string, args: ThanosStoreGatewayArgs): St
             : undefined,
         limits: args.limits ?? DEFAULTS.storeGateway.limits,
         ignoreDeletionMarksDelay: parseDuration(deleteDelay) === undefined ? deleteDelay : halfDuration(deleteDelay),
+        syncInterval: args.syncInterval ?? DEFAULTS.storeGateway.syncInterval,
         instances,
         priorityClassName: args.priorityClassName,
     };
@@ -249,6 +256,9 @@ export function storeGatewayProblems(args: ThanosStoreGatewayArgs): string[] {
     int("limits.requestSamples", args.limits?.requestSamples, 0);
     if (args.compactorDeleteDelay !== undefined && parseDuration(args.compactorDeleteDelay) === undefined) {
         problems.push(`ThanosStoreGateway compactorDeleteDelay: must be a duration like 48h, got "${args.compactorDeleteDelay}"`);
+    }
+    if (args.syncInterval !== undefined && !isDuration(args.syncInterval)) {
+        problems.push(`ThanosStoreGateway syncInterval: must be a duration like 3m, got "${args.syncInterval}"`);
     }
     problems.push(...timePartitionProblems(args.timePartitions ?? [], "ThanosStoreGateway timePartitions"));
     const ratios = DEFAULTS.storeGateway.indexCacheMemoryRatio + DEFAULTS.storeGateway.chunkPoolMemoryRatio;
@@ -314,6 +324,7 @@ export function storeArgs(plan: StoreGatewayPlan, instance: StoreInstancePlan): 
         flag("store.limits.request-series", plan.limits.requestSeries),
         flag("store.limits.request-samples", plan.limits.requestSamples),
         flag("ignore-deletion-marks-delay", plan.ignoreDeletionMarksDelay),
+        flag("sync-block-duration", plan.syncInterval),
         flag("disable-admin-operations", true),
         plan.shards > 1 ? flag("selector.relabel-config", shardRelabelConfig(instance.shard, plan.shards)) : undefined,
         flag("min-time", instance.minTime),

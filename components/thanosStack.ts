@@ -17,7 +17,7 @@ import type { BucketUserNames, ObjstoreSecretRef } from "./lib/contracts";
 import { ObjectStorageSettings, objectStorageSettingsProblems, showValue } from "./lib/objectStorage";
 import { kubeArgs } from "./lib/thanos";
 // [prometheus] imports
-import { Alertmanager, alertmanagerUrl, type AlertmanagerSettings } from "./alertmanager";
+import { Alertmanager, alertmanagerUrl, receiverUrls, type AlertmanagerSettings } from "./alertmanager";
 import { PodMonitor, type PodMonitorArgs } from "./podMonitor";
 import { PrometheusOperator, type PrometheusOperatorSettings } from "./prometheusOperator";
 import { DEFAULT_RULE_SCOPE, PrometheusRule, type PrometheusRuleArgs } from "./prometheusRule";
@@ -372,7 +372,7 @@ export class ThanosStack extends pulumi.ComponentResource {
             namespace: args.namespace ?? DEFAULTS.namespace,
             ...(parts.thanosReadPath ? { thanos: wiring.thanos } : {}),
             prometheus: { name: wiring.prometheusName, objstoreSecret: wiring.thanos.context.objstoreSecret, alertmanagerAddresses: wiring.alertmanagerAddresses },
-            alertmanager: { name: wiring.alertmanagerName },
+            alertmanager: { name: wiring.alertmanagerName, receivers: receiverUrls(args.alertmanager?.receivers ?? []) },
             ...(wiring.pushgatewayName !== undefined ? { pushgateway: { name: wiring.pushgatewayName } } : {}),
             ...(wiring.operatorInstalled
                 ? {

@@ -20,6 +20,7 @@ export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
             indexCache: sg.indexCache,
             cachingBucket: sg.cachingBucket,
             limits: sg.limits,
+            syncInterval: sg.syncInterval,
         },
         querier: {
             replicas: q.replicas,
@@ -42,6 +43,8 @@ export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
             retention: c.retention,
             downsampling: c.downsampling,
             deleteDelay: c.deleteDelay,
+            waitInterval: c.waitInterval,
+            consistencyDelay: c.consistencyDelay,
             deduplication: c.deduplication,
             ...(c.sharding !== undefined ? { sharding: c.sharding } : {}),
             storage: c.storage,

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Container } from "kubernetes-types/core/v1";
-import { EXTERNAL_LABELS, IMAGES, LABELS, PORTS, PROMETHEUS, VERSIONS } from "../components/constants";
+import { IMAGES, LABELS, PORTS, PROMETHEUS, VERSIONS } from "../components/constants";
 import { DEFAULTS } from "../components/defaults";
 import { OBJSTORE_SECRET_KEY } from "../components/lib/contracts";
 import {
@@ -73,11 +73,18 @@ describe("ShardedPrometheus: the Prometheus resource", () => {
         expect(spec.storage.volumeClaimTemplate.spec).toEqual({ accessModes: ["ReadWriteOnce"], storageClassName: "gp3", resources: { requests: { storage: "100Gi" } } });
     });
 
-    it("sets cluster and environment external labels and the replica label", () => {
-        expect(spec.externalLabels).toEqual({ cluster: "eks-prod", environment: "prod" });
-        expect(spec.replicaExternalLabelName).toBe(EXTERNAL_LABELS.prometheusReplica);
+    it("sets cluster, environment and per-shard external labels and the replica label", () => {
+        // The shard label is the Operator's $(SHARD) placeholder, filled in per pod by its config reloader.
+        expect(spec.externalLabels).toEqual({ cluster: "eks-prod", environment: "prod", prometheus_shard: "$(SHARD)" });
+        expect(spec.replicaExternalLabelName).toBe("prometheus_replica");
         const extra = buildPrometheus(input({ externalLabels: { region: "eu-west-1" } })).spec.externalLabels;
-        expect(extra).toEqual({ cluster: "eks-prod", environment: "prod", region: "eu-west-1" });
+        expect(extra).toEqual({ cluster: "eks-prod", environment: "prod", prometheus_shard: "$(SHARD)", region: "eu-west-1" });
+    });
+
+    it("refuses extra external labels that would override the ones it sets", () => {
+        for (const label of ["cluster", "environment", "prometheus_replica", "prometheus_shard", "prometheus"]) {
+            expect(shardedPrometheusProblems(input({ externalLabels: { [label]: "x" } })).join("\n"), label).toMatch(new RegExp(label));
+        }
     });
 
     it("selects monitors across namespaces by the monitor label, and only shard-scope rules", () => {

@@ -67,6 +67,9 @@ export const storeGateway = z
             })
             .prefault({})
             .meta({ description: "Per-request guardrails." }),
+        syncInterval: duration()
+            .default(DEFAULTS.storeGateway.syncInterval)
+            .meta({ description: "--sync-block-duration: how often the bucket is listed, so new blocks become queryable (and deleted ones go) within this long." }),
     })
     .prefault({})
     .meta({ description: "Thanos store gateway." });
@@ -123,6 +126,10 @@ export const compactor = z
             .meta({ description: "Retention per resolution; always explicit (Thanos' own default is forever)." }),
         downsampling: bool().default(DEFAULTS.compactor.downsampling).meta({ description: "Downsample to 5m and 1h resolutions." }),
         deleteDelay: duration().default(DEFAULTS.compactor.deleteDelay).meta({ description: "How long a block marked for deletion stays in the bucket (store gateways ignore it after half of this)." }),
+        waitInterval: duration().default(DEFAULTS.compactor.waitInterval).meta({ description: "--wait-interval: the pause between two compaction runs." }),
+        consistencyDelay: duration()
+            .default(DEFAULTS.compactor.consistencyDelay)
+            .meta({ description: "--consistency-delay: blocks younger than this (by their ULID time) are not compacted yet, so uploads in flight are never touched." }),
         deduplication: bool()
             .default(DEFAULTS.compactor.deduplication)
             .meta({ description: "Offline deduplication of replica blocks (vertical compaction, penalty function). Irreversible; query-time deduplication is always on." }),
