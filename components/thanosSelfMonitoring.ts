@@ -21,7 +21,7 @@ import { childOptions, refuseProblems } from "./lib/providers";
 import { kubeArgs } from "./lib/thanos";
 import type { ServiceMonitorSpec } from "./lib/monitoringTypes";
 import { buildDashboardConfigMaps, thanosDashboards } from "./monitoring/dashboards";
-import { specGroups, thanosRuleGroups, type ScopedRuleGroup, type ThanosJobNames } from "./monitoring/thanosRules";
+import { specGroups, thanosRuleGroups, type ExpectedStoreApis, type ScopedRuleGroup, type ThanosJobNames } from "./monitoring/thanosRules";
 
 /** One scraped Thanos Service port. */
 export interface ThanosScrapeTarget {
@@ -75,6 +75,12 @@ export interface ThanosSelfMonitoringArgs {
      * @default true
      */
     dashboards?: boolean;
+    /**
+     * StoreAPI endpoints per type the querier must stay connected to (the stack's plan); fewer for 5 minutes alerts
+     * (`ThanosQueryStoreEndpointsMissing`).
+     * @default undefined (no such alert)
+     */
+    expectedStoreApis?: ExpectedStoreApis;
 }
 
 /** Names of the PrometheusRules, by where they are evaluated. */
@@ -195,6 +201,7 @@ export function buildSelfMonitoring(name: string, args: ThanosSelfMonitoringArgs
             jobs,
             ...(args.runbookBaseUrl !== undefined ? { runbookBaseUrl: args.runbookBaseUrl } : {}),
             ...(args.compactVolumeClaimRegex !== undefined ? { compactVolumeClaimRegex: args.compactVolumeClaimRegex } : {}),
+            ...(args.expectedStoreApis !== undefined ? { expectedStoreApis: args.expectedStoreApis } : {}),
         }),
         scraped,
     );

@@ -32,8 +32,8 @@ import { compactVolumeClaimRegex } from "./monitoring/thanosRules";
 import { ThanosCompactor } from "./compactor";
 import { ThanosQuerier } from "./querier";
 import { ThanosQueryFrontend } from "./queryFrontend";
-import { ThanosRuler } from "./ruler";
-import { ThanosStoreGateway } from "./storeGateway";
+import { rulerPlan, ThanosRuler } from "./ruler";
+import { storeGatewayPlan, ThanosStoreGateway } from "./storeGateway";
 import { assertThanosStack, planThanosStack, thanosStackContext, type ThanosSettings, type ThanosStackPlan } from "./thanosPlan";
 import type { StoreEndpoint } from "./lib/contracts";
 // [multi-cluster] imports
@@ -649,6 +649,17 @@ export class ThanosStack extends pulumi.ComponentResource {
                     // [multi-cluster] only what runs here: a collector has no Thanos read path (its absent() alerts would fire forever).
                     targets: thanosScrapeTargets({ ...(parts.thanosReadPath ? {} : { components: [] }), sidecarSelector: this.prometheus.sidecarServiceSelector }),
                     compactVolumeClaimRegex: compactVolumeClaimRegex(thanos.names.compact),
+                    // What the querier must stay connected to, from the plan (collectors read from other stacks' outputs
+                    // are known only at deployment and not counted: more endpoints never alert).
+                    ...(parts.thanosReadPath
+                        ? {
+                              expectedStoreApis: {
+                                  sidecar: this.prometheus.shards * this.prometheus.replicas + (thanos.context.remoteCollectors ?? []).reduce((n, c) => n + c.endpoints.length, 0),
+                                  store: storeGatewayPlan(thanos.names.store, thanos.storeGateway).instances.length,
+                                  rule: rulerPlan(thanos.names.rule, thanos.ruler).replicas,
+                              },
+                          }
+                        : {}),
                     dashboards: args.selfMonitoring?.dashboards ?? true,
                     ...(args.selfMonitoring?.runbookBaseUrl ? { runbookBaseUrl: args.selfMonitoring.runbookBaseUrl } : {}),
                 },

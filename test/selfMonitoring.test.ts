@@ -15,7 +15,7 @@ import { captureComponent, ofType, ROOT } from "./support/harness";
 import { checkRules, findPromtool, promtoolWorkDir, requirePromtool, runPromtool, writeRuleFile } from "./support/promtool";
 
 const NAMESPACE = "monitoring";
-const GROUPS = thanosRuleGroups({ namespace: NAMESPACE });
+const GROUPS = thanosRuleGroups({ namespace: NAMESPACE, expectedStoreApis: { sidecar: 4, store: 2, rule: 2 } });
 const ALERTS = alertsOf(GROUPS);
 /** What the stack scrapes: every Thanos component plus the sidecars behind the Prometheus sidecar Service. */
 const TARGETS: ThanosScrapeTarget[] = thanosScrapeTargets({ sidecarSelector: { [LABELS.name]: "prometheus", [LABELS.instance]: "stack-prometheus" } });
@@ -273,7 +273,7 @@ describe("self-monitoring scrape targets", () => {
 describe("ThanosSelfMonitoring component", () => {
     it("creates ServiceMonitors, one PrometheusRule per group routed by scope, and the dashboard ConfigMaps", async () => {
         const resources = await captureComponent((p) => {
-            new ThanosSelfMonitoring("stack-selfmon", { namespace: NAMESPACE, targets: TARGETS }, { providers: { kubernetes: p.kubernetes } });
+            new ThanosSelfMonitoring("stack-selfmon", { namespace: NAMESPACE, targets: TARGETS, expectedStoreApis: { sidecar: 4, store: 2, rule: 2 } }, { providers: { kubernetes: p.kubernetes } });
         });
         const sms = ofType(resources, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
         const rules = ofType(resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");

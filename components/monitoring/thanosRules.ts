@@ -98,6 +98,19 @@ export interface ThanosRulesOptions {
      * @default SELF_MONITORING.runbooksPath ("docs/runbooks.md"); set it to where the docs are published.
      */
     runbookBaseUrl?: string;
+    /**
+     * How many StoreAPI endpoints of each type the querier should be connected to (from the stack's plan: every
+     * sidecar, every store shard's endpoint group, every ruler); each querier pod below that for 5 minutes alerts.
+     * @default undefined (no alert on missing endpoints)
+     */
+    expectedStoreApis?: ExpectedStoreApis;
+}
+
+/** StoreAPI endpoints per type, as the querier's `thanos_store_nodes_grpc_connections{store_type}` counts them. */
+export interface ExpectedStoreApis {
+    sidecar: number;
+    store: number;
+    rule: number;
 }
 
 /**
@@ -138,6 +151,7 @@ interface Ctx {
     jobs: ThanosJobNames;
     runbook: (alert: string) => string;
     pvc: string;
+    expectedStoreApis: ExpectedStoreApis | undefined;
 }
 
 /** `metric{job="<job>", <extra>}`. */
@@ -352,6 +366,7 @@ function queryGroups(c: Ctx): ScopedRuleGroup[] {
                 }),
             ],
         },
+        ...missingEndpointGroups(c),
         {
             name: "thanos-query-targets",
             scope: "shard",
@@ -627,6 +642,41 @@ function ruleGroups(c: Ctx): ScopedRuleGroup[] {
     ];
 }
 
+/** The alert per StoreAPI type. */
+const MISSING_ENDPOINT_ALERTS: Record<keyof ExpectedStoreApis, string> = {
+    sidecar: "ThanosQueryMissingSidecarEndpoints",
+    store: "ThanosQueryMissingStoreEndpoints",
+    rule: "ThanosQueryMissingRuleEndpoints",
+};
+
+/**
+ * One alert per StoreAPI type the querier must reach: a querier pod connected to fewer endpoints than the plan has
+ * (a Prometheus replica down, a store shard or a ruler gone) for 5 minutes. A type with no connection at all
+ * counts as 0 (the `or ... * 0` keeps the series when the metric has none for that type).
+ */
+function missingEndpointGroups(c: Ctx): ScopedRuleGroup[] {
+    const expected = c.expectedStoreApis;
+    if (expected === undefined) return [];
+    const job = c.jobs.query;
+    const types = (Object.entries(expected) as Array<[keyof ExpectedStoreApis, number]>).filter(([, n]) => n > 0);
+    return [
+        {
+            name: "thanos-query-endpoints",
+            scope: "global",
+            rules: types.map(([type, n]) => ({
+                ...alert(c, MISSING_ENDPOINT_ALERTS[type], {
+                    expr: `min by (job) (\n  sum by (job, instance) (${sel("thanos_store_nodes_grpc_connections", job, `store_type="${type}"`)})\n  or sum by (job, instance) (${sel("up", job)}) * 0\n) < ${n}`,
+                    for: "5m",
+                    severity: "warning",
+                    summary: `A Thanos querier reaches fewer ${type} endpoints than the stack runs.`,
+                    description: `A querier of {{ $labels.job }} is connected to {{ $value }} of the ${n} ${type} StoreAPI endpoints the stack runs: queries may miss data, and a replica or shard may be down.`,
+                }),
+                labels: { severity: "warning", store_type: type },
+            })),
+        },
+    ];
+}
+
 function absentGroups(c: Ctx): ScopedRuleGroup[] {
     const components: Array<{ alert: string; job: string; what: string }> = [
         { alert: "ThanosCompactIsDown", job: c.jobs.compact, what: "compactor" },
@@ -676,6 +726,7 @@ export function thanosRuleGroups(opts: ThanosRulesOptions): ScopedRuleGroup[] {
         jobs,
         runbook: (name) => `${base}#${name.toLowerCase()}`,
         pvc: opts.compactVolumeClaimRegex ?? DEFAULT_COMPACT_PVC_REGEX,
+        expectedStoreApis: opts.expectedStoreApis,
     };
     return [...compactGroups(c, opts.namespace), ...queryGroups(c), ...storeGroups(c), ...sidecarGroups(c), ...ruleGroups(c), ...absentGroups(c)];
 }
