@@ -200,6 +200,7 @@ export interface PrometheusSpec {
     retention: string;
     walCompression: boolean;
     disableCompaction?: boolean;
+    shardRetentionPolicy: { whenScaled: "Retain" | "Delete" };
     storage: {
         volumeClaimTemplate: {
             spec: { accessModes: string[]; storageClassName?: string; resources: { requests: { storage: string } } };
@@ -392,6 +393,9 @@ export function buildPrometheus(i: ShardedPrometheusInput): PrometheusObject {
         retention: i.retention,
         walCompression: i.walCompression,
         ...(i.compaction === "disabled" ? { disableCompaction: true } : {}),
+        // Scaling shards down keeps the removed shards' pods (for the data retention period): their sidecars stay
+        // discovered by the querier and upload their last blocks, so no data of a removed shard becomes unqueryable.
+        shardRetentionPolicy: { whenScaled: "Retain" },
         storage: { volumeClaimTemplate: { spec: volumeClaimSpec(i.storage) } },
         resources: containerResources(i.resources),
         securityContext: podSecurityContext(),

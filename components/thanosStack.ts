@@ -604,8 +604,11 @@ export class ThanosStack extends pulumi.ComponentResource {
         // [multi-cluster] a collector runs none of the read path; central and all run all of it (one compactor per bucket).
         this.querierEndpoints = [];
         if (parts.thanosReadPath) {
-            new ThanosCompactor(thanos.names.compact, thanos.compactor, inNamespace);
-            new ThanosStoreGateway(thanos.names.store, thanos.storeGateway, inNamespace);
+            // Bucket users start after their ServiceAccounts (and IAM roles) exist: a pod created before its
+            // ServiceAccount is refused, and one created before its role has no bucket credentials.
+            const afterBucketAccess: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace, this.bucketAccess] };
+            new ThanosCompactor(thanos.names.compact, thanos.compactor, afterBucketAccess);
+            new ThanosStoreGateway(thanos.names.store, thanos.storeGateway, afterBucketAccess);
             // Collectors from other stacks: their `storeApiEndpoints` outputs, appended to the querier's endpoints at deployment.
             const stackRefs = role === "central" ? (args.central?.collectorStacks ?? []) : [];
             const remoteEndpoints = stackRefs.map((ref, i) =>
@@ -620,7 +623,7 @@ export class ThanosStack extends pulumi.ComponentResource {
             );
             const thanosQueryFrontend = new ThanosQueryFrontend(thanos.names.queryFrontend, thanos.queryFrontend, inNamespace);
             // The ThanosRuler resource needs the Operator's CRDs.
-            new ThanosRuler(thanos.names.rule, thanos.ruler, { parent: this, dependsOn: [namespace, this.prometheusOperator] });
+            new ThanosRuler(thanos.names.rule, thanos.ruler, { parent: this, dependsOn: [namespace, this.prometheusOperator, this.bucketAccess] });
             this.queryFrontendUrl = thanosQueryFrontend.url;
             this.querierUrl = thanosQuerier.url;
             this.querierEndpoints = thanos.querier.endpoints;

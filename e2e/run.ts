@@ -13,6 +13,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { deployReady, networkPolicies, podSecurity } from "./scenarios/platform";
 import { destroyKeepsData, noPerpetualDiff, programEntry, renderMatchesEngine } from "./scenarios/engine";
+import { scrapeToQuery } from "./scenarios/datapath";
+import { backupRestore, compactorCompacts, compactorVsSidecars, historyThroughBucket, sidecarDiesMidUpload, storeRestartDuringQuery } from "./scenarios/history";
+import { prometheusReplicaDown, rulerAlertDelivered, shardScopeRules } from "./scenarios/rules";
+import { newShardReachable, shardScaleDown } from "./scenarios/scaling";
+import { teamProgram } from "./scenarios/team";
 import type { Measured, Scenario, ScenarioContext } from "./scenarios/types";
 import { Engine } from "./lib/engine";
 import { Kube } from "./lib/kube";
@@ -28,8 +33,32 @@ import { renderStack, type RenderResult } from "../scripts/lib/render";
 const STACK = "e2e";
 const NAMESPACE = "monitoring";
 
-/** Every scenario, in the order they run (the destructive one last). */
-const SCENARIOS: readonly Scenario[] = [deployReady, podSecurity, networkPolicies, noPerpetualDiff, renderMatchesEngine, programEntry, destroyKeepsData];
+/**
+ * Every scenario, in the order they run: the platform first (nothing restarted yet), then the data path, the
+ * failure modes, scaling, the restore, and the destructive one last.
+ */
+const SCENARIOS: readonly Scenario[] = [
+    deployReady,
+    podSecurity,
+    networkPolicies,
+    noPerpetualDiff,
+    renderMatchesEngine,
+    programEntry,
+    teamProgram,
+    scrapeToQuery,
+    rulerAlertDelivered,
+    shardScopeRules,
+    historyThroughBucket,
+    compactorCompacts,
+    sidecarDiesMidUpload,
+    compactorVsSidecars,
+    storeRestartDuringQuery,
+    prometheusReplicaDown,
+    newShardReachable,
+    shardScaleDown,
+    backupRestore,
+    destroyKeepsData,
+];
 
 interface Row {
     name: string;
@@ -119,7 +148,16 @@ async function main(): Promise<number> {
         await engine.pulumi(["up", "--yes", "--skip-preview"]);
         const upSeconds = (Date.now() - upStarted) / 1000;
         progress(`  ✓ pulumi up in ${formatSeconds(upSeconds)}`);
-        const ctx: ScenarioContext = { kube, engine, namespace: NAMESPACE, stack: STACK, render, upSeconds, log: (m) => progress(`    ${m}`) };
+        const ctx: ScenarioContext = {
+            kube,
+            engine,
+            namespace: NAMESPACE,
+            stack: STACK,
+            render,
+            upSeconds,
+            log: (m) => progress(`    ${m}`),
+            engineDir: (stack) => (ownCluster ? path.join(STATE_DIR, "engine", stack) : undefined),
+        };
         const selected = SCENARIOS.filter((s) => !args.only || args.only.includes(s.name)).filter((s) => !(args.keep && s === destroyKeepsData));
         for (const scenario of selected) {
             progress(`▶ ${scenario.name}: ${scenario.proves}`);

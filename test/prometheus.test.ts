@@ -81,6 +81,10 @@ describe("ShardedPrometheus: the Prometheus resource", () => {
         expect(extra).toEqual({ cluster: "eks-prod", environment: "prod", prometheus_shard: "$(SHARD)", region: "eu-west-1" });
     });
 
+    it("retains the pods of shards removed by a scale-down (their data stays queryable and is uploaded)", () => {
+        expect(spec.shardRetentionPolicy).toEqual({ whenScaled: "Retain" });
+    });
+
     it("refuses extra external labels that would override the ones it sets", () => {
         for (const label of ["cluster", "environment", "prometheus_replica", "prometheus_shard", "prometheus"]) {
             expect(shardedPrometheusProblems(input({ externalLabels: { [label]: "x" } })).join("\n"), label).toMatch(new RegExp(label));

@@ -71,6 +71,8 @@ export class Engine {
             if (entry === "Pulumi.yaml" || entry === "stacks" || /^Pulumi\..+\.yaml$/.test(entry)) continue;
             fs.symlinkSync(path.join(source, entry), path.join(engine.projectDir, entry));
         }
+        // A program inside the repository (e2e/team) uses the repository's dependencies, found from its own directory.
+        if (!fs.existsSync(path.join(engine.projectDir, "node_modules"))) fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(engine.projectDir, "node_modules"));
         const project = fs.readFileSync(path.join(source, "Pulumi.yaml"), "utf8").replace(/^stackConfigDir:.*$/m, "");
         fs.writeFileSync(path.join(engine.projectDir, "Pulumi.yaml"), `${project.trimEnd()}\nstackConfigDir: stacks\n`);
         const config = fs.readFileSync(options.configSource ?? path.join(REPO_ROOT, "stacks", `Pulumi.${options.stack}.yaml`), "utf8");

@@ -14,6 +14,8 @@ export interface ScenarioContext {
     readonly render: RenderResult;
     /** Seconds the first `pulumi up` took. */
     readonly upSeconds: number;
+    /** Where another stack's engine state lives (kept with the bench cluster), or undefined for a temporary one. */
+    engineDir(stack: string): string | undefined;
     log(message: string): void;
 }
 

@@ -1,0 +1,468 @@
+/**
+ * History through the bucket: backfilled blocks reach the bucket through a sidecar's shipper, the store gateways
+ * serve them, the compactor compacts and downsamples them; uploads interrupted, compactors killed and store
+ * gateways restarted never make a query return partial or wrong data without saying so; and a mistaken delete of
+ * blocks is undone from the bucket's versions, as docs/operations.md describes.
+ */
+import { expectThat, type Measured, type Scenario, type ScenarioContext } from "./types";
+import { backfill, externalLabels, makeBlocks, samplesOf, upload, uploadCommand, valueAt, type SeriesSpec } from "../lib/backfill";
+import { BucketClient } from "../lib/bucket";
+import { eventually, sleep } from "../lib/kube";
+import { ReadPath } from "../lib/querier";
+import { capture } from "../lib/exec";
+import { pods } from "./platform";
+import { SELECT } from "./selectors";
+import { PROMETHEUS } from "../../components/constants";
+
+const DAY = 86_400;
+const TWO_DAYS = 2 * DAY;
+
+/**
+ * The history every scenario here works on: three whole 2-day windows ending at least a day ago (so the compactor
+ * can build 2-day blocks, and those are long enough to be downsampled to 5m), one sample a minute.
+ */
+function historyWindow(): { start: number; end: number } {
+    const end = Math.floor((Date.now() / 1000 - DAY) / TWO_DAYS) * TWO_DAYS;
+    return { start: end - 3 * TWO_DAYS, end };
+}
+
+export const HISTORY_METRIC = "e2e_backfill_value";
+
+function historySpec(metric = HISTORY_METRIC): SeriesSpec {
+    const { start, end } = historyWindow();
+    return { metric, series: 10, start, end, step: 60, seriesFactor: 1000, period: 3600 };
+}
+
+/** The Prometheus pods of one shard, by name (replica 0 first). */
+function shardPods(ctx: ScenarioContext, shard: number): string[] {
+    return pods(ctx, `${SELECT.prometheus},${PROMETHEUS.operatorShardLabel}=${shard}`)
+        .map((p) => p.metadata.name)
+        .sort();
+}
+
+const bucketOf = (ctx: ScenarioContext): Promise<BucketClient> => BucketClient.open(ctx.kube, ctx.namespace, "thanos-versitygw", "thanos-e2e");
+
+/** Compares a range query over the history with the values written; returns samples returned and wrong ones. */
+async function checkHistory(rp: ReadPath, spec: SeriesSpec, options: { dedup?: boolean; step?: number; maxSourceResolution?: string; selector?: string } = {}): Promise<{ series: number; samples: number; wrong: number; warnings: string[] }> {
+    const step = options.step ?? 3600;
+    const r = await rp.query(`${spec.metric}${options.selector ?? ""}`, { range: { start: spec.start, end: spec.end - step, step }, dedup: options.dedup ?? true, ...(options.maxSourceResolution ? { maxSourceResolution: options.maxSourceResolution } : {}) });
+    let samples = 0;
+    let wrong = 0;
+    for (const s of r.result) {
+        const series = Number(s.metric["series"]);
+        for (const [t, v] of s.values ?? []) {
+            samples++;
+            if (Number(v) !== valueAt(spec, series, t)) wrong++;
+        }
+    }
+    return { series: r.result.length, samples, wrong, warnings: r.warnings };
+}
+
+/** Samples a range query at `step` must return when every sample is present. */
+function expectedAtStep(spec: SeriesSpec, step: number): number {
+    return spec.series * Math.floor((spec.end - step - spec.start) / step + 1);
+}
+
+export const historyThroughBucket: Scenario = {
+    name: "history-through-bucket",
+    proves: "historical blocks (older than Prometheus keeps) reach the bucket through a sidecar's own shipper, the store gateways sync them, and range queries over that history return exactly the values written, deduplicated across the two replicas",
+    async run(ctx) {
+        const spec = historySpec();
+        const [r0, r1] = shardPods(ctx, 0);
+        expectThat(r0 !== undefined && r1 !== undefined, "shard 0 has fewer than two replicas");
+        const started = Date.now();
+        // The same samples from both replicas of shard 0, each with its own external labels: what two replicas write.
+        const blocks0 = await backfill(ctx.kube, ctx.namespace, r0, "history", spec);
+        const blocks1 = await backfill(ctx.kube, ctx.namespace, r1, "history", spec);
+        const uploadSeconds = (Date.now() - started) / 1000;
+        const bucket = await bucketOf(ctx);
+        const inBucket = await bucket.blocks();
+        bucket.close();
+        const uploaded = [...blocks0, ...blocks1];
+        const missing = uploaded.filter((b) => !inBucket.complete.includes(b));
+        expectThat(missing.length === 0, `blocks not in the bucket after upload: ${missing.join(", ")}`);
+        const rp = await ReadPath.open(ctx.kube, ctx.namespace);
+        try {
+            const expected = expectedAtStep(spec, 3600);
+            let last = { series: 0, samples: 0, wrong: 0, warnings: [] as string[] };
+            const syncSeconds = await eventually(
+                "the store gateways to serve the backfilled history",
+                async () => {
+                    last = await checkHistory(rp, spec);
+                    return last.samples === expected ? (Date.now() - started) / 1000 - uploadSeconds : undefined;
+                },
+                180_000,
+            );
+            expectThat(last.wrong === 0, `${last.wrong} of ${last.samples} samples differ from what was written`);
+            // Both replicas' blocks (the store gateways may have synced one replica's first).
+            const noDedup = await eventually(
+                "both replicas' history without deduplication",
+                async () => {
+                    const h = await checkHistory(rp, spec, { dedup: false });
+                    return h.samples === 2 * expected ? h : undefined;
+                },
+                120_000,
+            );
+            expectThat(noDedup.wrong === 0, `without deduplication ${noDedup.wrong} of ${noDedup.samples} samples are wrong`);
+            // Every sample at full resolution, for one series: nothing was lost or duplicated on the way.
+            const raw = await checkHistory(rp, spec, { step: 60, selector: '{series="3"}' });
+            const rawExpected = samplesOf({ ...spec, series: 1 });
+            expectThat(raw.samples === rawExpected && raw.wrong === 0, `series 3 at full resolution: ${raw.samples} samples (${raw.wrong} wrong), ${rawExpected} written`);
+            return {
+                blocksUploaded: uploaded.length,
+                samplesWritten: 2 * samplesOf(spec),
+                samplesReturnedHourly: last.samples,
+                samplesReturnedFullResolution: raw.samples,
+                samplesLost: rawExpected - raw.samples,
+                wrongValues: last.wrong + raw.wrong,
+                uploadSeconds,
+                storeSyncSeconds: syncSeconds,
+            };
+        } finally {
+            rp.close();
+        }
+    },
+};
+
+/** The compactor's own view: halted or not, from its metrics. */
+async function compactorMetric(ctx: ScenarioContext, metric: string): Promise<number> {
+    const forward = await ctx.kube.portForward(ctx.namespace, "svc/thanos-compact", 10902);
+    try {
+        const text = await (await fetch(`${forward.url}/metrics`)).text();
+        const line = text.split("\n").find((l) => l.startsWith(`${metric} `) || l.startsWith(`${metric}{`));
+        return line === undefined ? NaN : Number(line.split(" ").pop());
+    } finally {
+        forward.close();
+    }
+}
+
+/** `thanos tools bucket verify` for overlapping blocks, run by the compactor's own binary and configuration. */
+function overlaps(ctx: ScenarioContext): string {
+    return capture(ctx.kube.ctx.kubectl, [
+        `--kubeconfig=${ctx.kube.ctx.kubeconfig}`,
+        "-n",
+        ctx.namespace,
+        "exec",
+        "thanos-compact-0",
+        "--",
+        "thanos",
+        "tools",
+        "bucket",
+        "verify",
+        "--objstore.config-file=/etc/thanos/objstore/objstore.yml",
+        "--issues=overlapped_blocks",
+    ]);
+}
+
+interface BlockSummary {
+    level: number;
+    resolution: number;
+    hours: number;
+}
+
+async function blockSummaries(bucket: BucketClient, shard: string): Promise<BlockSummary[]> {
+    const out: BlockSummary[] = [];
+    for (const id of (await bucket.blocks()).complete) {
+        const meta = await bucket.meta(id);
+        if (meta.thanos.labels["prometheus_shard"] !== shard) continue;
+        out.push({ level: meta.compaction.level, resolution: meta.thanos.downsample.resolution, hours: (meta.maxTime - meta.minTime) / 3_600_000 });
+    }
+    return out;
+}
+
+export const compactorCompacts: Scenario = {
+    name: "compactor-compacts",
+    proves: "the compactor compacts and downsamples the uploaded blocks under the stack's retention settings; afterwards the same queries return the same results (raw, and 5m-downsampled where the blocks allow), thanos_compact_halted is 0 and no blocks overlap",
+    async run(ctx) {
+        const spec = historySpec();
+        const bucket = await bucketOf(ctx);
+        let summary: BlockSummary[] = [];
+        const started = Date.now();
+        try {
+            // The compactor runs every 30s in this stack; 2h blocks become 8h and then 2d blocks, which are downsampled.
+            await eventually(
+                "2-day blocks and their 5m downsampled copies for shard 0",
+                async () => {
+                    summary = await blockSummaries(bucket, "0");
+                    return summary.some((b) => b.resolution === 300_000) && summary.some((b) => b.resolution === 0 && b.hours >= 40) ? true : undefined;
+                },
+                600_000,
+                5000,
+            );
+        } finally {
+            bucket.close();
+        }
+        const compactSeconds = (Date.now() - started) / 1000;
+        const halted = await compactorMetric(ctx, "thanos_compact_halted");
+        expectThat(halted === 0, `thanos_compact_halted is ${halted}`);
+        const verify = overlaps(ctx);
+        expectThat(!/overlap/i.test(verify.replace(/issues=overlapped_blocks|overlapped_blocks/g, "")) || /no issues/i.test(verify), `overlapping blocks:\n${verify}`);
+        const rp = await ReadPath.open(ctx.kube, ctx.namespace);
+        try {
+            const raw = await checkHistory(rp, spec, { maxSourceResolution: "0s" });
+            const down = await checkHistory(rp, spec, { maxSourceResolution: "5m" });
+            const expected = expectedAtStep(spec, 3600);
+            expectThat(raw.samples === expected && raw.wrong === 0, `raw after compaction: ${raw.samples} samples (${raw.wrong} wrong), expected ${expected}`);
+            // The values are constant within each hour, so a 5m aggregate equals the raw value at every hourly step.
+            expectThat(down.samples === expected && down.wrong === 0, `5m-downsampled after compaction: ${down.samples} samples (${down.wrong} wrong), expected ${expected}`);
+            const levels: Record<string, number> = {};
+            for (const b of summary) levels[`level${b.level}${b.resolution ? `-${b.resolution / 60_000}m` : ""}`] = (levels[`level${b.level}${b.resolution ? `-${b.resolution / 60_000}m` : ""}`] ?? 0) + 1;
+            return { compactSeconds, blocksByLevel: levels, halted, samplesRaw: raw.samples, samplesDownsampled: down.samples, wrongValues: raw.wrong + down.wrong, samplesLost: expected - raw.samples };
+        } finally {
+            rp.close();
+        }
+    },
+};
+
+export const sidecarDiesMidUpload: Scenario = {
+    name: "sidecar-dies-mid-upload",
+    proves: "a sidecar killed while a block uploads leaves no block the store gateways would serve (meta.json is uploaded last), and after the restart the block is uploaded exactly once: nothing lost, nothing duplicated",
+    async run(ctx) {
+        const spec = historySpec("e2e_upload_value");
+        const [pod] = shardPods(ctx, 1);
+        expectThat(pod !== undefined, "shard 1 has no Prometheus pod");
+        const labels = await externalLabels(ctx.kube, ctx.namespace, pod);
+        const { dir, blocks } = await makeBlocks(ctx.kube, ctx.namespace, pod, "interrupted", spec);
+        const bucket = await bucketOf(ctx);
+        try {
+            const before = new Set((await bucket.blocks()).complete);
+            // Start the sidecar's shipper and kill the sidecar process mid-way (the whole container restarts).
+            const shipper = capture("sh", ["-c", `timeout 2 ${ctx.kube.ctx.kubectl} --kubeconfig=${ctx.kube.ctx.kubeconfig} -n ${ctx.namespace} exec ${pod} -c ${PROMETHEUS.containers.sidecar} -- ${uploadCommand(dir, labels).map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ")} || true`], { allowFailure: true });
+            void shipper;
+            ctx.kube.run(["-n", ctx.namespace, "exec", pod, "-c", PROMETHEUS.containers.sidecar, "--", "sh", "-c", "kill 1"]);
+            const interrupted = await bucket.blocks();
+            const partialNow = interrupted.partial.filter((b) => blocks.includes(b));
+            const completeNow = interrupted.complete.filter((b) => blocks.includes(b));
+            // While the sidecar restarts, a query over the range never returns a partial series.
+            const rp = await ReadPath.open(ctx.kube, ctx.namespace);
+            let partialSeen = 0;
+            try {
+                const probe = await checkHistory(rp, spec, { step: 60, selector: '{series="0"}' });
+                const full = samplesOf({ ...spec, series: 1 });
+                if (probe.samples !== 0 && probe.samples !== full) partialSeen = probe.samples;
+            } finally {
+                rp.close();
+            }
+            await eventually("the sidecar to be back", () => (pods(ctx, SELECT.prometheus).find((p) => p.metadata.name === pod)?.status.containerStatuses?.every((c) => c.ready) ? true : undefined), 180_000);
+            // After the restart the shipper runs again over the same directory (its meta file records what is done).
+            upload(ctx.kube, ctx.namespace, pod, dir, labels);
+            const after = await bucket.blocks();
+            const ours = after.complete.filter((b) => !before.has(b) && blocks.includes(b));
+            expectThat(ours.length === blocks.length, `${ours.length} of ${blocks.length} blocks complete after the restart`);
+            expectThat(after.partial.filter((b) => blocks.includes(b)).length === 0, "a partial block is left in the bucket");
+            const rp2 = await ReadPath.open(ctx.kube, ctx.namespace);
+            try {
+                const expected = expectedAtStep(spec, 3600);
+                const r = await eventually(
+                    "the re-uploaded history to be queryable",
+                    async () => {
+                        const h = await checkHistory(rp2, spec, { dedup: false });
+                        return h.samples === expected ? h : undefined;
+                    },
+                    180_000,
+                );
+                expectThat(r.wrong === 0, `${r.wrong} wrong values after the re-upload`);
+                expectThat(partialSeen === 0, `a query returned ${partialSeen} samples of a partially uploaded block`);
+                return { blocks: blocks.length, partialAtKill: partialNow.length, completeAtKill: completeNow.length, uploadedAfterRestart: ours.length, samplesWritten: samplesOf(spec), samplesReturnedHourly: r.samples, samplesLost: expected - r.samples } satisfies Measured;
+            } finally {
+                rp2.close();
+            }
+        } finally {
+            bucket.close();
+        }
+    },
+};
+
+/** Waits (up to 30s) until a compaction run is in progress, then kills the compactor; returns whether one was. */
+async function killDuringCompaction(ctx: ScenarioContext): Promise<boolean> {
+    let inProgress = false;
+    for (let i = 0; i < 60 && !inProgress; i++) {
+        const started = await compactorMetric(ctx, "thanos_compact_group_compaction_runs_started_total");
+        const completed = await compactorMetric(ctx, "thanos_compact_group_compaction_runs_completed_total");
+        inProgress = started > completed;
+        if (!inProgress) await sleep(500);
+    }
+    ctx.kube.run(["-n", ctx.namespace, "delete", "pod", "thanos-compact-0", "--grace-period=0", "--force"]);
+    return inProgress;
+}
+
+export const compactorVsSidecars: Scenario = {
+    name: "compactor-vs-sidecars",
+    proves: "the compactor runs while a sidecar uploads, is killed mid-compaction, restarts and finishes without halting; no overlaps, and the query results are unchanged",
+    async run(ctx) {
+        const spec = historySpec("e2e_race_value");
+        const [, pod] = shardPods(ctx, 1);
+        expectThat(pod !== undefined, "shard 1 has no second replica");
+        const rp = await ReadPath.open(ctx.kube, ctx.namespace);
+        try {
+            const before = await checkHistory(rp, historySpec());
+            // Upload while the compactor works, then kill it while it compacts.
+            const uploading = backfill(ctx.kube, ctx.namespace, pod, "race", spec);
+            await sleep(3000);
+            const killed = await killDuringCompaction(ctx);
+            const blocks = await uploading;
+            await eventually("the compactor to be Ready again", () => (pods(ctx, SELECT.compact)[0]?.status.containerStatuses?.every((c) => c.ready) ? true : undefined), 180_000);
+            const bucket = await bucketOf(ctx);
+            try {
+                await eventually(
+                    "the race history compacted to 2-day blocks",
+                    async () => {
+                        const summaries: BlockSummary[] = [];
+                        for (const id of (await bucket.blocks()).complete) {
+                            const meta = await bucket.meta(id);
+                            if (meta.thanos.labels["prometheus_replica"] === pod) summaries.push({ level: meta.compaction.level, resolution: meta.thanos.downsample.resolution, hours: (meta.maxTime - meta.minTime) / 3_600_000 });
+                        }
+                        return summaries.some((b) => b.hours >= 40) ? true : undefined;
+                    },
+                    600_000,
+                    5000,
+                );
+            } finally {
+                bucket.close();
+            }
+            const halted = await compactorMetric(ctx, "thanos_compact_halted");
+            expectThat(halted === 0, `thanos_compact_halted is ${halted} after the restart`);
+            const verify = overlaps(ctx);
+            expectThat(/no issues|0 issues/i.test(verify) || !/overlap.*found/i.test(verify), `overlapping blocks after the restart:\n${verify}`);
+            const after = await checkHistory(rp, historySpec());
+            const race = await checkHistory(rp, spec, { dedup: false });
+            expectThat(after.samples === before.samples && after.wrong === 0, `the earlier history changed: ${before.samples} -> ${after.samples} samples, ${after.wrong} wrong`);
+            const expected = expectedAtStep(spec, 3600);
+            expectThat(race.samples === expected && race.wrong === 0, `the history uploaded during the race: ${race.samples} samples (${race.wrong} wrong), expected ${expected}`);
+            return { killedMidCompaction: killed, blocksUploaded: blocks.length, halted, samplesBefore: before.samples, samplesAfter: after.samples, samplesLost: before.samples - after.samples + (expected - race.samples) };
+        } finally {
+            rp.close();
+        }
+    },
+};
+
+/** Queries over the history in a loop while `disrupt` runs; counts complete, partial (reported) and wrong answers. */
+async function queryWhile(rp: ReadPath, spec: SeriesSpec, disrupt: () => Promise<void>, partialResponse: boolean): Promise<{ queries: number; complete: number; reportedPartial: number; failed: number; silentlyIncomplete: number }> {
+    const expected = expectedAtStep(spec, 3600);
+    let done = false;
+    const stats = { queries: 0, complete: 0, reportedPartial: 0, failed: 0, silentlyIncomplete: 0 };
+    const loop = (async () => {
+        while (!done) {
+            stats.queries++;
+            try {
+                const r = await rp.query(spec.metric, { range: { start: spec.start, end: spec.end - 3600, step: 3600 }, partialResponse });
+                const samples = r.result.reduce((n, s) => n + (s.values?.length ?? 0), 0);
+                if (samples === expected) stats.complete++;
+                else if (r.warnings.length > 0) stats.reportedPartial++;
+                else stats.silentlyIncomplete++;
+            } catch {
+                stats.failed++;
+            }
+            await sleep(250);
+        }
+    })();
+    try {
+        await disrupt();
+    } finally {
+        done = true;
+        await loop;
+    }
+    return stats;
+}
+
+/** The store gateway pod of a shard and replica (StatefulSet `thanos-store-<shard>`). */
+function storePod(shard: number, replica: number): string {
+    return `thanos-store-${shard}-${replica}`;
+}
+
+async function waitStoresReady(ctx: ScenarioContext): Promise<void> {
+    await eventually("every store gateway Ready", () => (pods(ctx, SELECT.store).every((p) => p.status.containerStatuses?.every((c) => c.ready)) ? true : undefined), 300_000);
+}
+
+export const storeRestartDuringQuery: Scenario = {
+    name: "store-restart-during-query",
+    proves: "with two replicas per store shard, queries keep answering complete results while a store gateway restarts; with one, the missing data is reported as a partial response (never silently wrong), and complete results return once it is back",
+    async run(ctx) {
+        const spec = historySpec();
+        const rp = await ReadPath.open(ctx.kube, ctx.namespace);
+        try {
+            // Two replicas: delete one store pod of shard 0 (and of shard 1) while queries run.
+            const twoReplicas = await queryWhile(
+                rp,
+                spec,
+                async () => {
+                    ctx.kube.run(["-n", ctx.namespace, "delete", "pod", storePod(0, 0), storePod(1, 0), "--wait=false"]);
+                    await sleep(5000);
+                    await waitStoresReady(ctx);
+                },
+                true,
+            );
+            expectThat(twoReplicas.silentlyIncomplete === 0 && twoReplicas.failed === 0 && twoReplicas.reportedPartial === 0, `two replicas per shard: ${JSON.stringify(twoReplicas)}`);
+            // One replica: shard 0's only remaining replica goes too (the StatefulSet recreates both).
+            const oneReplica = await queryWhile(
+                rp,
+                spec,
+                async () => {
+                    ctx.kube.run(["-n", ctx.namespace, "delete", "pod", storePod(0, 0), storePod(0, 1), "--wait=false"]);
+                    await sleep(8000);
+                    await waitStoresReady(ctx);
+                },
+                true,
+            );
+            expectThat(oneReplica.silentlyIncomplete === 0, `a query returned incomplete data without a partial-response warning: ${JSON.stringify(oneReplica)}`);
+            const back = await eventually("complete results after the store gateways are back", async () => {
+                const h = await checkHistory(rp, spec);
+                return h.samples === expectedAtStep(spec, 3600) && h.warnings.length === 0 ? h : undefined;
+            }, 180_000);
+            return { withTwoReplicas: twoReplicas, withNoReplicaLeft: oneReplica, samplesAfterRecovery: back.samples, samplesLost: expectedAtStep(spec, 3600) - back.samples };
+        } finally {
+            rp.close();
+        }
+    },
+};
+
+/** Object keys of the blocks (of `blocks`) in the bucket. */
+async function blockKeys(bucket: BucketClient, blocks: readonly string[]): Promise<string[]> {
+    const keys = await bucket.keys();
+    return keys.filter((k) => blocks.includes(k.split("/")[0] ?? ""));
+}
+
+export const backupRestore: Scenario = {
+    name: "backup-restore",
+    proves: "after a mistaken delete of blocks in the bucket, the history is restored from the bucket's object versions with the commands of docs/operations.md and is queryable again",
+    async run(ctx) {
+        const spec = historySpec();
+        const bucket = await bucketOf(ctx);
+        const rp = await ReadPath.open(ctx.kube, ctx.namespace);
+        try {
+            const expected = expectedAtStep(spec, 3600);
+            // The blocks of shard 0's history (both replicas, compacted by now), as an operator would pick them.
+            const victims: string[] = [];
+            for (const id of (await bucket.blocks()).complete) {
+                const meta = await bucket.meta(id);
+                if (meta.thanos.labels["prometheus_shard"] === "0" && meta.minTime < spec.end * 1000 && meta.maxTime > spec.start * 1000 && meta.thanos.labels["prometheus_replica"] !== undefined) victims.push(id);
+            }
+            expectThat(victims.length > 0, "no block of shard 0's history to delete");
+            const keys = await blockKeys(bucket, victims);
+            // The mistake: every object of those blocks deleted (a versioned bucket keeps them as non-current versions).
+            for (const key of keys) await bucket.aws(["s3api", "delete-object", "--bucket", bucket.bucket, "--key", key]);
+            const gone = await eventually("the store gateways to drop the deleted blocks", async () => {
+                const h = await checkHistory(rp, spec);
+                return h.samples < expected ? h : undefined;
+            }, 180_000);
+            // The restore (docs/operations.md, "Restoring deleted blocks"): remove each key's delete marker.
+            let restored = 0;
+            for (const key of keys) {
+                const { deleteMarkers } = await bucket.versions(key);
+                for (const m of deleteMarkers.filter((d) => d.Key === key && d.IsLatest)) {
+                    await bucket.aws(["s3api", "delete-object", "--bucket", bucket.bucket, "--key", key, "--version-id", m.VersionId]);
+                    restored++;
+                }
+            }
+            const back = await eventually("the restored history to be queryable", async () => {
+                const h = await checkHistory(rp, spec);
+                return h.samples === expected ? h : undefined;
+            }, 240_000);
+            expectThat(back.wrong === 0, `${back.wrong} wrong values after the restore`);
+            return { blocksDeleted: victims.length, objectsDeleted: keys.length, samplesAfterDelete: gone.samples, deleteMarkersRemoved: restored, samplesAfterRestore: back.samples, samplesLost: expected - back.samples };
+        } finally {
+            rp.close();
+            bucket.close();
+        }
+    },
+};

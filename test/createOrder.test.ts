@@ -1,0 +1,32 @@
+/**
+ * Create order on a real cluster: a pod whose ServiceAccount does not exist yet is refused (the StatefulSet
+ * controller backs off), and one whose IAM role policy does not exist yet starts without bucket access. Every
+ * workload that runs as a bucket user's ServiceAccount waits for that ServiceAccount (and, on AWS, its role policy).
+ */
+import { describe, expect, it } from "vitest";
+import { renderInProcess, type CapturedResource } from "./support/harness";
+
+function serviceAccountOf(r: CapturedResource): string | undefined {
+    const spec = (r.inputs["spec"] ?? {}) as { template?: { spec?: { serviceAccountName?: string } }; serviceAccountName?: string };
+    return spec.template?.spec?.serviceAccountName ?? spec.serviceAccountName;
+}
+
+describe.each(["local", "prod"])("create order in %s", (stack) => {
+    it("every workload of a bucket user depends on its ServiceAccount (and its IAM role policy on AWS)", async () => {
+        const r = await renderInProcess(stack);
+        const accounts = r.resources.filter((x) => x.type === "kubernetes:core/v1:ServiceAccount" && x.name.includes("-access-"));
+        expect(accounts.length).toBe(4);
+        const byName = new Map(accounts.map((a) => [(a.inputs["metadata"] as { name: string }).name, `${a.type}::${a.name}`]));
+        const workloads = r.resources.filter((x) => /:(StatefulSet|Deployment|Prometheus|ThanosRuler)$/.test(x.type) && byName.has(serviceAccountOf(x) ?? ""));
+        // Prometheus, the ruler, every store shard and the compactor.
+        expect(workloads.length).toBeGreaterThanOrEqual(4);
+        for (const w of workloads) {
+            const sa = byName.get(serviceAccountOf(w)!)!;
+            expect(w.options.dependsOn, `${w.type}::${w.name} waits for ${sa}`).toContain(sa);
+            if (stack === "prod") {
+                const user = sa.split("-access-")[1]!.replace(/-sa$/, "");
+                expect(w.options.dependsOn, `${w.type}::${w.name} waits for its role policy`).toContain(`aws:iam/rolePolicy:RolePolicy::thanos-access-${user}-policy`);
+            }
+        }
+    });
+});
