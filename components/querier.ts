@@ -107,6 +107,9 @@ export function querierProblems(args: ThanosQuerierArgs): string[] {
         if (e.address.trim() === "") problems.push(`ThanosQuerier endpoints[${i}].address: must be non-empty, got "${e.address}"`);
         if (seen.has(e.address)) problems.push(`ThanosQuerier endpoints[${i}].address: must be unique, got "${e.address}" twice`);
         seen.add(e.address);
+        if (e.strict === true && /^[a-z]+\+/.test(e.address)) {
+            problems.push(`ThanosQuerier endpoints[${i}].strict: a strict endpoint must be a static host:port (Thanos refuses strict service discovery), got "${e.address}"`);
+        }
     }
     if (args.replicaLabels.length === 0) problems.push("ThanosQuerier replicaLabels: must name every producer's replica label, got []");
     for (const [key, v] of [["timeout", args.timeout], ["storeResponseTimeout", args.storeResponseTimeout]] as const) {
@@ -125,7 +128,7 @@ export function endpointCaFile(secretName: string): string {
 }
 
 /**
- * The `--endpoint.sd-config` document: `endpoints: [{address, group}]`, plus a per-endpoint `client_config`
+ * The `--endpoint.sd-config` document: `endpoints: [{address, group, strict}]`, plus a per-endpoint `client_config`
  * (`tls_config`, `server_name`; Thanos v0.42 format) for endpoints with TLS.
  */
 export function endpointSdConfig(endpoints: readonly StoreEndpoint[]): string {
@@ -134,6 +137,7 @@ export function endpointSdConfig(endpoints: readonly StoreEndpoint[]): string {
             endpoints: endpoints.map((e) => ({
                 address: e.address,
                 group: e.group,
+                ...(e.strict === true ? { strict: true } : {}),
                 ...(e.tls
                     ? {
                           client_config: {

@@ -19,7 +19,7 @@ import { Service as K8sService, ServiceAccount as K8sServiceAccount } from "@pul
 import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { StatefulSet } from "kubernetes-types/apps/v1";
 import { stringify } from "yaml";
-import { THANOS } from "./constants";
+import { PORTS, THANOS } from "./constants";
 import { DEFAULTS, type ResourceRequirements } from "./defaults";
 import { Memcached, memcachedClientConfig, memcachedPlan, type MemcachedPlan, type MemcachedSettings } from "./memcached";
 import { serviceFqdn, type ObjstoreSecretRef, type StoreEndpoint } from "./lib/contracts";
@@ -38,7 +38,6 @@ import {
     objstoreFlag,
     objstoreMount,
     objstoreVolume,
-    storeApiSrvAddress,
     thanosArgs,
     thanosBytes,
     thanosContainer,
@@ -379,11 +378,17 @@ export function buildStoreStatefulSet(plan: StoreGatewayPlan, instance: StoreIns
     };
 }
 
-/** The StoreAPI endpoints of the store gateway: one group per shard x partition. */
+/**
+ * The StoreAPI endpoints of the store gateway: one strict group per shard x partition, addressed by its headless
+ * Service's name (each new connection dials a Ready replica). Strict because a shard whose every replica is down
+ * must show in query results as a partial-response warning; a `dnssrv+` group would be dropped from the
+ * querier's endpoint set and its data silently missing (the e2e scenario store-restart-during-query saw it).
+ */
 export function storeEndpointsOf(plan: StoreGatewayPlan): StoreEndpoint[] {
     return plan.instances.map((i) => ({
-        address: storeApiSrvAddress(serviceFqdn(i.name, plan.namespace)),
+        address: `${serviceFqdn(i.name, plan.namespace)}:${PORTS.thanosGrpc}`,
         group: true,
+        strict: true,
         description: `store gateway shard ${i.shard}${i.partition === undefined ? "" : ` partition ${i.partition}`}`,
     }));
 }

@@ -4,7 +4,7 @@ import type { PodSpec } from "kubernetes-types/core/v1";
 import { EXTERNAL_LABELS, IMAGES, LABELS } from "../components/constants";
 import { buildCompactorStatefulSet, compactorArgs, compactorPlan, ThanosCompactor } from "../components/compactor";
 import { buildMemcachedService, buildMemcachedStatefulSet, memcachedAddress, memcachedPlan } from "../components/memcached";
-import { buildQuerierDeployment, endpointSdConfig, querierArgs, querierPlan, ThanosQuerier } from "../components/querier";
+import { buildQuerierDeployment, endpointSdConfig, querierArgs, querierPlan, querierProblems, ThanosQuerier } from "../components/querier";
 import { buildQueryFrontendDeployment, queryFrontendArgs, queryFrontendPlan } from "../components/queryFrontend";
 import { alertmanagersConfig, buildRulerService, buildThanosRuler, rulerPlan, ThanosRuler } from "../components/ruler";
 import { buildStoreStatefulSet, storeArgs, storeEndpointsOf, storeGatewayPlan, ThanosStoreGateway } from "../components/storeGateway";
@@ -44,8 +44,9 @@ describe("ThanosStoreGateway", () => {
         ]);
         expect(flagValue(args, "min-time")).toBe("-31d");
         expect(args.some((a) => a.startsWith("--max-time"))).toBe(false);
-        expect(storeEndpointsOf(plan).every((e) => e.group)).toBe(true);
-        expect(storeEndpointsOf(plan)[0]!.address).toBe("dnssrv+_grpc._tcp.thanos-store-t0-0.m.svc.cluster.local");
+        expect(storeEndpointsOf(plan).every((e) => e.group && e.strict === true)).toBe(true);
+        // A static address (strict is refused for dns+/dnssrv+): the headless Service's name and the gRPC port.
+        expect(storeEndpointsOf(plan)[0]!.address).toBe("thanos-store-t0-0.m.svc.cluster.local:10901");
     });
 
     it("sizes the in-memory index cache and chunk pool inside the memory limit, and derives the deletion-mark delay", () => {
@@ -130,6 +131,17 @@ describe("ThanosQuerier", () => {
         expect(args.filter((a) => a.startsWith("--query.replica-label="))).toEqual(["--query.replica-label=prometheus_replica", "--query.replica-label=thanos_ruler_replica"]);
         expect(args).toEqual(expect.arrayContaining(["--query.auto-downsampling", "--query.partial-response", "--query.timeout=2m"]));
         expect(endpointSdConfig([])).toContain("endpoints: []");
+    });
+
+    it("writes strict: true only for strict endpoints, and refuses a strict service-discovery address", () => {
+        const strict = { address: "store-0.m.svc.cluster.local:10901", group: true, strict: true, description: "store 0" };
+        expect(parseYaml(endpointSdConfig([...endpoints, strict]))).toEqual({
+            endpoints: [...endpoints.map(({ address, group }) => ({ address, group })), { address: strict.address, group: true, strict: true }],
+        });
+        expect(querierProblems({ namespace: "m", endpoints: [strict], replicaLabels: ["r"] })).toEqual([]);
+        expect(querierProblems({ namespace: "m", endpoints: [{ ...endpoints[1]!, strict: true }], replicaLabels: ["r"] })).toEqual([
+            'ThanosQuerier endpoints[0].strict: a strict endpoint must be a static host:port (Thanos refuses strict service discovery), got "dnssrv+_grpc._tcp.store-0.m.svc.cluster.local"',
+        ]);
     });
 
     it("is a replicated Deployment with anti-affinity, zone spread, a PDB and its own ServiceAccount", async () => {

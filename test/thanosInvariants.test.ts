@@ -3,7 +3,7 @@ import { parse as parseYaml } from "yaml";
 import type { Deployment, StatefulSet } from "kubernetes-types/apps/v1";
 import type { Service } from "kubernetes-types/core/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
-import { EXTERNAL_LABELS, LABELS, THANOS } from "../components/constants";
+import { EXTERNAL_LABELS, LABELS, PORTS, THANOS } from "../components/constants";
 import { InvariantError, thanosPlanProblems, type ThanosPlan } from "../components/invariants";
 import { planThanosStack, thanosStackContext } from "../components/thanosPlan";
 import { ThanosStack } from "../components/thanosStack";
@@ -157,15 +157,20 @@ describe("the prod render", () => {
     });
 
     it("has the querier reach every StoreAPI Service of the stack", () => {
-        const sd = parseYaml(value(argsOf("thanos-query"), "endpoint.sd-config")!) as { endpoints: Array<{ address: string; group: boolean }> };
+        const sd = parseYaml(value(argsOf("thanos-query"), "endpoint.sd-config")!) as { endpoints: Array<{ address: string; group: boolean; strict?: boolean }> };
         const addresses = new Map(sd.endpoints.map((e) => [e.address, e.group]));
+        const strict = new Set(sd.endpoints.filter((e) => e.strict === true).map((e) => e.address));
         const grpcServices = objectsOfKind<Service>(result, "Service").filter((s) => s.spec?.ports?.some((p) => p.name === THANOS.portNames.grpc) && s.metadata?.name !== "thanos-query");
         const names = grpcServices.map((s) => s.metadata!.name!);
         expect(names).toEqual(expect.arrayContaining(["thanos-store-0", "thanos-store-1", "thanos-store-2", "thanos-rule"]));
         for (const s of grpcServices) {
-            const address = `dnssrv+_grpc._tcp.${s.metadata!.name}.${s.metadata!.namespace}.svc.cluster.local`;
+            // Store shards: strict groups at the headless Service's host:port; the ruler: DNS SRV, one endpoint per pod.
+            const store = s.metadata!.name!.startsWith("thanos-store-");
+            const fqdn = `${s.metadata!.name}.${s.metadata!.namespace}.svc.cluster.local`;
+            const address = store ? `${fqdn}:${PORTS.thanosGrpc}` : `dnssrv+_grpc._tcp.${fqdn}`;
             expect(addresses.has(address), `querier reaches ${s.metadata!.name}`).toBe(true);
-            expect(addresses.get(address)).toBe(s.metadata!.name!.startsWith("thanos-store-"));
+            expect(addresses.get(address)).toBe(store);
+            expect(strict.has(address), `${address} strict`).toBe(store);
         }
         expect([...addresses.keys()].some((a) => a.includes("prometheus"))).toBe(true);
     });

@@ -40,13 +40,21 @@ export const OBJSTORE_MOUNT_PATH = "/etc/thanos/objstore";
 
 /** A StoreAPI the querier must reach. */
 export interface StoreEndpoint {
-    /** Address in Thanos service-discovery syntax, e.g. `dnssrv+_grpc._tcp.thanos-store-0.monitoring.svc.cluster.local`. */
+    /** Address in Thanos service-discovery syntax, e.g. `dnssrv+_grpc._tcp.thanos-ruler.monitoring.svc.cluster.local` or `host:port`. */
     address: string;
     /**
      * When true, the address is one group of replicas holding the same data (e.g. the replicas of one store
      * shard): the querier load-balances across them instead of fanning out. Thanos `endpoint.sd-config` `group`.
      */
     group: boolean;
+    /**
+     * Thanos `strict`: the querier keeps the endpoint in every query even while it fails its health checks, so a
+     * query that cannot reach it says so (a partial-response warning, or an error without partial response)
+     * instead of silently returning less. Only static `host:port` addresses may be strict (Thanos refuses a
+     * strict `dns+`/`dnssrv+` address at startup).
+     * @default false
+     */
+    strict?: boolean;
     /** What this endpoint is, for error messages (`store shard 0`, `prometheus sidecars`). */
     description: string;
     /**

@@ -3,16 +3,21 @@
  * against the in-cluster S3 server through a port-forward, with its root credentials. Blocks are `<ULID>/` prefixes
  * with a `meta.json` uploaded last.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { run } from "./exec";
 import type { Kube, PortForward } from "./kube";
 import { toolBinary } from "../tools/installed";
 import { PORTS } from "../../components/constants";
 import { VERSITYGW_CREDENTIAL_KEYS } from "../../components/versitygw";
 
-export interface ObjectVersion {
-    Key: string;
-    VersionId: string;
-    IsLatest: boolean;
+/** The fields of a block's meta.json the scenarios read. */
+export interface BlockMeta {
+    minTime: number;
+    maxTime: number;
+    compaction: { level: number; sources: string[] };
+    thanos: { labels: Record<string, string>; downsample: { resolution: number } };
 }
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -77,14 +82,34 @@ export class BucketClient {
         return { complete: complete.sort(), partial: partial.sort() };
     }
 
-    async meta(block: string): Promise<{ minTime: number; maxTime: number; compaction: { level: number; sources: string[] }; thanos: { labels: Record<string, string>; downsample: { resolution: number } } }> {
-        const r = await run(toolBinary("aws"), ["s3", "cp", `s3://${this.bucket}/${block}/meta.json`, "-", "--endpoint-url", this.endpoint], { env: this.env });
-        return JSON.parse(r.stdout) as Awaited<ReturnType<BucketClient["meta"]>>;
+    /**
+     * Every complete block's meta.json in one `aws s3 cp --recursive` (one process, not one per block), by block ID.
+     */
+    async metas(): Promise<Map<string, BlockMeta>> {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-metas-"));
+        try {
+            await run(toolBinary("aws"), ["s3", "cp", `s3://${this.bucket}/`, dir, "--recursive", "--exclude", "*", "--include", "*/meta.json", "--only-show-errors", "--endpoint-url", this.endpoint], { env: this.env, timeoutMs: 300_000 });
+            const out = new Map<string, BlockMeta>();
+            for (const id of fs.readdirSync(dir).filter((d) => ULID.test(d)).sort()) {
+                const file = path.join(dir, id, "meta.json");
+                if (fs.existsSync(file)) out.set(id, JSON.parse(fs.readFileSync(file, "utf8")) as BlockMeta);
+            }
+            return out;
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     }
 
-    async versions(prefix: string): Promise<{ versions: ObjectVersion[]; deleteMarkers: ObjectVersion[] }> {
-        const r = (await this.aws(["s3api", "list-object-versions", "--bucket", this.bucket, "--prefix", prefix])) as { Versions?: ObjectVersion[]; DeleteMarkers?: ObjectVersion[] } | undefined;
-        return { versions: r?.Versions ?? [], deleteMarkers: r?.DeleteMarkers ?? [] };
+    /** `aws s3api delete-objects`, up to 1000 objects per call (the S3 limit); returns how many were deleted. */
+    async deleteObjects(objects: ReadonlyArray<{ Key: string; VersionId?: string }>): Promise<number> {
+        let deleted = 0;
+        for (let i = 0; i < objects.length; i += 1000) {
+            const batch = objects.slice(i, i + 1000);
+            const r = (await this.aws(["s3api", "delete-objects", "--bucket", this.bucket, "--delete", JSON.stringify({ Objects: batch, Quiet: false })])) as { Deleted?: unknown[]; Errors?: Array<{ Key: string; Message: string }> } | undefined;
+            if (r?.Errors?.length) throw new Error(`delete-objects refused ${r.Errors.length} object(s), first: ${r.Errors[0]!.Key}: ${r.Errors[0]!.Message}`);
+            deleted += r?.Deleted?.length ?? 0;
+        }
+        return deleted;
     }
 
     close(): void {

@@ -110,7 +110,7 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 /** Polls until `check` returns a value (not undefined), or throws with the description after the timeout. */
-export async function eventually<T>(description: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, intervalMs = 2000): Promise<T> {
+export async function eventually<T>(description: string | (() => string), check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, intervalMs = 2000): Promise<T> {
     const started = Date.now();
     let last: unknown;
     for (;;) {
@@ -121,7 +121,7 @@ export async function eventually<T>(description: string, check: () => T | undefi
             last = e;
         }
         if (Date.now() - started > timeoutMs) {
-            throw new Error(`timed out after ${Math.round(timeoutMs / 1000)}s: ${description}${last instanceof Error ? ` (last error: ${last.message})` : ""}`);
+            throw new Error(`timed out after ${Math.round(timeoutMs / 1000)}s: ${typeof description === "function" ? description() : description}${last instanceof Error ? ` (last error: ${last.message})` : ""}`);
         }
         await sleep(intervalMs);
     }

@@ -37,7 +37,7 @@ export class ReadPath {
         const started = Date.now();
         let last: number | undefined;
         await eventually(
-            `${promql} == ${expected} (last: ${String(last)})`,
+            () => `${promql} == ${expected} (last: ${String(last)})`,
             async () => {
                 last = await this.scalar(promql, options);
                 return last === expected ? true : undefined;

@@ -5,8 +5,8 @@
  */
 import { expectThat, type Scenario, type ScenarioContext } from "./types";
 import { ReadPath } from "../lib/querier";
-import { E2E_TEAM } from "../team/team";
-import { PORTS } from "../../components/constants";
+import { E2E_SERIES, E2E_TEAM } from "../team/team";
+import { PORTS, PROMETHEUS } from "../../components/constants";
 import { pods } from "./platform";
 import { SELECT } from "./selectors";
 
@@ -31,13 +31,16 @@ export const scrapeToQuery: Scenario = {
     proves: "team ServiceMonitors and PodMonitors (the team helpers) and the Pushgateway are scraped, every shard scrapes its share, and the querier returns each series exactly once with deduplication and once per replica without",
     async run(ctx) {
         const targets = E2E_TEAM.serviceTargets.replicas + E2E_TEAM.podTargets.replicas;
-        const seriesIn = targets * E2E_TEAM.seriesPerTarget;
+        const seriesIn = E2E_SERIES;
         const pushedIn = await push(ctx);
         const replicas = pods(ctx, SELECT.prometheus).length;
         const rp = await ReadPath.open(ctx.kube, ctx.namespace);
         try {
             const seconds = await rp.until("count(e2e_test_value)", seriesIn, 240_000);
             await rp.until(`count(e2e_pushed_value{job="${PUSH_JOB}"})`, pushedIn, 120_000);
+            // Every replica scrapes on its own schedule (and discovers targets on its own): wait until each has them all.
+            const plannedShards = new Set(pods(ctx, SELECT.prometheus).map((p) => p.metadata.labels?.[PROMETHEUS.operatorShardLabel])).size;
+            await rp.until("count(e2e_test_value)", seriesIn * (replicas / plannedShards), 120_000, { dedup: false });
             const dedupOff = (await rp.scalar("count(e2e_test_value)", { dedup: false })) ?? 0;
             // Per replica (deduplication off): which targets each Prometheus pod scraped.
             const perReplica = await rp.query("count by (prometheus_replica) (e2e_test_value)", { dedup: false });

@@ -162,8 +162,7 @@ interface BlockSummary {
 
 async function blockSummaries(bucket: BucketClient, shard: string): Promise<BlockSummary[]> {
     const out: BlockSummary[] = [];
-    for (const id of (await bucket.blocks()).complete) {
-        const meta = await bucket.meta(id);
+    for (const meta of (await bucket.metas()).values()) {
         if (meta.thanos.labels["prometheus_shard"] !== shard) continue;
         out.push({ level: meta.compaction.level, resolution: meta.thanos.downsample.resolution, hours: (meta.maxTime - meta.minTime) / 3_600_000 });
     }
@@ -308,8 +307,7 @@ export const compactorVsSidecars: Scenario = {
                     "the race history compacted to 2-day blocks",
                     async () => {
                         const summaries: BlockSummary[] = [];
-                        for (const id of (await bucket.blocks()).complete) {
-                            const meta = await bucket.meta(id);
+                        for (const meta of (await bucket.metas()).values()) {
                             if (meta.thanos.labels["prometheus_replica"] === pod) summaries.push({ level: meta.compaction.level, resolution: meta.thanos.downsample.resolution, hours: (meta.maxTime - meta.minTime) / 3_600_000 });
                         }
                         return summaries.some((b) => b.hours >= 40) ? true : undefined;
@@ -416,12 +414,6 @@ export const storeRestartDuringQuery: Scenario = {
     },
 };
 
-/** Object keys of the blocks (of `blocks`) in the bucket. */
-async function blockKeys(bucket: BucketClient, blocks: readonly string[]): Promise<string[]> {
-    const keys = await bucket.keys();
-    return keys.filter((k) => blocks.includes(k.split("/")[0] ?? ""));
-}
-
 export const backupRestore: Scenario = {
     name: "backup-restore",
     proves: "after a mistaken delete of blocks in the bucket, the history is restored from the bucket's object versions with the commands of docs/operations.md and is queryable again",
@@ -433,33 +425,31 @@ export const backupRestore: Scenario = {
             const expected = expectedAtStep(spec, 3600);
             // The blocks of shard 0's history (both replicas, compacted by now), as an operator would pick them.
             const victims: string[] = [];
-            for (const id of (await bucket.blocks()).complete) {
-                const meta = await bucket.meta(id);
+            for (const [id, meta] of await bucket.metas()) {
                 if (meta.thanos.labels["prometheus_shard"] === "0" && meta.minTime < spec.end * 1000 && meta.maxTime > spec.start * 1000 && meta.thanos.labels["prometheus_replica"] !== undefined) victims.push(id);
             }
             expectThat(victims.length > 0, "no block of shard 0's history to delete");
-            const keys = await blockKeys(bucket, victims);
+            const keys = (await bucket.keys()).filter((k) => victims.includes(k.split("/")[0] ?? ""));
             // The mistake: every object of those blocks deleted (a versioned bucket keeps them as non-current versions).
-            for (const key of keys) await bucket.aws(["s3api", "delete-object", "--bucket", bucket.bucket, "--key", key]);
+            const objectsDeleted = await bucket.deleteObjects(keys.map((Key) => ({ Key })));
+            expectThat(objectsDeleted === keys.length, `${objectsDeleted} of ${keys.length} objects deleted`);
             const gone = await eventually("the store gateways to drop the deleted blocks", async () => {
                 const h = await checkHistory(rp, spec);
                 return h.samples < expected ? h : undefined;
             }, 180_000);
-            // The restore (docs/operations.md, "Restoring deleted blocks"): remove each key's delete marker.
-            let restored = 0;
-            for (const key of keys) {
-                const { deleteMarkers } = await bucket.versions(key);
-                for (const m of deleteMarkers.filter((d) => d.Key === key && d.IsLatest)) {
-                    await bucket.aws(["s3api", "delete-object", "--bucket", bucket.bucket, "--key", key, "--version-id", m.VersionId]);
-                    restored++;
-                }
-            }
+            // The restore (docs/operations.md, "Restoring history"): list the latest delete markers, keep those of the
+            // deleted blocks, remove them with delete-objects; each object's last version becomes current again.
+            const wanted = new Set(keys);
+            const listed = (await bucket.aws(["s3api", "list-object-versions", "--bucket", bucket.bucket, "--query", "{Objects: DeleteMarkers[?IsLatest].{Key: Key, VersionId: VersionId}}"])) as { Objects: Array<{ Key: string; VersionId: string }> | null } | undefined;
+            const markers = (listed?.Objects ?? []).filter((m) => wanted.has(m.Key));
+            expectThat(markers.length === keys.length, `${markers.length} delete markers for the ${keys.length} deleted objects`);
+            const restored = await bucket.deleteObjects(markers);
             const back = await eventually("the restored history to be queryable", async () => {
                 const h = await checkHistory(rp, spec);
                 return h.samples === expected ? h : undefined;
             }, 240_000);
             expectThat(back.wrong === 0, `${back.wrong} wrong values after the restore`);
-            return { blocksDeleted: victims.length, objectsDeleted: keys.length, samplesAfterDelete: gone.samples, deleteMarkersRemoved: restored, samplesAfterRestore: back.samples, samplesLost: expected - back.samples };
+            return { blocksDeleted: victims.length, objectsDeleted, samplesAfterDelete: gone.samples, deleteMarkersRemoved: restored, samplesAfterRestore: back.samples, samplesLost: expected - back.samples };
         } finally {
             rp.close();
             bucket.close();

@@ -6,7 +6,7 @@
 import { expectThat, type Scenario, type ScenarioContext } from "./types";
 import { eventually, sleep } from "../lib/kube";
 import { ReadPath } from "../lib/querier";
-import { E2E_TEAM } from "../team/team";
+import { E2E_SERIES, E2E_TEAM } from "../team/team";
 import { pods } from "./platform";
 import { SELECT } from "./selectors";
 
@@ -97,6 +97,7 @@ export const prometheusReplicaDown: Scenario = {
         const node = String((ctx.kube.get("pod", ctx.namespace, victim) as { spec: { nodeName: string } }).spec.nodeName);
         try {
             const before = (await rp.scalar("count(e2e_test_value)")) ?? 0;
+            expectThat(before === E2E_SERIES, `before the replica goes down the querier returns ${before} series of e2e_test_value, the exporters serve ${E2E_SERIES}`);
             // Keep the replica down: no node takes its replacement while the node is cordoned.
             ctx.kube.run(["cordon", node]);
             ctx.kube.run(["-n", ctx.namespace, "delete", "pod", victim, "--wait=true", "--timeout=180s"]);
@@ -114,6 +115,7 @@ export const prometheusReplicaDown: Scenario = {
             );
             const alertSeconds = (Date.now() - down) / 1000;
             expectThat(during === before, `with one replica down the querier returns ${during} series, ${before} before`);
+            expectThat(duringOnShard0 > 0, "with one replica down, shard 0 (the victim's shard) returns no series");
             return { seriesBefore: before, seriesWithReplicaDown: during, shard0Series: duringOnShard0, samplesLost: before - during, alert: alert["alertname"] ?? "", alertSeconds };
         } finally {
             ctx.kube.run(["uncordon", node]);

@@ -8,10 +8,7 @@ import { stores } from "../lib/prom";
 import { ReadPath } from "../lib/querier";
 import { pods } from "./platform";
 import { SELECT } from "./selectors";
-import { E2E_TEAM } from "../team/team";
-
-/** Every series the team's exporters serve. */
-const E2E_SERIES = (E2E_TEAM.serviceTargets.replicas + E2E_TEAM.podTargets.replicas) * E2E_TEAM.seriesPerTarget;
+import { E2E_SERIES } from "../team/team";
 
 async function setShards(ctx: ScenarioContext, shards: number): Promise<number> {
     await ctx.engine.pulumi(["config", "set", "--path", "thanos-stack:prometheus.shards", String(shards)]);

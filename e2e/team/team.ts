@@ -21,3 +21,6 @@ export const E2E_TEAM = {
 
 /** The receiver URL the e2e stack's Alertmanager is configured with (stacks/Pulumi.e2e.yaml). */
 export const WEBHOOK_URL = `http://${E2E_TEAM.webhook}.${E2E_TEAM.receiverNamespace}.svc.cluster.local:${E2E_TEAM.webhookPort}/alerts`;
+
+/** Every `e2e_test_value` series the team's exporters serve (what one deduplicated query returns). */
+export const E2E_SERIES = (E2E_TEAM.serviceTargets.replicas + E2E_TEAM.podTargets.replicas) * E2E_TEAM.seriesPerTarget;
