@@ -12,7 +12,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { deployReady, networkPolicies, podSecurity } from "./scenarios/platform";
-import { destroyKeepsData, noPerpetualDiff, programEntry, renderMatchesEngine } from "./scenarios/engine";
+import { destroyKeepsData, noPerpetualDiff, policyPackOnPreview, programEntry, renderMatchesEngine } from "./scenarios/engine";
 import { scrapeToQuery } from "./scenarios/datapath";
 import { backupRestore, compactorCompacts, compactorVsSidecars, historyThroughBucket, sidecarDiesMidUpload, storeRestartDuringQuery } from "./scenarios/history";
 import { prometheusReplicaDown, rulerAlertDelivered, shardScopeRules } from "./scenarios/rules";
@@ -42,6 +42,7 @@ const SCENARIOS: readonly Scenario[] = [
     podSecurity,
     networkPolicies,
     noPerpetualDiff,
+    policyPackOnPreview,
     renderMatchesEngine,
     programEntry,
     teamProgram,

@@ -40,6 +40,7 @@ export const newShardReachable: Scenario = {
                 180_000,
             );
             const counts = Object.fromEntries(Object.entries(seen).map(([t, l]) => [t, l.length]));
+            let last = 0;
             const newShardSeries = await eventually(
                 "series scraped by the new shard",
                 async () => {
@@ -48,7 +49,15 @@ export const newShardReachable: Scenario = {
                 },
                 240_000,
             );
-            const total = (await rp.scalar("count(e2e_test_value)")) ?? 0;
+            // Targets that moved to the new shard end on their old shard with staleness markers: each series once again.
+            const total = await eventually(
+                () => `every series exactly once after the resharding (last: ${last})`,
+                async () => {
+                    last = (await rp.scalar("count(e2e_test_value)")) ?? 0;
+                    return last === E2E_SERIES ? last : undefined;
+                },
+                240_000,
+            );
             return { upSeconds, sidecars, storesByType: counts, newShardSeries, totalSeries: total };
         } finally {
             rp.close();
