@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { expectThat, type Scenario, type ScenarioContext } from "./types";
 import { run } from "../lib/exec";
+import { benchPolicyPack } from "../lib/policyPack";
 import { REPO_ROOT } from "../lib/paths";
 import type { Json } from "../lib/kube";
 
@@ -31,10 +32,14 @@ export const policyPackOnPreview: Scenario = {
         const plainStarted = Date.now();
         await ctx.engine.pulumi(["preview", "--expect-no-changes"]);
         const plainSeconds = (Date.now() - plainStarted) / 1000;
+        const pack = benchPolicyPack(ctx.engine.dir);
+        const env = { ...ctx.engine.env, PATH: [pack.binDir, ctx.engine.env.PATH ?? ""].join(path.delimiter) };
         const started = Date.now();
         let out: string;
         try {
-            out = (await ctx.engine.pulumi(["preview", "--expect-no-changes", "--policy-pack", path.join(REPO_ROOT, "policy")])).stdout;
+            const args = ["preview", "--expect-no-changes", "--policy-pack", pack.dir, "--stack", ctx.stack, "--non-interactive"];
+            out = (await run("pulumi", args, { cwd: ctx.engine.projectDir, env, timeoutMs: 20 * 60_000 })).stdout;
+            fs.appendFileSync(ctx.engine.options.logFile, `\n$ pulumi ${args.join(" ")}\n${out}`);
         } catch (e) {
             throw new Error(`pulumi preview with the policy pack failed (a mandatory violation, or the pack did not load):\n${e instanceof Error ? e.message : String(e)}`);
         }

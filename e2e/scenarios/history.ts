@@ -237,13 +237,21 @@ export const sidecarDiesMidUpload: Scenario = {
         const bucket = await bucketOf(ctx);
         try {
             const before = new Set((await bucket.blocks()).complete);
-            // Start the sidecar's shipper and kill the sidecar process mid-way (the whole container restarts).
-            const shipper = capture("sh", ["-c", `timeout 2 ${ctx.kube.ctx.kubectl} --kubeconfig=${ctx.kube.ctx.kubeconfig} -n ${ctx.namespace} exec ${pod} -c ${PROMETHEUS.containers.sidecar} -- ${uploadCommand(dir, labels).map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ")} || true`], { allowFailure: true });
-            void shipper;
-            ctx.kube.run(["-n", ctx.namespace, "exec", pod, "-c", PROMETHEUS.containers.sidecar, "--", "sh", "-c", "kill 1"]);
+            // Start the sidecar's shipper in the sidecar container and kill the sidecar (PID 1: the whole container
+            // restarts, the shipper with it) as soon as the shipper logs its first "upload new block".
+            const [, , upload0] = uploadCommand(dir, labels);
+            const log = `${dir}.upload.log`;
+            const killMidUpload = [
+                `(${upload0}) > ${log} 2>&1 &`,
+                `i=0; while [ $i -lt 600 ] && ! grep -q "upload new block" ${log}; do sleep 0.05; i=$((i+1)); done`,
+                "kill 1",
+            ].join("\n");
+            // The exec ends with the container (an error exit is expected).
+            ctx.kube.attempt(["-n", ctx.namespace, "exec", pod, "-c", PROMETHEUS.containers.sidecar, "--", "sh", "-c", killMidUpload]);
             const interrupted = await bucket.blocks();
             const partialNow = interrupted.partial.filter((b) => blocks.includes(b));
             const completeNow = interrupted.complete.filter((b) => blocks.includes(b));
+            expectThat(completeNow.length < blocks.length, `the sidecar was killed after the upload had finished (${completeNow.length} of ${blocks.length} blocks complete)`);
             // While the sidecar restarts, a query over the range never returns a partial series.
             const rp = await ReadPath.open(ctx.kube, ctx.namespace);
             let partialSeen = 0;
