@@ -21,15 +21,15 @@ export const GROUPS = {
         tests: ["test/config.test.ts", "test/configDefaults.test.ts", "test/objectStorage.test.ts", "test/multiCluster.test.ts", "test/uiAccess.test.ts", "test/networkPolicies.test.ts", "test/thanosInvariants.test.ts"],
     },
     invariants: {
-        mutate: ["components/invariants.ts", "components/thanosPlan.ts"],
+        mutate: ["components/stack/invariants.ts", "components/stack/thanosPlan.ts"],
         tests: ["test/thanosInvariants.test.ts", "test/invariantRules.test.ts", "test/multiCluster.test.ts", "test/thanosComponents.test.ts"],
     },
     network: {
-        mutate: ["components/networkPolicies.ts", "components/stackNetwork.ts"],
+        mutate: ["components/network/networkPolicies.ts", "components/network/stackNetwork.ts"],
         tests: ["test/networkPolicies.test.ts", "test/networkFlows.test.ts", "test/networkModel.test.ts", "test/networkBuilder.test.ts", "test/multiCluster.test.ts", "test/uiAccess.test.ts"],
     },
     iam: {
-        mutate: ["components/bucketAccess.ts", "components/s3Bucket.ts", "components/lib/objectStorage.ts"],
+        mutate: ["components/storage/bucketAccess.ts", "components/storage/s3Bucket.ts", "components/lib/objectStorage.ts"],
         tests: ["test/objectStorage.test.ts", "test/iam.test.ts", "test/config.test.ts"],
     },
     flags: {

@@ -13,8 +13,8 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { stringify } from "yaml";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
-import { ServiceMonitor } from "../components/serviceMonitor";
-import { PrometheusRule } from "../components/prometheusRule";
+import { ServiceMonitor } from "../components/teams/serviceMonitor";
+import { PrometheusRule } from "../components/teams/prometheusRule";
 import { renderStack, writeRender } from "../scripts/lib/render";
 import { readStackFile, STACKS_DIR } from "../scripts/lib/stackConfig";
 

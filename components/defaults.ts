@@ -75,7 +75,7 @@ export const DEFAULTS = {
         nodeExporterResources: res("20m", "32Mi", "128Mi"),
         grafana: { enabled: true, resources: res("100m", "256Mi", "512Mi"), sidecarResources: res("20m", "64Mi", "256Mi") },
     },
-    // [thanos] defaults: store gateway, querier, query-frontend, compactor, ruler, memcached
+    // The Thanos components: store gateway, querier, query-frontend, compactor, ruler, memcached
     storeGateway: {
         /** `--sync-block-duration`: how soon new and deleted blocks are seen (Thanos' default of 15m delays history that long). */
         syncInterval: "3m",

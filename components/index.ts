@@ -14,9 +14,9 @@
  */
 
 // The whole stack.
-export { ThanosStack } from "./thanosStack";
-export type { ThanosStackArgs, ThanosStackChildren, SelfMonitoringSettings, PushgatewaySettings, MonitoringSettings, UiSettings } from "./thanosStack";
-export { planThanosStack, thanosStackContext, thanosComponentNames, thanosStackProblems } from "./thanosPlan";
+export { ThanosStack } from "./stack/thanosStack";
+export type { ThanosStackArgs, ThanosStackChildren, SelfMonitoringSettings, PushgatewaySettings, MonitoringSettings, UiSettings } from "./stack/thanosStack";
+export { planThanosStack, thanosStackContext, thanosComponentNames, thanosStackProblems } from "./stack/thanosPlan";
 export type {
     ThanosSettings,
     StoreGatewaySettings,
@@ -26,15 +26,15 @@ export type {
     RulerSettings,
     ThanosStackContext,
     ThanosStackPlan,
-} from "./thanosPlan";
+} from "./stack/thanosPlan";
 
 // Team helpers: what other teams create to be scraped and alerted on.
-export { ServiceMonitor, buildServiceMonitor, serviceMonitorProblems } from "./serviceMonitor";
-export type { ServiceMonitorArgs, ServiceMonitorObject, ServiceMonitorEndpoint, ServiceMonitorSpec } from "./serviceMonitor";
-export { PodMonitor, buildPodMonitor, podMonitorProblems } from "./podMonitor";
-export type { PodMonitorArgs, PodMonitorObject, PodMetricsEndpoint, PodMonitorSpec } from "./podMonitor";
-export { PrometheusRule, buildPrometheusRule, ruleProblems, DEFAULT_RULE_SCOPE, RuleScope } from "./prometheusRule";
-export type { PrometheusRuleArgs, PrometheusRuleObject, AlertingRule, RecordingRule, Rule, RuleGroup } from "./prometheusRule";
+export { ServiceMonitor, buildServiceMonitor, serviceMonitorProblems } from "./teams/serviceMonitor";
+export type { ServiceMonitorArgs, ServiceMonitorObject, ServiceMonitorEndpoint, ServiceMonitorSpec } from "./teams/serviceMonitor";
+export { PodMonitor, buildPodMonitor, podMonitorProblems } from "./teams/podMonitor";
+export type { PodMonitorArgs, PodMonitorObject, PodMetricsEndpoint, PodMonitorSpec } from "./teams/podMonitor";
+export { PrometheusRule, buildPrometheusRule, ruleProblems, DEFAULT_RULE_SCOPE, RuleScope } from "./teams/prometheusRule";
+export type { PrometheusRuleArgs, PrometheusRuleObject, AlertingRule, RecordingRule, Rule, RuleGroup } from "./teams/prometheusRule";
 export { monitorLabels, ruleLabels, RelabelAction, ScrapeScheme } from "./lib/monitoringTypes";
 export type {
     RelabelConfig,
@@ -47,6 +47,7 @@ export type {
     RemoteWriteAuthorization,
     RemoteWriteSigV4,
     RemoteWriteQueueConfig,
+    TeamObjectArgs,
 } from "./lib/monitoringTypes";
 
 // Prometheus, its Operator, Alertmanager, Pushgateway.
@@ -58,12 +59,12 @@ export {
     shardRuleSelector,
     sidecarServiceName,
     sidecarStoreEndpoints,
-} from "./shardedPrometheus";
-export { CompactionMode } from "./shardedPrometheus";
-export type { ShardedPrometheusArgs, ShardedPrometheusSettings, AlertmanagerTarget, GrpcServerTlsSettings, PrometheusObject, PrometheusSpec } from "./shardedPrometheus";
-export { PrometheusOperator, buildKubePrometheusStackValues, defaultGrafanaDatasourceUrl } from "./prometheusOperator";
-export type { PrometheusOperatorArgs, PrometheusOperatorSettings, KubePrometheusStackValues } from "./prometheusOperator";
-export { Alertmanager, buildAlertmanagerConfig, alertmanagerUrl, alertmanagerSrvAddress, NULL_RECEIVER } from "./alertmanager";
+} from "./prometheus/shardedPrometheus";
+export { CompactionMode } from "./prometheus/shardedPrometheus";
+export type { ShardedPrometheusArgs, ShardedPrometheusSettings, AlertmanagerTarget, GrpcServerTlsSettings, PrometheusObject, PrometheusSpec } from "./prometheus/shardedPrometheus";
+export { PrometheusOperator, buildKubePrometheusStackValues, defaultGrafanaDatasourceUrl } from "./prometheus/prometheusOperator";
+export type { PrometheusOperatorArgs, PrometheusOperatorSettings, KubePrometheusStackValues } from "./prometheus/prometheusOperator";
+export { Alertmanager, buildAlertmanagerConfig, alertmanagerUrl, alertmanagerSrvAddress, NULL_RECEIVER } from "./prometheus/alertmanager";
 export type {
     AlertmanagerArgs,
     AlertmanagerSettings,
@@ -73,40 +74,40 @@ export type {
     SlackConfig,
     PagerDutyConfig,
     WebhookConfig,
-} from "./alertmanager";
-export { Pushgateway } from "./pushgateway";
-export type { PushgatewayArgs, PushgatewayOptions, PushgatewayPersistence } from "./pushgateway";
+} from "./prometheus/alertmanager";
+export { Pushgateway } from "./prometheus/pushgateway";
+export type { PushgatewayArgs, PushgatewayOptions, PushgatewayPersistence } from "./prometheus/pushgateway";
 
 // Thanos components.
-export { ThanosStoreGateway, storeGatewayPlan, storeEndpointsOf } from "./storeGateway";
-export { CacheBackend } from "./storeGateway";
-export type { ThanosStoreGatewayArgs, CachingBucketSettings, StoreGatewayLimits, CacheSettings, VolumeSettings, TimePartition } from "./storeGateway";
-export { ThanosQuerier, querierUrl, endpointSdConfig } from "./querier";
-export type { ThanosQuerierArgs, QuerierOptions } from "./querier";
-export { ThanosQueryFrontend, queryFrontendUrl } from "./queryFrontend";
-export type { ThanosQueryFrontendArgs } from "./queryFrontend";
-export { ThanosCompactor, compactorPlan } from "./compactor";
-export type { ThanosCompactorArgs, CompactorOptions, RetentionSettings, CompactorSharding } from "./compactor";
-export { ThanosRuler, rulerStoreEndpoint } from "./ruler";
-export type { ThanosRulerArgs } from "./ruler";
-export { Memcached, memcachedAddress } from "./memcached";
-export type { MemcachedArgs, MemcachedSettings } from "./memcached";
-export { ThanosSelfMonitoring, thanosScrapeTargets } from "./thanosSelfMonitoring";
-export type { ThanosSelfMonitoringArgs, ThanosScrapeTarget, RuleNamesByScope } from "./thanosSelfMonitoring";
+export { ThanosStoreGateway, storeGatewayPlan, storeEndpointsOf } from "./thanos/storeGateway";
+export { CacheBackend } from "./thanos/storeGateway";
+export type { ThanosStoreGatewayArgs, CachingBucketSettings, StoreGatewayLimits, CacheSettings, VolumeSettings, TimePartition } from "./thanos/storeGateway";
+export { ThanosQuerier, querierUrl, endpointSdConfig } from "./thanos/querier";
+export type { ThanosQuerierArgs, QuerierOptions } from "./thanos/querier";
+export { ThanosQueryFrontend, queryFrontendUrl } from "./thanos/queryFrontend";
+export type { ThanosQueryFrontendArgs } from "./thanos/queryFrontend";
+export { ThanosCompactor, compactorPlan } from "./thanos/compactor";
+export type { ThanosCompactorArgs, CompactorOptions, RetentionSettings, CompactorSharding } from "./thanos/compactor";
+export { ThanosRuler, rulerStoreEndpoint } from "./thanos/ruler";
+export type { ThanosRulerArgs } from "./thanos/ruler";
+export { Memcached, memcachedAddress } from "./thanos/memcached";
+export type { MemcachedArgs, MemcachedSettings } from "./thanos/memcached";
+export { ThanosSelfMonitoring, thanosScrapeTargets } from "./monitoring/thanosSelfMonitoring";
+export type { ThanosSelfMonitoringArgs, ThanosScrapeTarget, RuleNamesByScope } from "./monitoring/thanosSelfMonitoring";
 export { thanosRuleGroups, specGroups } from "./monitoring/thanosRules";
 export type { ThanosJobNames, ScopedRuleGroup } from "./monitoring/thanosRules";
 export { thanosDashboards } from "./monitoring/dashboards";
 
 // Multi-cluster (collector/central roles) and access to the UIs.
-export { CollectorExposure, collectorEndpoints, roleParts, stackReferenceEndpoints, CollectorExposureType, StackRole } from "./multiCluster";
-export type { CollectorExposureArgs, CollectorExposureSettings, CollectorEndpoint, RemoteCollector, CentralSettings, CollectorSettings, SelfScrapeSettings } from "./multiCluster";
-export { UiAccess, UI_NAMES, UiAuthMode } from "./uiAccess";
-export type { UiAccessArgs, UiAccessOptions, UiHosts, UiRoute, UiName } from "./uiAccess";
+export { CollectorExposure, collectorEndpoints, roleParts, stackReferenceEndpoints, CollectorExposureType, StackRole } from "./stack/multiCluster";
+export type { CollectorExposureArgs, CollectorExposureSettings, CollectorEndpoint, RemoteCollector, CentralSettings, CollectorSettings, SelfScrapeSettings } from "./stack/multiCluster";
+export { UiAccess, UI_NAMES, UiAuthMode } from "./network/uiAccess";
+export type { UiAccessArgs, UiAccessOptions, UiHosts, UiRoute, UiName } from "./network/uiAccess";
 
 // Object storage: the bucket, who may use it, and the Thanos objstore configuration.
-export { ThanosBucket } from "./s3Bucket";
-export type { ThanosBucketArgs } from "./s3Bucket";
-export { BucketAccess, BUCKET_PERMISSIONS, serviceAccountName, serviceAccountNames, buildBucketUserPolicy } from "./bucketAccess";
+export { ThanosBucket } from "./storage/s3Bucket";
+export type { ThanosBucketArgs } from "./storage/s3Bucket";
+export { BucketAccess, BUCKET_PERMISSIONS, serviceAccountName, serviceAccountNames, buildBucketUserPolicy } from "./storage/bucketAccess";
 export type {
     BucketAccessArgs,
     BucketAccessAwsArgs,
@@ -116,13 +117,13 @@ export type {
     BucketUserPolicies,
     BucketUserPodIdentityAssociations,
     BucketUserRoleArns,
-} from "./bucketAccess";
-export { VersityObjectStorage } from "./versitygw";
-export type { VersityObjectStorageArgs } from "./versitygw";
+} from "./storage/bucketAccess";
+export { VersityObjectStorage } from "./storage/versitygw";
+export type { VersityObjectStorageArgs } from "./storage/versitygw";
 export { GeneratedSecret, DynamicProvider } from "./lib/generatedSecret";
 export type { GeneratedSecretArgs } from "./lib/generatedSecret";
-export { buildObjstoreConfig, renderObjstoreYaml, buildObjstoreSecret, objstoreSecretName, objstoreSecretRef, s3Endpoint, versityEndpoint } from "./objstoreConfig";
-export type { ObjstoreTarget, AwsS3Target, VersityTarget, ObjstoreConfig, S3ObjstoreConfig } from "./objstoreConfig";
+export { buildObjstoreConfig, renderObjstoreYaml, buildObjstoreSecret, objstoreSecretName, objstoreSecretRef, s3Endpoint, versityEndpoint } from "./storage/objstoreConfig";
+export type { ObjstoreTarget, AwsS3Target, VersityTarget, ObjstoreConfig, S3ObjstoreConfig } from "./storage/objstoreConfig";
 export { objectStorageSettingsProblems, ObjectStorageProvider, EncryptionType, IdentityMechanism } from "./lib/objectStorage";
 export type {
     ObjectStorageSettings,
@@ -146,5 +147,5 @@ export { VERSIONS, IMAGES, CHARTS, PORTS, LABELS, PART_OF, MANAGED_BY, EXTERNAL_
 export { DEFAULTS } from "./defaults";
 export type { ResourceRequirements } from "./defaults";
 export type { PodPriorityArgs } from "./lib/pod";
-export { Protocol } from "./networkPolicies";
+export { Protocol } from "./network/networkPolicies";
 export { objectMeta, standardLabels, selectorLabels } from "./lib/meta";

@@ -3,9 +3,9 @@
  * The configuration rules (infra/config/sections/multiCluster.ts, uiAccess.ts) already guarantee the
  * required keys for the chosen role and UI exposure.
  */
-import type { CentralSettings, CollectorSettings } from "../components/multiCluster";
-import type { ThanosStackArgs } from "../components/thanosStack";
-import type { UiName } from "../components/uiAccess";
+import type { CentralSettings, CollectorSettings } from "../components/stack/multiCluster";
+import type { ThanosStackArgs } from "../components/stack/thanosStack";
+import type { UiName } from "../components/network/uiAccess";
 import type { StackConfig } from "./config/schema";
 
 /** The collector's exposure (role `collector`). */

@@ -6,14 +6,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
-import { ThanosStack } from "../components/thanosStack";
+import { ThanosStack } from "../components/stack/thanosStack";
 import { DYNAMIC_PROVIDER_PACKAGE, DynamicProvider } from "../components/lib/generatedSecret";
 import type { StackConfig } from "./config/schema";
-// [prometheus] imports
 import { teamMonitoring } from "./teams";
-// [multi-cluster] imports
 import { centralFromConfig, collectorExposureFromConfig, uiFromConfig } from "./multiCluster";
-// [thanos] imports
 import { checkThanosConfig, thanosSettingsFromConfig } from "./thanos";
 
 /** Name of the top-level component; child names derive from it. */
@@ -37,9 +34,9 @@ export function buildProviders(config: StackConfig): { kubernetes: KubernetesPro
 
 /** Creates every resource of the stack. */
 export function buildStack(config: StackConfig): ThanosStack {
-    // [thanos] the Thanos components' Args and the stack invariants, before any provider exists.
+    // The Thanos components' Args and the stack invariants, before any provider exists.
     checkThanosConfig(config, STACK_COMPONENT_NAME);
-    // [prometheus] team monitors and rules, every PromQL expression parsed, before any provider exists.
+    // Team monitors and rules, every PromQL expression parsed, before any provider exists.
     const monitoring = teamMonitoring(config);
     const providers = buildProviders(config);
     const opts: pulumi.ComponentResourceOptions = { providers: { ...providers } };
@@ -51,13 +48,11 @@ export function buildStack(config: StackConfig): ThanosStack {
             namespace: config.namespace,
             protect: config.protect,
             usesAws: providers.aws !== undefined,
-            // [object-storage] args
             objectStorage: {
                 ...config.objectStorage,
                 ...(config.aws.region !== undefined ? { region: config.aws.region } : {}),
                 ...(config.cluster.eks !== undefined ? { eks: config.cluster.eks } : {}),
             },
-            // [prometheus] args
             prometheus: {
                 shards: config.prometheus.shards,
                 replicas: config.prometheus.replicas,
@@ -91,16 +86,12 @@ export function buildStack(config: StackConfig): ThanosStack {
                 persistence: config.pushgateway.persistence,
             },
             monitoring,
-            // [thanos] args
             thanos: thanosSettingsFromConfig(config),
             selfMonitoring: config.selfMonitoring,
-            // [multi-cluster] args
             role: config.role,
             ...(config.role === "collector" ? { collector: { exposure: collectorExposureFromConfig(config) } } : {}),
             ...(config.role === "central" ? { central: centralFromConfig(config) } : {}),
-            // [ui-access] args
             ...(config.ui.enabled ? { ui: uiFromConfig(config) } : {}),
-            // [hardening] args
             priorityClass: config.priorityClass,
             networkPolicies: config.networkPolicies,
         },

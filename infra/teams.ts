@@ -9,12 +9,12 @@
  */
 import type { StackConfig } from "./config/schema";
 import { ConfigError } from "./config/load";
-import type { ServiceMonitorArgs } from "../components/serviceMonitor";
-import { serviceMonitorProblems } from "../components/serviceMonitor";
-import type { PodMonitorArgs } from "../components/podMonitor";
-import { podMonitorProblems } from "../components/podMonitor";
-import type { PrometheusRuleArgs } from "../components/prometheusRule";
-import { DEFAULT_RULE_SCOPE, ruleProblems } from "../components/prometheusRule";
+import type { ServiceMonitorArgs } from "../components/teams/serviceMonitor";
+import { serviceMonitorProblems } from "../components/teams/serviceMonitor";
+import type { PodMonitorArgs } from "../components/teams/podMonitor";
+import { podMonitorProblems } from "../components/teams/podMonitor";
+import type { PrometheusRuleArgs } from "../components/teams/prometheusRule";
+import { DEFAULT_RULE_SCOPE, ruleProblems } from "../components/teams/prometheusRule";
 
 /** Team objects of one stack, keyed by Kubernetes name. */
 export interface TeamMonitoring {

@@ -2,9 +2,9 @@
  * Maps the validated Thanos configuration sections to the ThanosStack's `thanos` Args, and checks the
  * planned Thanos components and the stack invariants before the program creates any provider.
  */
-import { assertThanosStack, planThanosStack, thanosStackContext, type ThanosSettings } from "../components/thanosPlan";
+import { assertThanosStack, planThanosStack, thanosStackContext, type ThanosSettings } from "../components/stack/thanosPlan";
 import type { StackConfig } from "./config/schema";
-import { roleContext } from "../components/multiCluster";
+import { roleContext } from "../components/stack/multiCluster";
 import { centralFromConfig } from "./multiCluster";
 
 /** The `thanos` Args of ThanosStack from the configuration. */
@@ -65,7 +65,7 @@ export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
  * every broken invariant (GUIDE §3). Called before any provider or resource is created.
  */
 export function checkThanosConfig(config: StackConfig, stackName: string): void {
-    // [multi-cluster] the invariants adapt to the role (a collector has no read path; central adds the remote collectors).
+    // The invariants adapt to the role (a collector has no read path; central adds the remote collectors).
     const context = roleContext(
         thanosStackContext(stackName, { environment: config.environment, clusterName: config.cluster.name, namespace: config.namespace }),
         config.role,

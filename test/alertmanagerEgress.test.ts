@@ -4,7 +4,7 @@
  * URL is known.
  */
 import { describe, expect, it } from "vitest";
-import { receiverUrls, PAGERDUTY_EVENTS_URL } from "../components/alertmanager";
+import { receiverUrls, PAGERDUTY_EVENTS_URL } from "../components/prometheus/alertmanager";
 import { objectsOfKind, renderInProcess } from "./support/harness";
 
 interface Policy {

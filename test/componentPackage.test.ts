@@ -26,7 +26,7 @@ import {
 import { fieldChanges } from "../scripts/lib/diff";
 import { ROOT } from "./support/harness";
 import { CollectorExposureType, MULTI_CLUSTER, RULE_SCOPES, RuleScope, StackRole, UiAuthMode } from "../components";
-import { UI_AUTH_MODES } from "../components/uiAccess";
+import { UI_AUTH_MODES } from "../components/network/uiAccess";
 
 let host: ts.CompilerHost;
 let program: ts.Program;
@@ -129,7 +129,7 @@ describe("component reference (docs/components.md)", () => {
     it("shows each component's arguments with type, default and description", () => {
         const doc = componentReference(schema);
         expect(doc).toContain("## ServiceMonitor");
-        expect(doc).toMatch(/\| `namespace` \| string \| \*\*required\*\* \| Namespace of the ServiceMonitor/);
+        expect(doc).toMatch(/\| `namespace` \| string \| \*\*required\*\* \| Namespace of the object/);
         expect(doc).toMatch(/\| `scope` \| .* \| "global" \| Where the rules are evaluated/);
         expect(doc).toContain("## Schema inference blockers");
     });

@@ -16,8 +16,8 @@ import {
     retentionProblems,
     thanosPlanProblems,
     type ThanosPlan,
-} from "../components/invariants";
-import { assertThanosStack, planThanosStack, thanosStackContext, thanosStackProblems } from "../components/thanosPlan";
+} from "../components/stack/invariants";
+import { assertThanosStack, planThanosStack, thanosStackContext, thanosStackProblems } from "../components/stack/thanosPlan";
 
 const ctx = () => thanosStackContext("thanos", { environment: "prod", clusterName: "c1", namespace: "ns" });
 const plan = (): ThanosPlan => planThanosStack(ctx()).invariants;

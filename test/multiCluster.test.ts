@@ -13,10 +13,10 @@ import {
     roleContext,
     stackReferenceEndpoints,
     type CollectorExposureArgs,
-} from "../components/multiCluster";
-import { endpointCaVolumes, endpointSdConfig } from "../components/querier";
-import { planThanosStack, thanosStackContext, thanosStackProblems } from "../components/thanosPlan";
-import { endpointProblems } from "../components/invariants";
+} from "../components/stack/multiCluster";
+import { endpointCaVolumes, endpointSdConfig } from "../components/thanos/querier";
+import { planThanosStack, thanosStackContext, thanosStackProblems } from "../components/stack/thanosPlan";
+import { endpointProblems } from "../components/stack/invariants";
 import { objectsOfKind, renderInProcess } from "./support/harness";
 import type { RenderResult } from "../scripts/lib/render";
 

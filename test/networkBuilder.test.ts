@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Service } from "kubernetes-types/core/v1";
-import { buildNetworkPolicies, EKS_POD_IDENTITY_AGENT, networkPlanProblems, parseAddress, resolveAddress, type NetworkPlan, type NetworkWorkload } from "../components/networkPolicies";
+import { buildNetworkPolicies, EKS_POD_IDENTITY_AGENT, networkPlanProblems, parseAddress, resolveAddress, type NetworkPlan, type NetworkWorkload } from "../components/network/networkPolicies";
 
 const NS = "monitoring";
 const sel = (app: string) => ({ app });

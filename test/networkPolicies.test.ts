@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { buildNetworkPolicies, parseAddress, resolveAddress, type NetworkPlan } from "../components/networkPolicies";
-import { buildPriorityClass, monitoringPriorityClassName } from "../components/priorityClass";
+import { buildNetworkPolicies, parseAddress, resolveAddress, type NetworkPlan } from "../components/network/networkPolicies";
+import { buildPriorityClass, monitoringPriorityClassName } from "../components/stack/priorityClass";
 import { selectorLabels } from "../components/lib/meta";
 import type { Service } from "kubernetes-types/core/v1";
 import type { RenderResult } from "../scripts/lib/render";

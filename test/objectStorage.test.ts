@@ -8,13 +8,13 @@ import Ajv2019 from "ajv/dist/2019";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { AWS_IDENTITY } from "../components/constants";
-import { BucketAccess, BUCKET_PERMISSIONS, buildBucketUserPolicy, buildIrsaTrustPolicy, oidcIssuer, serviceAccountName } from "../components/bucketAccess";
+import { BucketAccess, BUCKET_PERMISSIONS, buildBucketUserPolicy, buildIrsaTrustPolicy, oidcIssuer, serviceAccountName } from "../components/storage/bucketAccess";
 import { BUCKET_USERS, BucketUser, OBJSTORE_SECRET_KEY } from "../components/lib/contracts";
 import { LIFECYCLE_EXPIRATION_RULE } from "../components/lib/objectStorage";
-import { buildVersityBucketJob, buildVersityStatefulSet, VersityObjectStorage, type VersitySpec } from "../components/versitygw";
+import { buildVersityBucketJob, buildVersityStatefulSet, VersityObjectStorage, type VersitySpec } from "../components/storage/versitygw";
 import { DynamicProvider } from "../components/lib/generatedSecret";
-import { buildObjstoreConfig, buildObjstoreSecret, objstoreSecretRef, renderObjstoreYaml } from "../components/objstoreConfig";
-import { buildLifecycleRules, buildTlsOnlyPolicy, PolicyDocument, PolicyStatement, ThanosBucket, ThanosBucketArgs } from "../components/s3Bucket";
+import { buildObjstoreConfig, buildObjstoreSecret, objstoreSecretRef, renderObjstoreYaml } from "../components/storage/objstoreConfig";
+import { buildLifecycleRules, buildTlsOnlyPolicy, PolicyDocument, PolicyStatement, ThanosBucket, ThanosBucketArgs } from "../components/storage/s3Bucket";
 import { validateStackConfig } from "../infra/config/load";
 import type { RenderResult } from "../scripts/lib/render";
 import { CapturedResource, captureComponent, find, objectsOfKind, ofType, renderInProcess, ROOT } from "./support/harness";
@@ -732,7 +732,7 @@ describe("rendered stacks", () => {
 
 describe("ThanosStack used as a library", () => {
     it("refuses bad object-storage arguments before creating any child (no half-made stack)", async () => {
-        const { ThanosStack } = await import("../components/thanosStack");
+        const { ThanosStack } = await import("../components/stack/thanosStack");
         let error: unknown;
         try {
             await captureComponent((p) => {

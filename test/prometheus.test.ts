@@ -15,10 +15,10 @@ import {
     ShardedPrometheus,
     ShardedPrometheusArgs,
     shardedPrometheusProblems,
-} from "../components/shardedPrometheus";
-import { Alertmanager, alertmanagerSrvAddress, buildAlertmanager, buildAlertmanagerConfig, buildAlertmanagerService, resolveAlertmanagerArgs } from "../components/alertmanager";
-import { buildPushgatewayDeployment, buildPushgatewayServiceMonitor, Pushgateway, resolvePushgatewayArgs } from "../components/pushgateway";
-import { buildKubePrometheusStackValues, nodeExporterNamespace, PrometheusOperator, resolvePrometheusOperatorArgs } from "../components/prometheusOperator";
+} from "../components/prometheus/shardedPrometheus";
+import { Alertmanager, alertmanagerSrvAddress, buildAlertmanager, buildAlertmanagerConfig, buildAlertmanagerService, resolveAlertmanagerArgs } from "../components/prometheus/alertmanager";
+import { buildPushgatewayDeployment, buildPushgatewayServiceMonitor, Pushgateway, resolvePushgatewayArgs } from "../components/prometheus/pushgateway";
+import { buildKubePrometheusStackValues, nodeExporterNamespace, PrometheusOperator, resolvePrometheusOperatorArgs } from "../components/prometheus/prometheusOperator";
 import { captureComponent, find, ofType } from "./support/harness";
 import { crdProblems } from "./support/crdSchema";
 

@@ -5,11 +5,11 @@
 import { describe, expect, it } from "vitest";
 import { LABELS, PROMETHEUS } from "../components/constants";
 import { findPromqlSyntaxError } from "../components/lib/promql";
-import { buildPodMonitor, PodMonitor } from "../components/podMonitor";
-import { buildPrometheusRule, PrometheusRule, ruleProblems } from "../components/prometheusRule";
-import type { RuleGroup } from "../components/prometheusRule";
-import { buildServiceMonitor, ServiceMonitor } from "../components/serviceMonitor";
-import { buildPrometheus, resolveShardedPrometheusArgs } from "../components/shardedPrometheus";
+import { buildPodMonitor, PodMonitor } from "../components/teams/podMonitor";
+import { buildPrometheusRule, PrometheusRule, ruleProblems } from "../components/teams/prometheusRule";
+import type { RuleGroup } from "../components/teams/prometheusRule";
+import { buildServiceMonitor, ServiceMonitor } from "../components/teams/serviceMonitor";
+import { buildPrometheus, resolveShardedPrometheusArgs } from "../components/prometheus/shardedPrometheus";
 import { ruleLabels } from "../components/lib/monitoringTypes";
 import { exampleTeamMonitoring } from "../infra/teams";
 import { captureComponent, find } from "./support/harness";

@@ -9,7 +9,7 @@ import { ruleLabels } from "../components/lib/monitoringTypes";
 import { findPromqlSyntaxError } from "../components/lib/promql";
 import { buildDashboardConfigMaps, thanosDashboards, type GrafanaDashboard } from "../components/monitoring/dashboards";
 import { alertsOf, compactVolumeClaimRegex, specGroups, thanosRuleGroups, type ScopedRuleGroup, type ThanosAlert } from "../components/monitoring/thanosRules";
-import { buildSelfMonitoring, selfMonitoringProblems, thanosScrapeTargets, ThanosSelfMonitoring, type ThanosScrapeTarget } from "../components/thanosSelfMonitoring";
+import { buildSelfMonitoring, selfMonitoringProblems, thanosScrapeTargets, ThanosSelfMonitoring, type ThanosScrapeTarget } from "../components/monitoring/thanosSelfMonitoring";
 import { RULE_TEST_FILES, type RuleTestFile } from "./fixtures/rule-tests";
 import { captureComponent, ofType, ROOT } from "./support/harness";
 import { checkRules, findPromtool, promtoolWorkDir, requirePromtool, runPromtool, writeRuleFile } from "./support/promtool";

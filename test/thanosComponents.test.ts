@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import type { PodSpec } from "kubernetes-types/core/v1";
 import { EXTERNAL_LABELS, IMAGES, LABELS } from "../components/constants";
-import { buildCompactorStatefulSet, compactorArgs, compactorPlan, ThanosCompactor } from "../components/compactor";
-import { buildMemcachedService, buildMemcachedStatefulSet, memcachedAddress, memcachedPlan } from "../components/memcached";
-import { buildQuerierDeployment, endpointSdConfig, querierArgs, querierPlan, querierProblems, ThanosQuerier } from "../components/querier";
-import { buildQueryFrontendDeployment, queryFrontendArgs, queryFrontendPlan } from "../components/queryFrontend";
-import { alertmanagersConfig, buildRulerService, buildThanosRuler, rulerPlan, ThanosRuler } from "../components/ruler";
-import { buildStoreStatefulSet, storeArgs, storeEndpointsOf, storeGatewayPlan, ThanosStoreGateway } from "../components/storeGateway";
+import { buildCompactorStatefulSet, compactorArgs, compactorPlan, ThanosCompactor } from "../components/thanos/compactor";
+import { buildMemcachedService, buildMemcachedStatefulSet, memcachedAddress, memcachedPlan } from "../components/thanos/memcached";
+import { buildQuerierDeployment, endpointSdConfig, querierArgs, querierPlan, querierProblems, ThanosQuerier } from "../components/thanos/querier";
+import { buildQueryFrontendDeployment, queryFrontendArgs, queryFrontendPlan } from "../components/thanos/queryFrontend";
+import { alertmanagersConfig, buildRulerService, buildThanosRuler, rulerPlan, ThanosRuler } from "../components/thanos/ruler";
+import { buildStoreStatefulSet, storeArgs, storeEndpointsOf, storeGatewayPlan, ThanosStoreGateway } from "../components/thanos/storeGateway";
 import { captureComponent, find, ofType } from "./support/harness";
 
 const objstoreSecret = { name: "thanos-objstore", key: "objstore.yml" };

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Container } from "kubernetes-types/core/v1";
 import { IMAGES } from "../components/constants";
-import { compactorArgs, compactorPlan } from "../components/compactor";
-import { querierArgs, querierPlan } from "../components/querier";
-import { queryFrontendArgs, queryFrontendPlan } from "../components/queryFrontend";
-import { storeArgs, storeGatewayPlan } from "../components/storeGateway";
+import { compactorArgs, compactorPlan } from "../components/thanos/compactor";
+import { querierArgs, querierPlan } from "../components/thanos/querier";
+import { queryFrontendArgs, queryFrontendPlan } from "../components/thanos/queryFrontend";
+import { storeArgs, storeGatewayPlan } from "../components/thanos/storeGateway";
 import type { RenderResult } from "../scripts/lib/render";
 import { renderInProcess } from "./support/harness";
 import { thanosArgProblems } from "../policy/checks/thanosFlags";

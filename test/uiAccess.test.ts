@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { validateStackConfig } from "../infra/config/load";
 import { ALL_CHECKS, evaluate } from "../policy/checks";
 import { INGRESS, PORTS } from "../components/constants";
-import { buildBasicAuthSecret, buildUiIngress, htpasswd, uiAccessProblems, type UiAccessArgs } from "../components/uiAccess";
+import { buildBasicAuthSecret, buildUiIngress, htpasswd, uiAccessProblems, type UiAccessArgs } from "../components/network/uiAccess";
 import { objectsOfKind, renderInProcess } from "./support/harness";
 
 /** A real bcrypt hash (of "secret"); never a password in the configuration. */

@@ -4,10 +4,11 @@
  * support are listed: everything here is checked against the Operator's CRD
  * schema in the tests, with unknown fields rejected.
  */
-import type { LabelSelector } from "kubernetes-types/meta/v1";
+import type { LabelSelector, ObjectMeta } from "kubernetes-types/meta/v1";
 import type { SecretKeySelector } from "kubernetes-types/core/v1";
 import { LABELS, PROMETHEUS } from "../constants";
 import { isDuration } from "./duration";
+import { objectMeta } from "./meta";
 
 /** `monitoring.coreos.com/v1` API version. */
 export const MONITORING_API_VERSION = "monitoring.coreos.com/v1";
@@ -36,6 +37,58 @@ export function monitorLabels(monitor: string = PROMETHEUS.defaultMonitor): Reco
 /** The labels that route a PrometheusRule to its evaluator. */
 export function ruleLabels(scope: RuleScope, monitor: string = PROMETHEUS.defaultMonitor): Record<string, string> {
     return { ...monitorLabels(monitor), [LABELS.ruleScope]: scope };
+}
+
+/** Where a team's monitoring object (ServiceMonitor, PodMonitor, PrometheusRule) goes, and which stack picks it up. */
+export interface TeamObjectArgs {
+    /** Namespace of the object (usually the team's namespace). */
+    namespace: string;
+    /**
+     * Kubernetes name of the object.
+     * @default the component name
+     */
+    name?: string;
+    /**
+     * Value of the `thanos-stack.io/monitor` label, i.e. which stack's Prometheus (or ruler) picks it up.
+     * @default "default"
+     */
+    monitor?: string;
+    /**
+     * Extra labels on the object.
+     * @default {}
+     */
+    labels?: Record<string, string>;
+}
+
+/** Where a built team object goes: its Kubernetes name, namespace, the component instance, and its labels. */
+export interface TeamObjectPlacement {
+    name: string;
+    namespace: string;
+    instance: string;
+    monitor?: string;
+    labels?: Record<string, string>;
+}
+
+/** The placement of a team component's object: its Kubernetes name defaults to the component name. */
+export function teamPlacement(componentName: string, args: TeamObjectArgs): TeamObjectPlacement {
+    return {
+        name: args.name ?? componentName,
+        namespace: args.namespace,
+        instance: componentName,
+        ...(args.monitor !== undefined ? { monitor: args.monitor } : {}),
+        ...(args.labels !== undefined ? { labels: args.labels } : {}),
+    };
+}
+
+/** The Args without the placement: what goes into the object's spec. */
+export function withoutPlacement<T extends TeamObjectArgs>(args: T): Omit<T, keyof TeamObjectArgs> {
+    const { namespace, name, monitor, labels, ...spec } = args;
+    return spec;
+}
+
+/** A team object's metadata: its extra labels, then the routing labels that pick the evaluator (these win). */
+export function teamObjectMeta(component: string, p: TeamObjectPlacement, routing: Record<string, string>): ObjectMeta {
+    return objectMeta({ name: p.name, namespace: p.namespace, component, instance: p.instance, labels: { ...(p.labels ?? {}), ...routing } });
 }
 
 /** A relabeling step (`relabelings` / `metricRelabelings` / `writeRelabelConfigs`). */

@@ -10,7 +10,7 @@ import { run } from "./exec";
 import type { Kube, PortForward } from "./kube";
 import { toolBinary } from "../tools/installed";
 import { PORTS } from "../../components/constants";
-import { VERSITYGW_CREDENTIAL_KEYS } from "../../components/versitygw";
+import { VERSITYGW_CREDENTIAL_KEYS } from "../../components/storage/versitygw";
 
 /** The fields of a block's meta.json the scenarios read. */
 export interface BlockMeta {

@@ -3,9 +3,9 @@
  * Standards "restricted" plus the common linters).
  */
 import { LABELS, THANOS } from "../../components/constants";
-import { PUSHGATEWAY_COMPONENT } from "../../components/pushgateway";
+import { PUSHGATEWAY_COMPONENT } from "../../components/prometheus/pushgateway";
 import { HOSTNAME_KEY, ZONE_KEY } from "../../components/lib/pod";
-import { POD_SECURITY_LEVEL } from "../../components/namespace";
+import { POD_SECURITY_LEVEL } from "../../components/stack/namespace";
 import { at, Check, isRecord, list, ResourceCheck, ResourceView, StackCheck, str } from "./types";
 import { ContainerView, isKubernetes, podCheck, PodView, podsOf, selects, thanosComponent } from "./workloads";
 

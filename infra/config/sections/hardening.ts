@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { DEFAULTS } from "../../../components/defaults";
-import { MAX_USER_PRIORITY } from "../../../components/priorityClass";
+import { MAX_USER_PRIORITY } from "../../../components/stack/priorityClass";
 import { bool, integer } from "../rules";
 
 const CIDR_RULE = "must be an IPv4 CIDR like 10.0.0.0/16 or 0.0.0.0/0";

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { MULTI_CLUSTER } from "../../../components/constants";
-import { remoteCollectorProblems } from "../../../components/multiCluster";
+import { remoteCollectorProblems } from "../../../components/stack/multiCluster";
 import type { Problem } from "../common";
 import { dnsLabel, integer, labelValue, text } from "../rules";
 

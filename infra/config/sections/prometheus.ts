@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { DEFAULTS } from "../../../components/defaults";
 import { EXTERNAL_LABELS } from "../../../components/constants";
-import { routingProblems } from "../../../components/alertmanager";
+import { routingProblems } from "../../../components/prometheus/alertmanager";
 import { resources, storage } from "../common";
 import { bool, duration, integer, quantity, text } from "../rules";
 

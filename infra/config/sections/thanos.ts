@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { DEFAULTS } from "../../../components/defaults";
-import { MIN_IDLE_CONNS_PER_HOST } from "../../../components/queryFrontend";
+import { MIN_IDLE_CONNS_PER_HOST } from "../../../components/thanos/queryFrontend";
 import { parseDuration } from "../../../components/lib/duration";
 import { timePartitionIssues } from "../../../components/lib/timeRange";
 import { resources, storage, type Problem } from "../common";

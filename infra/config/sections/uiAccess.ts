@@ -4,7 +4,7 @@
  * Off by default: the UIs stay internal-only.
  */
 import { z } from "zod";
-import { isBcryptHash, OFFLINE_SECRET_PLACEHOLDER, UI_AUTH_MODES, UI_NAMES } from "../../../components/uiAccess";
+import { isBcryptHash, OFFLINE_SECRET_PLACEHOLDER, UI_AUTH_MODES, UI_NAMES } from "../../../components/network/uiAccess";
 import type { Problem } from "../common";
 import { bool, text } from "../rules";
 

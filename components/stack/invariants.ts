@@ -4,10 +4,10 @@
  * stack evaluates all of them before creating any resource.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { CompactorInstancePlan, RetentionSettings } from "./compactor";
-import type { StoreEndpoint } from "./lib/contracts";
-import { formatDuration, parseDuration, DAY_MS, HOUR_MS } from "./lib/duration";
-import { timePartitionProblems, type TimePartition } from "./lib/timeRange";
+import type { CompactorInstancePlan, RetentionSettings } from "../thanos/compactor";
+import type { StoreEndpoint } from "../lib/contracts";
+import { formatDuration, parseDuration, DAY_MS, HOUR_MS } from "../lib/duration";
+import { timePartitionProblems, type TimePartition } from "../lib/timeRange";
 
 /** A block producer: Prometheus (all shards x replicas) or the ruler (all replicas). */
 export interface ProducerPlan {

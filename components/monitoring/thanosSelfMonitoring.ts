@@ -14,14 +14,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { ConfigMap as K8sConfigMap, type ConfigMapArgs } from "@pulumi/kubernetes/core/v1";
 import type { ConfigMap } from "kubernetes-types/core/v1";
-import { LABELS, PART_OF, PROMETHEUS, SELF_MONITORING, THANOS } from "./constants";
-import { buildPrometheusRule, ruleProblems, type PrometheusRuleObject } from "./prometheusRule";
-import { buildServiceMonitor, serviceMonitorProblems, type ServiceMonitorObject } from "./serviceMonitor";
-import { childOptions, refuseProblems } from "./lib/providers";
-import { kubeArgs } from "./lib/thanos";
-import type { ServiceMonitorSpec } from "./lib/monitoringTypes";
-import { buildDashboardConfigMaps, thanosDashboards } from "./monitoring/dashboards";
-import { specGroups, thanosRuleGroups, type ExpectedStoreApis, type ScopedRuleGroup, type ThanosJobNames } from "./monitoring/thanosRules";
+import { LABELS, PART_OF, PROMETHEUS, SELF_MONITORING, THANOS } from "../constants";
+import { buildPrometheusRule, ruleProblems, type PrometheusRuleObject } from "../teams/prometheusRule";
+import { buildServiceMonitor, serviceMonitorProblems, type ServiceMonitorObject } from "../teams/serviceMonitor";
+import { childOptions, refuseProblems } from "../lib/providers";
+import { kubeArgs } from "../lib/thanos";
+import type { ServiceMonitorSpec } from "../lib/monitoringTypes";
+import { buildDashboardConfigMaps, thanosDashboards } from "./dashboards";
+import { specGroups, thanosRuleGroups, type ExpectedStoreApis, type ScopedRuleGroup, type ThanosJobNames } from "./thanosRules";
 
 /** One scraped Thanos Service port. */
 export interface ThanosScrapeTarget {

@@ -7,8 +7,8 @@
  * competes with the control plane or the CNI. It is not the cluster's global default.
  */
 import type { PriorityClass } from "kubernetes-types/scheduling/v1";
-import { DEFAULTS } from "./defaults";
-import { objectMeta } from "./lib/meta";
+import { DEFAULTS } from "../defaults";
+import { objectMeta } from "../lib/meta";
 
 /** Largest value a user-defined PriorityClass may have (above it are the system classes). */
 export const MAX_USER_PRIORITY = 1000000000;

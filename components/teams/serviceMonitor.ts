@@ -6,12 +6,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
-import { PROMETHEUS } from "./constants";
-import { objectMeta } from "./lib/meta";
-import { endpointDurationProblems, MONITORING_API_VERSION, monitorLabels, ServiceMonitorSpec, stripUndefined } from "./lib/monitoringTypes";
-import { childOptions, refuseProblems } from "./lib/providers";
+import { PROMETHEUS } from "../constants";
+import { endpointDurationProblems, MONITORING_API_VERSION, monitorLabels, ServiceMonitorSpec, stripUndefined, type TeamObjectArgs, teamObjectMeta, teamPlacement, type TeamObjectPlacement, withoutPlacement } from "../lib/monitoringTypes";
+import { childOptions, refuseProblems } from "../lib/providers";
 
-export type { ServiceMonitorEndpoint, ServiceMonitorSpec } from "./lib/monitoringTypes";
+export type { ServiceMonitorEndpoint, ServiceMonitorSpec } from "../lib/monitoringTypes";
 
 /** A `ServiceMonitor` object. */
 export interface ServiceMonitorObject {
@@ -22,25 +21,7 @@ export interface ServiceMonitorObject {
 }
 
 /** Arguments of {@link ServiceMonitor}: the Operator's `ServiceMonitor.spec` plus where to put it. */
-export interface ServiceMonitorArgs extends ServiceMonitorSpec {
-    /** Namespace of the ServiceMonitor (usually the team's namespace). */
-    namespace: string;
-    /**
-     * Kubernetes name of the ServiceMonitor.
-     * @default the component name
-     */
-    name?: string;
-    /**
-     * Value of the `thanos-stack.io/monitor` label, i.e. which stack's Prometheus scrapes it.
-     * @default "default"
-     */
-    monitor?: string;
-    /**
-     * Extra labels on the ServiceMonitor.
-     * @default {}
-     */
-    labels?: Record<string, string>;
-}
+export interface ServiceMonitorArgs extends ServiceMonitorSpec, TeamObjectArgs {}
 
 /** Problems with ServiceMonitor arguments, one sentence each. */
 export function serviceMonitorProblems(spec: ServiceMonitorSpec): string[] {
@@ -58,24 +39,11 @@ export function serviceMonitorProblems(spec: ServiceMonitorSpec): string[] {
 }
 
 /** Builds the ServiceMonitor object (pure). */
-export function buildServiceMonitor(opts: {
-    name: string;
-    namespace: string;
-    instance: string;
-    spec: ServiceMonitorSpec;
-    monitor?: string;
-    labels?: Record<string, string>;
-}): ServiceMonitorObject {
+export function buildServiceMonitor(opts: TeamObjectPlacement & { spec: ServiceMonitorSpec }): ServiceMonitorObject {
     return {
         apiVersion: MONITORING_API_VERSION,
         kind: "ServiceMonitor",
-        metadata: objectMeta({
-            name: opts.name,
-            namespace: opts.namespace,
-            component: "service-monitor",
-            instance: opts.instance,
-            labels: { ...(opts.labels ?? {}), ...monitorLabels(opts.monitor ?? PROMETHEUS.defaultMonitor) },
-        }),
+        metadata: teamObjectMeta("service-monitor", opts, monitorLabels(opts.monitor ?? PROMETHEUS.defaultMonitor)),
         spec: stripUndefined(opts.spec),
     };
 }
@@ -89,9 +57,9 @@ export class ServiceMonitor extends pulumi.ComponentResource {
         super("thanos-stack:index:ServiceMonitor", name, {}, opts);
         const problems = serviceMonitorProblems(args);
         refuseProblems(`ServiceMonitor ${name}:`, problems);
-        const { namespace, name: k8sName, monitor, labels, ...spec } = args;
-        this.monitorName = k8sName ?? name;
-        const obj = buildServiceMonitor({ name: this.monitorName, namespace, instance: name, spec, ...(monitor !== undefined ? { monitor } : {}), ...(labels !== undefined ? { labels } : {}) });
+        const placement = teamPlacement(name, args);
+        this.monitorName = placement.name;
+        const obj = buildServiceMonitor({ ...placement, spec: withoutPlacement(args) });
         new CustomResource(`${name}-servicemonitor`, obj, childOptions(this, opts));
         this.registerOutputs({ monitorName: this.monitorName });
     }

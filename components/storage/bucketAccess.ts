@@ -20,12 +20,12 @@ import { ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { Role } from "@pulumi/aws/iam/role";
 import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
 import { PodIdentityAssociation } from "@pulumi/aws/eks/podIdentityAssociation";
-import { AWS_IDENTITY } from "./constants";
-import { BUCKET_USERS, BucketUser, type BucketUserNames } from "./lib/contracts";
-import { objectMeta } from "./lib/meta";
-import { EksFacts, IdentityMechanism, identitySettingsProblems, showValue } from "./lib/objectStorage";
-import { withDependencies } from "./lib/options";
-import { childOptions } from "./lib/providers";
+import { AWS_IDENTITY } from "../constants";
+import { BUCKET_USERS, BucketUser, type BucketUserNames } from "../lib/contracts";
+import { objectMeta } from "../lib/meta";
+import { EksFacts, IdentityMechanism, identitySettingsProblems, showValue } from "../lib/objectStorage";
+import { withDependencies } from "../lib/options";
+import { childOptions } from "../lib/providers";
 import { objectsArn, PolicyDocument, PolicyStatement } from "./s3Bucket";
 
 /** What a bucket user may do. */

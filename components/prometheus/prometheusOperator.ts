@@ -26,14 +26,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { Namespace } from "@pulumi/kubernetes/core/v1";
 import { Release } from "@pulumi/kubernetes/helm/v3";
 import type { Namespace as NamespaceObject, PodSecurityContext, ResourceRequirements as K8sResources, SecurityContext } from "kubernetes-types/core/v1";
-import { CHARTS, LABELS, PORTS, PROMETHEUS, THANOS } from "./constants";
-import { DEFAULTS, ResourceRequirements } from "./defaults";
-import { serviceFqdn } from "./lib/contracts";
-import { withExtraDependencies } from "./lib/deps";
-import { objectMeta } from "./lib/meta";
-import { monitorLabels, ruleLabels } from "./lib/monitoringTypes";
-import { containerResources, containerSecurityContext, podPriority, podSecurityContext, type PodPriorityArgs } from "./lib/pod";
-import { childOptions, refuseProblems } from "./lib/providers";
+import { CHARTS, LABELS, PORTS, PROMETHEUS, THANOS } from "../constants";
+import { DEFAULTS, ResourceRequirements } from "../defaults";
+import { serviceFqdn } from "../lib/contracts";
+import { withExtraDependencies } from "../lib/deps";
+import { objectMeta } from "../lib/meta";
+import { monitorLabels, ruleLabels } from "../lib/monitoringTypes";
+import { containerResources, containerSecurityContext, podPriority, podSecurityContext, type PodPriorityArgs } from "../lib/pod";
+import { childOptions, refuseProblems } from "../lib/providers";
 
 /** Pod Security level of the node-exporter namespace (host namespaces and host paths). */
 export const NODE_EXPORTER_POD_SECURITY = "privileged";

@@ -3,42 +3,38 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Namespace } from "@pulumi/kubernetes/core/v1";
-import { DEFAULTS } from "./defaults";
+import { DEFAULTS } from "../defaults";
 import { buildNamespace } from "./namespace";
-import { childOptions, requireProvider } from "./lib/providers";
-// [object-storage] imports
+import { childOptions, requireProvider } from "../lib/providers";
 import { Secret, SecretArgs } from "@pulumi/kubernetes/core/v1";
-import { BucketAccess } from "./bucketAccess";
-import { VersityObjectStorage } from "./versitygw";
-import { DYNAMIC_PROVIDER_PACKAGE, DynamicProvider } from "./lib/generatedSecret";
-import { buildObjstoreConfig, buildObjstoreSecret, objstoreSecretRef, renderObjstoreYaml } from "./objstoreConfig";
-import { ThanosBucket } from "./s3Bucket";
-import type { BucketUserNames, ObjstoreSecretRef } from "./lib/contracts";
-import { ObjectStorageSettings, objectStorageSettingsProblems, showValue } from "./lib/objectStorage";
-import { kubeArgs } from "./lib/thanos";
-// [prometheus] imports
-import { Alertmanager, alertmanagerUrl, receiverUrls, type AlertmanagerSettings } from "./alertmanager";
-import { PodMonitor, type PodMonitorArgs } from "./podMonitor";
-import { PrometheusOperator, type PrometheusOperatorSettings } from "./prometheusOperator";
-import { DEFAULT_RULE_SCOPE, PrometheusRule, type PrometheusRuleArgs } from "./prometheusRule";
-import { Pushgateway, type PushgatewayOptions } from "./pushgateway";
-import { ServiceMonitor, type ServiceMonitorArgs } from "./serviceMonitor";
-import { ShardedPrometheus, type ShardedPrometheusSettings } from "./shardedPrometheus";
-import { queryFrontendUrl } from "./queryFrontend";
-import { ruleLabels } from "./lib/monitoringTypes";
-// [thanos] imports
-import { ThanosSelfMonitoring, thanosScrapeTargets } from "./thanosSelfMonitoring";
-import { compactVolumeClaimRegex } from "./monitoring/thanosRules";
-import { ThanosCompactor } from "./compactor";
-import { ThanosQuerier } from "./querier";
-import { ThanosQueryFrontend } from "./queryFrontend";
-import { rulerPlan, ThanosRuler } from "./ruler";
-import { storeGatewayPlan, ThanosStoreGateway } from "./storeGateway";
+import { BucketAccess } from "../storage/bucketAccess";
+import { VersityObjectStorage } from "../storage/versitygw";
+import { DYNAMIC_PROVIDER_PACKAGE, DynamicProvider } from "../lib/generatedSecret";
+import { buildObjstoreConfig, buildObjstoreSecret, objstoreSecretRef, renderObjstoreYaml } from "../storage/objstoreConfig";
+import { ThanosBucket } from "../storage/s3Bucket";
+import type { BucketUserNames, ObjstoreSecretRef } from "../lib/contracts";
+import { ObjectStorageSettings, objectStorageSettingsProblems, showValue } from "../lib/objectStorage";
+import { kubeArgs } from "../lib/thanos";
+import { Alertmanager, alertmanagerUrl, receiverUrls, type AlertmanagerSettings } from "../prometheus/alertmanager";
+import { PodMonitor, type PodMonitorArgs } from "../teams/podMonitor";
+import { PrometheusOperator, type PrometheusOperatorSettings } from "../prometheus/prometheusOperator";
+import { DEFAULT_RULE_SCOPE, PrometheusRule, type PrometheusRuleArgs } from "../teams/prometheusRule";
+import { Pushgateway, type PushgatewayOptions } from "../prometheus/pushgateway";
+import { ServiceMonitor, type ServiceMonitorArgs } from "../teams/serviceMonitor";
+import { ShardedPrometheus, type ShardedPrometheusSettings } from "../prometheus/shardedPrometheus";
+import { queryFrontendUrl } from "../thanos/queryFrontend";
+import { ruleLabels } from "../lib/monitoringTypes";
+import { ThanosSelfMonitoring, thanosScrapeTargets } from "../monitoring/thanosSelfMonitoring";
+import { compactVolumeClaimRegex } from "../monitoring/thanosRules";
+import { ThanosCompactor } from "../thanos/compactor";
+import { ThanosQuerier } from "../thanos/querier";
+import { ThanosQueryFrontend } from "../thanos/queryFrontend";
+import { rulerPlan, ThanosRuler } from "../thanos/ruler";
+import { storeGatewayPlan, ThanosStoreGateway } from "../thanos/storeGateway";
 import { assertThanosStack, planThanosStack, thanosStackContext, type ThanosSettings, type ThanosStackPlan } from "./thanosPlan";
-import type { StoreEndpoint } from "./lib/contracts";
-// [multi-cluster] imports
+import type { StoreEndpoint } from "../lib/contracts";
 import { StackReference } from "@pulumi/pulumi";
-import { MULTI_CLUSTER } from "./constants";
+import { MULTI_CLUSTER } from "../constants";
 import {
     CollectorExposure,
     roleContext,
@@ -51,15 +47,13 @@ import {
     type CollectorSettings,
     type StackRole,
 } from "./multiCluster";
-// [ui-access] imports
-import { UiAccess, grafanaUiTarget, thanosUiTarget, type UiAccessOptions, type UiHosts, type UiName } from "./uiAccess";
-// [hardening] imports
+import { UiAccess, grafanaUiTarget, thanosUiTarget, type UiAccessOptions, type UiHosts, type UiName } from "../network/uiAccess";
 import { PriorityClass } from "@pulumi/kubernetes/scheduling/v1";
 import { NetworkPolicy, type NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
 import { buildPriorityClass, monitoringPriorityClassName, priorityValueProblems, type PriorityClassSettings } from "./priorityClass";
-import { buildStackNetworkPolicies, workloadId, type NetworkPolicySettings, type StackNetworkInput } from "./stackNetwork";
-import { INGRESS, PORTS } from "./constants";
-import { CHART_PORTS } from "./prometheusOperator";
+import { buildStackNetworkPolicies, workloadId, type NetworkPolicySettings, type StackNetworkInput } from "../network/stackNetwork";
+import { INGRESS, PORTS } from "../constants";
+import { CHART_PORTS } from "../prometheus/prometheusOperator";
 
 /** The stack's self-monitoring switches. */
 export interface SelfMonitoringSettings {
@@ -137,13 +131,11 @@ export interface ThanosStackArgs {
      * @default false
      */
     usesAws?: boolean;
-    // [object-storage] args
     /**
      * The bucket behind Thanos: an S3 bucket with per-component IAM roles (`provider: "s3"`, needs
      * {@link usesAws} and `region`), or the in-cluster S3 server (`provider: "versitygw"`, local development).
      */
     objectStorage: ObjectStorageSettings;
-    // [prometheus] args
     /**
      * The sharded Prometheus (shards, replicas, retention, storage, resources, compaction, external labels,
      * remote write). Cluster/environment labels, the objstore Secret, the ServiceAccount and Alertmanager are wired
@@ -171,7 +163,6 @@ export interface ThanosStackArgs {
      * @default none
      */
     monitoring?: MonitoringSettings;
-    // [thanos] args
     /**
      * The stack's own monitoring: ServiceMonitors for every Thanos component (job names matching the Thanos
      * mixin), the Thanos alerts and recording rules (each with a runbook link) and the Grafana dashboards.
@@ -183,7 +174,6 @@ export interface ThanosStackArgs {
      * @default production defaults for every component (see components/defaults.ts)
      */
     thanos?: ThanosSettings;
-    // [multi-cluster] args
     /**
      * What this stack runs: `all` (everything in one cluster), `collector` (Prometheus shards, sidecars exposed to
      * a central cluster, Alertmanager, Pushgateway; no Thanos read path, no bucket: the central stack owns it) or
@@ -202,14 +192,12 @@ export interface ThanosStackArgs {
      * @default { selfScrape: { enabled: true } }
      */
     central?: CentralSettings;
-    // [ui-access] args
     /**
      * Expose the UIs (Grafana, the Thanos query UI through the query-frontend, the ruler UI) through Ingresses with
      * TLS and authentication; each UI with a host is exposed. Not with role `collector`.
      * @default internal-only (no Ingress)
      */
     ui?: UiSettings;
-    // [hardening] args
     /**
      * The PriorityClass every pod of the stack runs with (`<namespace>-<name>`, cluster-scoped, created by
      * the stack; preempts lower priorities, never the cluster default).
@@ -263,7 +251,6 @@ function requiredChild<K extends "bucketAccess" | "prometheusOperator" | "promet
 export class ThanosStack extends pulumi.ComponentResource {
     /** Name of the namespace that holds the stack. */
     public readonly namespaceName: pulumi.Output<string>;
-    // [object-storage] outputs
     /** The Secret (name and key) with the Thanos objstore configuration; every bucket user mounts it. */
     public readonly objstoreSecret: ObjstoreSecretRef;
     /** The ServiceAccount each bucket user must run as (its IAM role trusts exactly this one). */
@@ -280,7 +267,6 @@ export class ThanosStack extends pulumi.ComponentResource {
     public get objectStore(): VersityObjectStorage | undefined {
         return STACK_CHILDREN.get(this)?.objectStore;
     }
-    // [prometheus] outputs
     /** The Prometheus Operator component (kube-prometheus-stack). TypeScript only (see {@link ThanosStackChildren}). */
     public get prometheusOperator(): PrometheusOperator {
         return requiredChild(this, "prometheusOperator");
@@ -311,22 +297,18 @@ export class ThanosStack extends pulumi.ComponentResource {
     public readonly shardRuleSelector: Record<string, string>;
     /** Labels of PrometheusRules the Thanos ruler must select (`global` scope). */
     public readonly globalRuleSelector: Record<string, string>;
-    // [thanos] outputs
     /** In-cluster URL of the query-frontend (Grafana's datasource); none in a collector. */
     public readonly queryFrontendUrl?: string;
     /** In-cluster URL of the querier; none in a collector. */
     public readonly querierUrl?: string;
     /** Every StoreAPI the querier reaches. */
     public readonly querierEndpoints: StoreEndpoint[];
-    // [multi-cluster] outputs
     /** The stack's role. */
     public readonly role: StackRole;
     /** Role `collector`: one StoreAPI address per Prometheus pod, for the central querier (exported as a stack output). */
     public readonly storeApiEndpoints?: CollectorEndpoint[];
-    // [ui-access] outputs
     /** Public URLs of the exposed UIs. */
     public readonly uiUrls?: UiHosts;
-    // [hardening] outputs
     /** The PriorityClass of every pod of the stack. */
     public readonly priorityClassName: string;
     /** Names of the NetworkPolicies of the namespace (empty when disabled). */
@@ -338,8 +320,8 @@ export class ThanosStack extends pulumi.ComponentResource {
         STACK_CHILDREN.set(this, children);
         requireProvider(this, "kubernetes", "ThanosStack");
         if (args.usesAws) requireProvider(this, "aws", "ThanosStack");
-        // [thanos] invariants: every Thanos component's Args and the GUIDE §3 invariants, before any child exists.
-        // [multi-cluster] what the role deploys; the invariants adapt to it (remote collectors are StoreAPIs and producers).
+        // Invariants: every Thanos component's Args and the GUIDE §3 invariants, before any child exists.
+        // What the role deploys; the invariants adapt to it (remote collectors are StoreAPIs and producers).
         const role: StackRole = args.role ?? "all";
         if (!(MULTI_CLUSTER.roles as readonly string[]).includes(role)) throw new pulumi.RunError(`ThanosStack role: must be one of ${MULTI_CLUSTER.roles.join(", ")}, got ${JSON.stringify(role)}`);
         const parts = roleParts(role);
@@ -352,7 +334,7 @@ export class ThanosStack extends pulumi.ComponentResource {
             args.thanos,
         );
         assertThanosStack(thanosPlan);
-        // [hardening] invariants: the NetworkPolicies follow from the wiring; an address that leads nowhere fails here.
+        // Invariants: the NetworkPolicies follow from the wiring; an address that leads nowhere fails here.
         const networkPolicySettings: NetworkPolicySettings = args.networkPolicies ?? {};
         const idOfStack = (objectName: string) => workloadId(name, objectName);
         const uiWorkload: Record<UiName, string> = { grafana: "grafana", query: idOfStack(thanosPlan.names.queryFrontend), ruler: idOfStack(thanosPlan.names.rule) };
@@ -389,7 +371,7 @@ export class ThanosStack extends pulumi.ComponentResource {
                     ? { provider: "versitygw", name: wiring.objectStoreName ?? `${name}-versitygw`, instance: name, bucketName: args.objectStorage.bucketName }
                     : { provider: "s3", identity: args.objectStorage.identity ?? DEFAULTS.objectStorage.identity },
             settings: networkPolicySettings,
-            // [multi-cluster]/[ui-access] flows that enter or leave the cluster: derived from the role and the UI hosts.
+            // Flows that enter or leave the cluster: derived from the role and the UI hosts.
             extraIngress: [
                 ...(role === "collector" ? [{ workload: idOfStack(`${name}-prometheus`), rule: { peers: [{ namespaceSelector: {} }, { ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: PORTS.thanosGrpc }] } }] : []),
                 ...(Object.entries(args.ui?.hosts ?? {}) as Array<[UiName, string | undefined]>)
@@ -422,7 +404,7 @@ export class ThanosStack extends pulumi.ComponentResource {
             }
         }
 
-        // [object-storage] and [hardening] arguments: checked with every other argument, before the first child exists.
+        // Arguments: checked with every other argument, before the first child exists.
         const priorityValue = args.priorityClass?.value ?? DEFAULTS.priorityClass.value;
         const priorityProblem = priorityValueProblems(priorityValue)[0];
         if (priorityProblem) throw new pulumi.RunError(`ThanosStack priorityClass.value: ${priorityProblem}`);
@@ -436,7 +418,7 @@ export class ThanosStack extends pulumi.ComponentResource {
         }
 
         const namespaceName = args.namespace ?? DEFAULTS.namespace;
-        // [hardening] the PriorityClass exists before the namespace, so every pod in it (ours and the Operator's) can use it.
+        // The PriorityClass exists before the namespace, so every pod in it (ours and the Operator's) can use it.
         this.priorityClassName = monitoringPriorityClassName(name, namespaceName);
         const priorityClass = new PriorityClass(`${name}-priority-class`, buildPriorityClass({ name: this.priorityClassName, instance: name, value: priorityValue }), { parent: this });
         // Retained on delete (and protected in protected stacks): deleting the namespace would delete every
@@ -447,12 +429,12 @@ export class ThanosStack extends pulumi.ComponentResource {
         /** Options for child components: everything waits for the namespace. */
         const inNamespace: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace] };
 
-        // [object-storage] wiring (its arguments were checked before the first child)
+        // The bucket (its arguments were checked before the first child)
         this.objstoreSecret = objstoreSecretRef(name);
         let objstoreYaml: pulumi.Output<string>;
         if (storage.provider === "s3") {
             const region = storage.region!;
-            // [multi-cluster] one stack owns the bucket (central or all); a collector only writes to it.
+            // One stack owns the bucket (central or all); a collector only writes to it.
             if (parts.ownsBucket) children.bucket = new ThanosBucket(
                 `${name}-storage`,
                 {
@@ -519,7 +501,6 @@ export class ThanosStack extends pulumi.ComponentResource {
             { ...childOptions(this, inNamespace), additionalSecretOutputs: ["data", "stringData"] },
         );
 
-        // [prometheus] wiring
         {
             const monitoring = args.monitoring ?? {};
             children.prometheusOperator = new PrometheusOperator(
@@ -528,7 +509,7 @@ export class ThanosStack extends pulumi.ComponentResource {
                     namespace: namespaceName,
                     grafanaDatasourceUrl: queryFrontendUrl(thanosPlan.names.queryFrontend, namespaceName),
                     ...args.operator,
-                    // [multi-cluster] Grafana's datasource is the query-frontend: none in a collector.
+                    // Grafana's datasource is the query-frontend: none in a collector.
                     ...(parts.grafana ? {} : { grafana: false }),
                     alertmanagerUrl: alertmanagerUrl(`${name}-alertmanager`, namespaceName),
                     priorityClassName: this.priorityClassName,
@@ -545,7 +526,7 @@ export class ThanosStack extends pulumi.ComponentResource {
                 `${name}-prometheus`,
                 {
                     ...args.prometheus,
-                    // [multi-cluster] the central cluster's self-scrape Prometheus is one shard; a collector's sidecars may serve TLS.
+                    // The central cluster's self-scrape Prometheus is one shard; a collector's sidecars may serve TLS.
                     ...(parts.selfScrapePrometheus ? { shards: 1, replicas: args.central?.selfScrape?.replicas ?? MULTI_CLUSTER.selfScrapeReplicas } : {}),
                     ...(role === "collector" && sidecarServesTls(args.collector!.exposure) ? { grpcServerTls: { secretName: collectorTlsSecretName(`${name}-prometheus`) } } : {}),
                     namespace: namespaceName,
@@ -558,7 +539,7 @@ export class ThanosStack extends pulumi.ComponentResource {
                 },
                 { parent: this, dependsOn: [namespace, this.prometheusOperator, this.bucketAccess] },
             );
-            // [multi-cluster] a collector exposes every sidecar's StoreAPI (one address per pod) to the central cluster.
+            // A collector exposes every sidecar's StoreAPI (one address per pod) to the central cluster.
             if (role === "collector") {
                 const exposure = new CollectorExposure(
                     `${name}-storeapi`,
@@ -577,7 +558,7 @@ export class ThanosStack extends pulumi.ComponentResource {
             for (const [key, sm] of Object.entries(monitoring.serviceMonitors ?? {})) new ServiceMonitor(`${name}-${key}`, { name: key, ...sm }, afterOperator);
             for (const [key, pm] of Object.entries(monitoring.podMonitors ?? {})) new PodMonitor(`${name}-${key}`, { name: key, ...pm }, afterOperator);
             for (const [key, rule] of Object.entries(monitoring.rules ?? {})) {
-                // [multi-cluster] a collector runs no ruler: `global` rules belong to the central stack (its ruler sees every cluster).
+                // A collector runs no ruler: `global` rules belong to the central stack (its ruler sees every cluster).
                 if (!parts.thanosReadPath && (rule.scope ?? DEFAULT_RULE_SCOPE) === "global") {
                     pulumi.log.warn(`rule ${key}: scope global is evaluated by the central stack's ruler; not created in a collector (deploy it with the central stack)`, this);
                     continue;
@@ -586,7 +567,6 @@ export class ThanosStack extends pulumi.ComponentResource {
             }
         }
 
-        // [thanos] wiring
         // Re-plan with what the other parts actually expose and check again (the early plan derived the same names).
         const thanos = planThanosStack(
             {
@@ -601,7 +581,7 @@ export class ThanosStack extends pulumi.ComponentResource {
             args.thanos,
         );
         assertThanosStack(thanos);
-        // [multi-cluster] a collector runs none of the read path; central and all run all of it (one compactor per bucket).
+        // A collector runs none of the read path; central and all run all of it (one compactor per bucket).
         this.querierEndpoints = [];
         if (parts.thanosReadPath) {
             // Bucket users start after their ServiceAccounts (and IAM roles) exist: a pod created before its
@@ -629,7 +609,7 @@ export class ThanosStack extends pulumi.ComponentResource {
             this.querierEndpoints = thanos.querier.endpoints;
         }
 
-        // [ui-access] wiring: Ingresses with TLS and authentication in front of the UIs that have a host (none by default).
+        // Ingresses with TLS and authentication in front of the UIs that have a host (none by default).
         if (args.ui !== undefined) {
             const { hosts, ...access } = args.ui;
             const targets: Record<UiName, { serviceName: string; servicePort: number }> = {
@@ -649,7 +629,7 @@ export class ThanosStack extends pulumi.ComponentResource {
                 `${name}-selfmon`,
                 {
                     namespace: namespaceName,
-                    // [multi-cluster] only what runs here: a collector has no Thanos read path (its absent() alerts would fire forever).
+                    // Only what runs here: a collector has no Thanos read path (its absent() alerts would fire forever).
                     targets: thanosScrapeTargets({ ...(parts.thanosReadPath ? {} : { components: [] }), sidecarSelector: this.prometheus.sidecarServiceSelector }),
                     compactVolumeClaimRegex: compactVolumeClaimRegex(thanos.names.compact),
                     // What the querier must stay connected to, from the plan (collectors read from other stacks' outputs
@@ -670,7 +650,7 @@ export class ThanosStack extends pulumi.ComponentResource {
             );
         }
 
-        // [hardening] wiring: NetworkPolicies from the wiring the components were created with (the plan was checked
+        // NetworkPolicies from the wiring the components were created with (the plan was checked
         // before any resource existed, from the derived names; here it is rebuilt from what the components expose).
         this.networkPolicyNames = [];
         if (networkPolicySettings.enabled ?? DEFAULTS.networkPolicies.enabled) {

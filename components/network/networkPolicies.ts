@@ -29,9 +29,9 @@
 import type { Service } from "kubernetes-types/core/v1";
 import type { LabelSelector } from "kubernetes-types/meta/v1";
 import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort } from "kubernetes-types/networking/v1";
-import { LABELS, PORTS } from "./constants";
-import { CLUSTER_DOMAIN } from "./lib/contracts";
-import { objectMeta } from "./lib/meta";
+import { LABELS, PORTS } from "../constants";
+import { CLUSTER_DOMAIN } from "../lib/contracts";
+import { objectMeta } from "../lib/meta";
 
 /** A transport protocol of a port. */
 export const Protocol = { Tcp: "TCP", Udp: "UDP" } as const;

@@ -15,13 +15,13 @@ import { Ingress as K8sIngress } from "@pulumi/kubernetes/networking/v1";
 import type { Service } from "kubernetes-types/core/v1";
 import type { Ingress } from "kubernetes-types/networking/v1";
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
-import { EXTERNAL_LABELS, INGRESS, MULTI_CLUSTER, PORTS, THANOS } from "./constants";
-import type { BucketUser, EndpointTls, StoreEndpoint } from "./lib/contracts";
+import { EXTERNAL_LABELS, INGRESS, MULTI_CLUSTER, PORTS, THANOS } from "../constants";
+import type { BucketUser, EndpointTls, StoreEndpoint } from "../lib/contracts";
 import type { ProducerPlan } from "./invariants";
-import { objectMeta } from "./lib/meta";
-import { childOptions, refuseProblems } from "./lib/providers";
-import { kubeArgs } from "./lib/thanos";
-import { prometheusPodSelector } from "./shardedPrometheus";
+import { objectMeta } from "../lib/meta";
+import { childOptions, refuseProblems } from "../lib/providers";
+import { kubeArgs } from "../lib/thanos";
+import { prometheusPodSelector } from "../prometheus/shardedPrometheus";
 
 /** The role of a stack: everything in one cluster, a remote scraping cluster, or the central read/maintenance cluster. */
 export const StackRole = { All: "all", Collector: "collector", Central: "central" } as const;

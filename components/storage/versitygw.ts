@@ -15,16 +15,16 @@ import type { Job as K8sJob } from "kubernetes-types/batch/v1";
 import { Secret, Service, ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { StatefulSet, StatefulSetArgs } from "@pulumi/kubernetes/apps/v1";
 import { Job, JobArgs } from "@pulumi/kubernetes/batch/v1";
-import { kubeArgs } from "./lib/thanos";
-import { IMAGES, LABELS, PORTS, VERSIONS, VERSITYGW } from "./constants";
-import { DEFAULTS, ResourceRequirements } from "./defaults";
-import { serviceFqdn } from "./lib/contracts";
-import { DYNAMIC_PROVIDER_PACKAGE, GeneratedSecret } from "./lib/generatedSecret";
-import { objectMeta, selectorLabels } from "./lib/meta";
-import { withDependencies } from "./lib/options";
-import { containerResources, containerSecurityContext, goMemLimitEnv, httpProbe, podPriority, podSecurityContext, RETAIN_VOLUMES, volumeClaimTemplate, type PodPriorityArgs, type VolumeSettings } from "./lib/pod";
-import { showValue } from "./lib/objectStorage";
-import { childOptions, requireProvider } from "./lib/providers";
+import { kubeArgs } from "../lib/thanos";
+import { IMAGES, LABELS, PORTS, VERSIONS, VERSITYGW } from "../constants";
+import { DEFAULTS, ResourceRequirements } from "../defaults";
+import { serviceFqdn } from "../lib/contracts";
+import { DYNAMIC_PROVIDER_PACKAGE, GeneratedSecret } from "../lib/generatedSecret";
+import { objectMeta, selectorLabels } from "../lib/meta";
+import { withDependencies } from "../lib/options";
+import { containerResources, containerSecurityContext, goMemLimitEnv, httpProbe, podPriority, podSecurityContext, RETAIN_VOLUMES, volumeClaimTemplate, type PodPriorityArgs, type VolumeSettings } from "../lib/pod";
+import { showValue } from "../lib/objectStorage";
+import { childOptions, requireProvider } from "../lib/providers";
 import { versityEndpoint } from "./objstoreConfig";
 
 /** The `app.kubernetes.io/name` of the S3 server's objects. */

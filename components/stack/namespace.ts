@@ -2,8 +2,8 @@
  * The namespace of the stack, with Pod Security Admission enforcing "restricted".
  */
 import type { Namespace } from "kubernetes-types/core/v1";
-import { LABELS } from "./constants";
-import { objectMeta } from "./lib/meta";
+import { LABELS } from "../constants";
+import { objectMeta } from "../lib/meta";
 
 /** Pod Security Standards level enforced on the namespace. */
 export const POD_SECURITY_LEVEL = "restricted";

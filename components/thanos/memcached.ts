@@ -10,13 +10,13 @@ import { Service as K8sService, ServiceAccount as K8sServiceAccount } from "@pul
 import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { StatefulSet } from "kubernetes-types/apps/v1";
 import type { Service } from "kubernetes-types/core/v1";
-import { IMAGES, MEMCACHED, PORTS, THANOS } from "./constants";
-import { DEFAULTS, type ResourceRequirements } from "./defaults";
-import { serviceFqdn } from "./lib/contracts";
-import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
-import { containerResources, containerSecurityContext, hostnameAntiAffinity, podDisruptionBudget, podPriority, podSecurityContext, zoneSpread, type PodPriorityArgs } from "./lib/pod";
-import { childOptions, refuseProblems } from "./lib/providers";
-import { memoryLimitBytes, buildServiceAccount, kubeArgs } from "./lib/thanos";
+import { IMAGES, MEMCACHED, PORTS, THANOS } from "../constants";
+import { DEFAULTS, type ResourceRequirements } from "../defaults";
+import { serviceFqdn } from "../lib/contracts";
+import { objectMeta, selectorLabels, standardLabels } from "../lib/meta";
+import { containerResources, containerSecurityContext, hostnameAntiAffinity, podDisruptionBudget, podPriority, podSecurityContext, zoneSpread, type PodPriorityArgs } from "../lib/pod";
+import { childOptions, refuseProblems } from "../lib/providers";
+import { memoryLimitBytes, buildServiceAccount, kubeArgs } from "../lib/thanos";
 
 /** Settings of one memcached cluster (the configuration shape). */
 export interface MemcachedSettings {

@@ -9,9 +9,9 @@
  */
 import type { Secret } from "kubernetes-types/core/v1";
 import { stringify } from "yaml";
-import { PORTS } from "./constants";
-import { OBJSTORE_SECRET_KEY, ObjstoreSecretRef, serviceFqdn } from "./lib/contracts";
-import { objectMeta } from "./lib/meta";
+import { PORTS } from "../constants";
+import { OBJSTORE_SECRET_KEY, ObjstoreSecretRef, serviceFqdn } from "../lib/contracts";
+import { objectMeta } from "../lib/meta";
 
 /** An AWS S3 bucket reached with the SDK credential chain (IRSA or EKS Pod Identity). */
 export interface AwsS3Target {

@@ -20,11 +20,11 @@ import { Secret as K8sSecret } from "@pulumi/kubernetes/core/v1";
 import { Ingress as K8sIngress } from "@pulumi/kubernetes/networking/v1";
 import type { Secret } from "kubernetes-types/core/v1";
 import type { Ingress } from "kubernetes-types/networking/v1";
-import { GRAFANA, INGRESS, PORTS } from "./constants";
-import { objectMeta } from "./lib/meta";
-import { withExtraDependencies } from "./lib/deps";
-import { childOptions, refuseProblems } from "./lib/providers";
-import { kubeArgs } from "./lib/thanos";
+import { GRAFANA, INGRESS, PORTS } from "../constants";
+import { objectMeta } from "../lib/meta";
+import { withExtraDependencies } from "../lib/deps";
+import { childOptions, refuseProblems } from "../lib/providers";
+import { kubeArgs } from "../lib/thanos";
 
 /** How users authenticate before reaching a UI. */
 export const UiAuthMode = { Oauth2Proxy: "oauth2-proxy", BasicAuth: "basicAuth" } as const;

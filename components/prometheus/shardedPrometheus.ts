@@ -23,13 +23,13 @@ import type {
 import type { LabelSelector, ObjectMeta } from "kubernetes-types/meta/v1";
 import type { ClusterRole as ClusterRoleObject, ClusterRoleBinding as ClusterRoleBindingObject } from "kubernetes-types/rbac/v1";
 import type { PodDisruptionBudget as PdbObject } from "kubernetes-types/policy/v1";
-import { EXTERNAL_LABELS, IMAGES, LABELS, MULTI_CLUSTER, PART_OF, PORTS, PROMETHEUS, THANOS, VERSIONS } from "./constants";
-import { DEFAULTS, ResourceRequirements } from "./defaults";
-import type { ObjstoreSecretRef, StoreEndpoint } from "./lib/contracts";
-import { serviceFqdn } from "./lib/contracts";
-import { formatDuration, HOUR_MS, isDuration, parseDuration } from "./lib/duration";
-import { objectMeta, selectorLabels } from "./lib/meta";
-import { MONITORING_API_VERSION, monitorLabels, RemoteWriteSpec, ruleLabels } from "./lib/monitoringTypes";
+import { EXTERNAL_LABELS, IMAGES, LABELS, MULTI_CLUSTER, PART_OF, PORTS, PROMETHEUS, THANOS, VERSIONS } from "../constants";
+import { DEFAULTS, ResourceRequirements } from "../defaults";
+import type { ObjstoreSecretRef, StoreEndpoint } from "../lib/contracts";
+import { serviceFqdn } from "../lib/contracts";
+import { formatDuration, HOUR_MS, isDuration, parseDuration } from "../lib/duration";
+import { objectMeta, selectorLabels } from "../lib/meta";
+import { MONITORING_API_VERSION, monitorLabels, RemoteWriteSpec, ruleLabels } from "../lib/monitoringTypes";
 import {
     containerResources,
     containerSecurityContext,
@@ -43,13 +43,13 @@ import {
     zoneSpread,
     type PodPriorityArgs,
     type VolumeSettings,
-} from "./lib/pod";
-import { withExtraDependencies } from "./lib/deps";
-import { childOptions, refuseProblems } from "./lib/providers";
-import { isQuantity } from "./lib/quantity";
-import { buildServiceMonitor } from "./serviceMonitor";
+} from "../lib/pod";
+import { withExtraDependencies } from "../lib/deps";
+import { childOptions, refuseProblems } from "../lib/providers";
+import { isQuantity } from "../lib/quantity";
+import { buildServiceMonitor } from "../teams/serviceMonitor";
 
-export type { RemoteWriteSpec } from "./lib/monitoringTypes";
+export type { RemoteWriteSpec } from "../lib/monitoringTypes";
 
 /** Local compaction mode: `disabled` (mission default) or the Operator's `delayed` compaction (opt-in). */
 export const CompactionMode = { Disabled: "disabled", Delayed: "delayed" } as const;

@@ -4,19 +4,19 @@
  * creates any provider) evaluates {@link thanosStackProblems} first, so a broken stack fails before
  * any resource exists.
  */
-import { EXTERNAL_LABELS, PORTS } from "./constants";
-import { alertmanagerSrvAddress } from "./alertmanager";
-import { compactorPlan, compactorProblems, type CompactorOptions, type ThanosCompactorArgs } from "./compactor";
+import { EXTERNAL_LABELS, PORTS } from "../constants";
+import { alertmanagerSrvAddress } from "../prometheus/alertmanager";
+import { compactorPlan, compactorProblems, type CompactorOptions, type ThanosCompactorArgs } from "../thanos/compactor";
 import { InvariantError, producerProblems, thanosPlanProblems, type ProducerPlan, type ThanosPlan } from "./invariants";
 import type { StackRole } from "./multiCluster";
-import { querierProblems, querierUrl, type QuerierOptions, type ThanosQuerierArgs } from "./querier";
-import { queryFrontendProblems, type QueryFrontendSettings, type ThanosQueryFrontendArgs } from "./queryFrontend";
-import { rulerProblems, rulerStoreEndpoint, type RulerSettings, type ThanosRulerArgs } from "./ruler";
-import { storeEndpointsOf, storeGatewayPlan, storeGatewayProblems, type StoreGatewaySettings, type ThanosStoreGatewayArgs } from "./storeGateway";
-import { serviceAccountNames } from "./bucketAccess";
-import { objstoreSecretRef } from "./objstoreConfig";
-import { sidecarStoreEndpoints } from "./shardedPrometheus";
-import { serviceFqdn, type BucketUser, type ObjstoreSecretRef, type StoreEndpoint } from "./lib/contracts";
+import { querierProblems, querierUrl, type QuerierOptions, type ThanosQuerierArgs } from "../thanos/querier";
+import { queryFrontendProblems, type QueryFrontendSettings, type ThanosQueryFrontendArgs } from "../thanos/queryFrontend";
+import { rulerProblems, rulerStoreEndpoint, type RulerSettings, type ThanosRulerArgs } from "../thanos/ruler";
+import { storeEndpointsOf, storeGatewayPlan, storeGatewayProblems, type StoreGatewaySettings, type ThanosStoreGatewayArgs } from "../thanos/storeGateway";
+import { serviceAccountNames } from "../storage/bucketAccess";
+import { objstoreSecretRef } from "../storage/objstoreConfig";
+import { sidecarStoreEndpoints } from "../prometheus/shardedPrometheus";
+import { serviceFqdn, type BucketUser, type ObjstoreSecretRef, type StoreEndpoint } from "../lib/contracts";
 import { monitoringPriorityClassName } from "./priorityClass";
 
 export type { StoreGatewaySettings, QueryFrontendSettings, RulerSettings };

@@ -6,12 +6,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
-import { PROMETHEUS } from "./constants";
-import { objectMeta } from "./lib/meta";
-import { endpointDurationProblems, MONITORING_API_VERSION, monitorLabels, PodMonitorSpec, stripUndefined } from "./lib/monitoringTypes";
-import { childOptions, refuseProblems } from "./lib/providers";
+import { PROMETHEUS } from "../constants";
+import { endpointDurationProblems, MONITORING_API_VERSION, monitorLabels, PodMonitorSpec, stripUndefined, type TeamObjectArgs, teamObjectMeta, teamPlacement, type TeamObjectPlacement, withoutPlacement } from "../lib/monitoringTypes";
+import { childOptions, refuseProblems } from "../lib/providers";
 
-export type { PodMetricsEndpoint, PodMonitorSpec } from "./lib/monitoringTypes";
+export type { PodMetricsEndpoint, PodMonitorSpec } from "../lib/monitoringTypes";
 
 /** A `PodMonitor` object. */
 export interface PodMonitorObject {
@@ -22,25 +21,7 @@ export interface PodMonitorObject {
 }
 
 /** Arguments of {@link PodMonitor}: the Operator's `PodMonitor.spec` plus where to put it. */
-export interface PodMonitorArgs extends PodMonitorSpec {
-    /** Namespace of the PodMonitor (usually the team's namespace). */
-    namespace: string;
-    /**
-     * Kubernetes name of the PodMonitor.
-     * @default the component name
-     */
-    name?: string;
-    /**
-     * Value of the `thanos-stack.io/monitor` label, i.e. which stack's Prometheus scrapes it.
-     * @default "default"
-     */
-    monitor?: string;
-    /**
-     * Extra labels on the PodMonitor.
-     * @default {}
-     */
-    labels?: Record<string, string>;
-}
+export interface PodMonitorArgs extends PodMonitorSpec, TeamObjectArgs {}
 
 /** Problems with PodMonitor arguments, one sentence each. */
 export function podMonitorProblems(spec: PodMonitorSpec): string[] {
@@ -59,24 +40,11 @@ export function podMonitorProblems(spec: PodMonitorSpec): string[] {
 }
 
 /** Builds the PodMonitor object (pure). */
-export function buildPodMonitor(opts: {
-    name: string;
-    namespace: string;
-    instance: string;
-    spec: PodMonitorSpec;
-    monitor?: string;
-    labels?: Record<string, string>;
-}): PodMonitorObject {
+export function buildPodMonitor(opts: TeamObjectPlacement & { spec: PodMonitorSpec }): PodMonitorObject {
     return {
         apiVersion: MONITORING_API_VERSION,
         kind: "PodMonitor",
-        metadata: objectMeta({
-            name: opts.name,
-            namespace: opts.namespace,
-            component: "pod-monitor",
-            instance: opts.instance,
-            labels: { ...(opts.labels ?? {}), ...monitorLabels(opts.monitor ?? PROMETHEUS.defaultMonitor) },
-        }),
+        metadata: teamObjectMeta("pod-monitor", opts, monitorLabels(opts.monitor ?? PROMETHEUS.defaultMonitor)),
         spec: stripUndefined(opts.spec),
     };
 }
@@ -90,9 +58,9 @@ export class PodMonitor extends pulumi.ComponentResource {
         super("thanos-stack:index:PodMonitor", name, {}, opts);
         const problems = podMonitorProblems(args);
         refuseProblems(`PodMonitor ${name}:`, problems);
-        const { namespace, name: k8sName, monitor, labels, ...spec } = args;
-        this.monitorName = k8sName ?? name;
-        const obj = buildPodMonitor({ name: this.monitorName, namespace, instance: name, spec, ...(monitor !== undefined ? { monitor } : {}), ...(labels !== undefined ? { labels } : {}) });
+        const placement = teamPlacement(name, args);
+        this.monitorName = placement.name;
+        const obj = buildPodMonitor({ ...placement, spec: withoutPlacement(args) });
         new CustomResource(`${name}-podmonitor`, obj, childOptions(this, opts));
         this.registerOutputs({ monitorName: this.monitorName });
     }

@@ -14,14 +14,14 @@ import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { Volume, VolumeMount } from "kubernetes-types/core/v1";
 import { stringify } from "yaml";
-import { MULTI_CLUSTER, THANOS } from "./constants";
-import { DEFAULTS, type ResourceRequirements } from "./defaults";
-import type { StoreEndpoint } from "./lib/contracts";
-import { isDuration } from "./lib/duration";
-import { objectMeta, selectorLabels } from "./lib/meta";
-import { podDisruptionBudget, type PodPriorityArgs } from "./lib/pod";
-import { childOptions, refuseProblems } from "./lib/providers";
-import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonFlags, flag, kubeArgs, thanosArgs, thanosHttpUrl } from "./lib/thanos";
+import { MULTI_CLUSTER, THANOS } from "../constants";
+import { DEFAULTS, type ResourceRequirements } from "../defaults";
+import type { StoreEndpoint } from "../lib/contracts";
+import { isDuration } from "../lib/duration";
+import { objectMeta, selectorLabels } from "../lib/meta";
+import { podDisruptionBudget, type PodPriorityArgs } from "../lib/pod";
+import { childOptions, refuseProblems } from "../lib/providers";
+import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonFlags, flag, kubeArgs, thanosArgs, thanosHttpUrl } from "../lib/thanos";
 
 /** Settings of the querier that a ThanosStack passes through (the stack supplies namespace, endpoints, replica labels and priority). */
 export interface QuerierOptions {

@@ -13,19 +13,19 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StatefulSet as K8sStatefulSet, type StatefulSetArgs } from "@pulumi/kubernetes/apps/v1";
-import { Service as K8sService, ServiceAccount as K8sServiceAccount } from "@pulumi/kubernetes/core/v1";
+import { Service as K8sService } from "@pulumi/kubernetes/core/v1";
 import type { StatefulSet } from "kubernetes-types/apps/v1";
 import { stringify } from "yaml";
-import { THANOS } from "./constants";
-import { DEFAULTS, type ResourceRequirements } from "./defaults";
+import { THANOS } from "../constants";
+import { DEFAULTS, type ResourceRequirements } from "../defaults";
 import type { VolumeSettings } from "./storeGateway";
-import type { ObjstoreSecretRef } from "./lib/contracts";
-import { isDuration } from "./lib/duration";
-import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
-import { RETAIN_VOLUMES, volumeClaimTemplate, type PodPriorityArgs } from "./lib/pod";
-import { childOptions, refuseProblems } from "./lib/providers";
+import type { ObjstoreSecretRef } from "../lib/contracts";
+import { isDuration } from "../lib/duration";
+import { objectMeta, selectorLabels, standardLabels } from "../lib/meta";
+import { RETAIN_VOLUMES, volumeClaimTemplate, type PodPriorityArgs } from "../lib/pod";
+import { childOptions, refuseProblems } from "../lib/providers";
+import { ownServiceAccount } from "../lib/ownServiceAccount";
 import {
-    buildServiceAccount,
     buildThanosService,
     commonFlags,
     dataMount,
@@ -39,7 +39,7 @@ import {
     thanosContainer,
     thanosPodSpec,
     wholeCores,
-} from "./lib/thanos";
+} from "../lib/thanos";
 
 /** Retention per resolution; all three are always set (Thanos' default is forever). */
 export interface RetentionSettings {
@@ -313,13 +313,7 @@ export class ThanosCompactor extends pulumi.ComponentResource {
         this.deleteDelay = plan.deleteDelay;
 
         const component = THANOS.componentNames.compact;
-        if (plan.createServiceAccount) {
-            new K8sServiceAccount(
-                `${name}-sa`,
-                buildServiceAccount(objectMeta({ name: plan.serviceAccountName, namespace: plan.namespace, component, instance: name })),
-                childOptions(this, opts),
-            );
-        }
+        ownServiceAccount(this, name, component, plan, opts);
         for (const instance of plan.instances) {
             new K8sService(
                 `${instance.name}-service`,

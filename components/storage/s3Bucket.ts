@@ -28,8 +28,8 @@ import { BucketVersioning } from "@pulumi/aws/s3/bucketVersioning";
 import { Key } from "@pulumi/aws/kms/key";
 import { Role } from "@pulumi/aws/iam/role";
 import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
-import { AWS_IDENTITY } from "./constants";
-import { DEFAULTS } from "./defaults";
+import { AWS_IDENTITY } from "../constants";
+import { DEFAULTS } from "../defaults";
 import {
     AccessLoggingSettings,
     EncryptionSettings,
@@ -39,9 +39,9 @@ import {
     VersioningSettings,
     bucketSettingsProblems,
     showValue,
-} from "./lib/objectStorage";
-import { withDependencies } from "./lib/options";
-import { childOptions } from "./lib/providers";
+} from "../lib/objectStorage";
+import { withDependencies } from "../lib/options";
+import { childOptions } from "../lib/providers";
 
 /** Arguments of {@link ThanosBucket}. */
 export interface ThanosBucketArgs {

@@ -16,15 +16,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
 import { parser } from "@prometheus-io/lezer-promql";
-import { PROMETHEUS, RULE_SCOPES } from "./constants";
-import { isDuration } from "./lib/duration";
-import { objectMeta } from "./lib/meta";
-import { isAlertingRule, MONITORING_API_VERSION, Rule, RuleGroup, ruleLabels, RuleScope, stripUndefined } from "./lib/monitoringTypes";
-import { describePromqlError, findPromqlSyntaxError } from "./lib/promql";
-import { childOptions, refuseProblems } from "./lib/providers";
+import { PROMETHEUS, RULE_SCOPES } from "../constants";
+import { isDuration } from "../lib/duration";
+import { isAlertingRule, MONITORING_API_VERSION, Rule, RuleGroup, ruleLabels, RuleScope, stripUndefined, type TeamObjectArgs, teamObjectMeta, teamPlacement, type TeamObjectPlacement } from "../lib/monitoringTypes";
+import { describePromqlError, findPromqlSyntaxError } from "../lib/promql";
+import { childOptions, refuseProblems } from "../lib/providers";
 
-export type { AlertingRule, RecordingRule, Rule, RuleGroup } from "./lib/monitoringTypes";
-export { RuleScope } from "./lib/monitoringTypes";
+export type { AlertingRule, RecordingRule, Rule, RuleGroup } from "../lib/monitoringTypes";
+export { RuleScope } from "../lib/monitoringTypes";
 
 /** A `PrometheusRule` object. */
 export interface PrometheusRuleObject {
@@ -35,9 +34,7 @@ export interface PrometheusRuleObject {
 }
 
 /** Arguments of {@link PrometheusRule}. */
-export interface PrometheusRuleArgs {
-    /** Namespace of the PrometheusRule (usually the team's namespace). */
-    namespace: string;
+export interface PrometheusRuleArgs extends TeamObjectArgs {
     /** Rule groups; every expression is parsed at program time. */
     groups: RuleGroup[];
     /**
@@ -47,21 +44,6 @@ export interface PrometheusRuleArgs {
      * @default "global"
      */
     scope?: RuleScope;
-    /**
-     * Kubernetes name of the PrometheusRule.
-     * @default the component name
-     */
-    name?: string;
-    /**
-     * Value of the `thanos-stack.io/monitor` label, i.e. which stack evaluates the rules.
-     * @default "default"
-     */
-    monitor?: string;
-    /**
-     * Extra labels on the PrometheusRule.
-     * @default {}
-     */
-    labels?: Record<string, string>;
 }
 
 /** The default scope: a shard sees only its own targets and would silently compute wrong sums. */
@@ -139,25 +121,11 @@ export function ruleProblems(groups: RuleGroup[], scope: RuleScope): string[] {
 }
 
 /** Builds the PrometheusRule object (pure); the scope and monitor labels route it to its evaluator. */
-export function buildPrometheusRule(opts: {
-    name: string;
-    namespace: string;
-    instance: string;
-    groups: RuleGroup[];
-    scope?: RuleScope;
-    monitor?: string;
-    labels?: Record<string, string>;
-}): PrometheusRuleObject {
+export function buildPrometheusRule(opts: TeamObjectPlacement & { groups: RuleGroup[]; scope?: RuleScope }): PrometheusRuleObject {
     return {
         apiVersion: MONITORING_API_VERSION,
         kind: "PrometheusRule",
-        metadata: objectMeta({
-            name: opts.name,
-            namespace: opts.namespace,
-            component: "prometheus-rule",
-            instance: opts.instance,
-            labels: { ...(opts.labels ?? {}), ...ruleLabels(opts.scope ?? DEFAULT_RULE_SCOPE, opts.monitor ?? PROMETHEUS.defaultMonitor) },
-        }),
+        metadata: teamObjectMeta("prometheus-rule", opts, ruleLabels(opts.scope ?? DEFAULT_RULE_SCOPE, opts.monitor ?? PROMETHEUS.defaultMonitor)),
         spec: { groups: stripUndefined(opts.groups) },
     };
 }
@@ -174,16 +142,9 @@ export class PrometheusRule extends pulumi.ComponentResource {
         this.scope = args.scope ?? DEFAULT_RULE_SCOPE;
         const problems = ruleProblems(args.groups, this.scope);
         refuseProblems(`PrometheusRule ${name}:`, problems);
-        this.ruleName = args.name ?? name;
-        const obj = buildPrometheusRule({
-            name: this.ruleName,
-            namespace: args.namespace,
-            instance: name,
-            groups: args.groups,
-            scope: this.scope,
-            ...(args.monitor !== undefined ? { monitor: args.monitor } : {}),
-            ...(args.labels !== undefined ? { labels: args.labels } : {}),
-        });
+        const placement = teamPlacement(name, args);
+        this.ruleName = placement.name;
+        const obj = buildPrometheusRule({ ...placement, groups: args.groups, scope: this.scope });
         new CustomResource(`${name}-prometheusrule`, obj, childOptions(this, opts));
         this.registerOutputs({ ruleName: this.ruleName, scope: this.scope });
     }

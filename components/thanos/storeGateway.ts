@@ -15,20 +15,20 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StatefulSet as K8sStatefulSet, type StatefulSetArgs } from "@pulumi/kubernetes/apps/v1";
-import { Service as K8sService, ServiceAccount as K8sServiceAccount } from "@pulumi/kubernetes/core/v1";
+import { Service as K8sService } from "@pulumi/kubernetes/core/v1";
 import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { StatefulSet } from "kubernetes-types/apps/v1";
 import { stringify } from "yaml";
-import { PORTS, THANOS } from "./constants";
-import { DEFAULTS, type ResourceRequirements } from "./defaults";
+import { PORTS, THANOS } from "../constants";
+import { DEFAULTS, type ResourceRequirements } from "../defaults";
 import { Memcached, memcachedClientConfig, memcachedPlan, type MemcachedPlan, type MemcachedSettings } from "./memcached";
-import { serviceFqdn, type ObjstoreSecretRef, type StoreEndpoint } from "./lib/contracts";
-import { formatDuration, isDuration, parseDuration } from "./lib/duration";
-import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
-import { GOMEMLIMIT_RATIO, hostnameAntiAffinity, podDisruptionBudget, RETAIN_VOLUMES, volumeClaimTemplate, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "./lib/pod";
-import { childOptions, refuseProblems } from "./lib/providers";
+import { serviceFqdn, type ObjstoreSecretRef, type StoreEndpoint } from "../lib/contracts";
+import { formatDuration, isDuration, parseDuration } from "../lib/duration";
+import { objectMeta, selectorLabels, standardLabels } from "../lib/meta";
+import { GOMEMLIMIT_RATIO, hostnameAntiAffinity, podDisruptionBudget, RETAIN_VOLUMES, volumeClaimTemplate, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "../lib/pod";
+import { childOptions, refuseProblems } from "../lib/providers";
+import { ownServiceAccount } from "../lib/ownServiceAccount";
 import {
-    buildServiceAccount,
     buildThanosService,
     commonFlags,
     dataMount,
@@ -43,10 +43,10 @@ import {
     thanosContainer,
     thanosPodSpec,
     kubeArgs,
-} from "./lib/thanos";
-import { timePartitionProblems, type TimePartition } from "./lib/timeRange";
+} from "../lib/thanos";
+import { timePartitionProblems, type TimePartition } from "../lib/timeRange";
 
-export type { TimePartition } from "./lib/timeRange";
+export type { TimePartition } from "../lib/timeRange";
 
 /** Where a cache lives. */
 export const CacheBackend = { InMemory: "inMemory", Memcached: "memcached" } as const;
@@ -68,7 +68,7 @@ export interface CacheSettings {
     memcached?: MemcachedSettings;
 }
 
-export type { VolumeSettings } from "./lib/pod";
+export type { VolumeSettings } from "../lib/pod";
 
 /** Settings of the store gateway that a ThanosStack passes through (the stack supplies namespace, bucket access, delete delay and priority). */
 export interface StoreGatewaySettings {
@@ -412,13 +412,7 @@ export class ThanosStoreGateway extends pulumi.ComponentResource {
         this.ignoreDeletionMarksDelay = plan.ignoreDeletionMarksDelay;
 
         const component = THANOS.componentNames.store;
-        if (plan.createServiceAccount) {
-            new K8sServiceAccount(
-                `${name}-sa`,
-                buildServiceAccount(objectMeta({ name: plan.serviceAccountName, namespace: plan.namespace, component, instance: name })),
-                childOptions(this, opts),
-            );
-        }
+        ownServiceAccount(this, name, component, plan, opts);
         const caches = [plan.indexCache, plan.cachingBucket].filter((c): c is MemcachedPlan => c !== undefined);
         for (const c of caches) {
             new Memcached(

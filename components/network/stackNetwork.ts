@@ -6,26 +6,26 @@
  * from it in {@link buildNetworkPolicies}.
  */
 import type { PodTemplateSpec, Service } from "kubernetes-types/core/v1";
-import { LABELS, PORTS, THANOS } from "./constants";
-import { DEFAULTS } from "./defaults";
-import { alertmanagerPodSelector, buildAlertmanagerService, resolveAlertmanagerArgs } from "./alertmanager";
-import { buildCompactorStatefulSet, compactorPlan } from "./compactor";
-import { buildMemcachedService, buildMemcachedStatefulSet, memcachedClientConfig, type MemcachedPlan } from "./memcached";
-import { buildVersityBucketJob, buildVersityService, buildVersityStatefulSet, resolveVersitySpec } from "./versitygw";
+import { LABELS, PORTS, THANOS } from "../constants";
+import { DEFAULTS } from "../defaults";
+import { alertmanagerPodSelector, buildAlertmanagerService, resolveAlertmanagerArgs } from "../prometheus/alertmanager";
+import { buildCompactorStatefulSet, compactorPlan } from "../thanos/compactor";
+import { buildMemcachedService, buildMemcachedStatefulSet, memcachedClientConfig, type MemcachedPlan } from "../thanos/memcached";
+import { buildVersityBucketJob, buildVersityService, buildVersityStatefulSet, resolveVersitySpec } from "../storage/versitygw";
 import { buildNetworkPolicies, EKS_POD_IDENTITY_AGENT, type NetworkPlan, type NetworkPolicySet, type NetworkWorkload, type PeerRule } from "./networkPolicies";
-import { versityEndpoint } from "./objstoreConfig";
-import { chartPods, type ChartPod } from "./prometheusOperator";
-import { buildPushgatewayDeployment, buildPushgatewayService, resolvePushgatewayArgs } from "./pushgateway";
-import { buildQuerierDeployment, querierPlan } from "./querier";
-import { buildQueryFrontendDeployment, queryFrontendPlan } from "./queryFrontend";
-import { buildRulerService, rulerPlan, rulerPodSelector } from "./ruler";
-import { buildSidecarService, prometheusPodSelector, resolveShardedPrometheusArgs } from "./shardedPrometheus";
-import { buildStoreStatefulSet, storeGatewayPlan } from "./storeGateway";
-import type { ThanosStackPlan } from "./thanosPlan";
-import type { ObjstoreSecretRef } from "./lib/contracts";
-import type { IdentityMechanism } from "./lib/objectStorage";
-import { selectorLabels } from "./lib/meta";
-import { buildThanosService } from "./lib/thanos";
+import { versityEndpoint } from "../storage/objstoreConfig";
+import { chartPods, type ChartPod } from "../prometheus/prometheusOperator";
+import { buildPushgatewayDeployment, buildPushgatewayService, resolvePushgatewayArgs } from "../prometheus/pushgateway";
+import { buildQuerierDeployment, querierPlan } from "../thanos/querier";
+import { buildQueryFrontendDeployment, queryFrontendPlan } from "../thanos/queryFrontend";
+import { buildRulerService, rulerPlan, rulerPodSelector } from "../thanos/ruler";
+import { buildSidecarService, prometheusPodSelector, resolveShardedPrometheusArgs } from "../prometheus/shardedPrometheus";
+import { buildStoreStatefulSet, storeGatewayPlan } from "../thanos/storeGateway";
+import type { ThanosStackPlan } from "../stack/thanosPlan";
+import type { ObjstoreSecretRef } from "../lib/contracts";
+import type { IdentityMechanism } from "../lib/objectStorage";
+import { selectorLabels } from "../lib/meta";
+import { buildThanosService } from "../lib/thanos";
 
 /** Additional ingress into one workload of the stack (e.g. from an Ingress controller in front of a UI). */
 export interface AdditionalIngress {

@@ -17,16 +17,16 @@ import type {
     Volume,
     VolumeMount,
 } from "kubernetes-types/core/v1";
-import { IMAGES, PORTS, PROMETHEUS } from "./constants";
-import { DEFAULTS, ResourceRequirements } from "./defaults";
-import { isDuration } from "./lib/duration";
-import { objectMeta, selectorLabels, standardLabels } from "./lib/meta";
-import { containerResources, containerSecurityContext, goMemLimitEnv, healthProbes, podPriority, podSecurityContext, type PodPriorityArgs } from "./lib/pod";
-import { childOptions, refuseProblems } from "./lib/providers";
-import { isQuantity } from "./lib/quantity";
-import { kubeArgs } from "./lib/thanos";
-import { buildServiceMonitor } from "./serviceMonitor";
-import type { ServiceMonitorObject } from "./serviceMonitor";
+import { IMAGES, PORTS, PROMETHEUS } from "../constants";
+import { DEFAULTS, ResourceRequirements } from "../defaults";
+import { isDuration } from "../lib/duration";
+import { objectMeta, selectorLabels, standardLabels } from "../lib/meta";
+import { containerResources, containerSecurityContext, goMemLimitEnv, healthProbes, podPriority, podSecurityContext, type PodPriorityArgs } from "../lib/pod";
+import { childOptions, refuseProblems } from "../lib/providers";
+import { isQuantity } from "../lib/quantity";
+import { kubeArgs } from "../lib/thanos";
+import { buildServiceMonitor } from "../teams/serviceMonitor";
+import type { ServiceMonitorObject } from "../teams/serviceMonitor";
 
 /** The component label of the Pushgateway (a singleton: the policy pack keys on it). */
 export const PUSHGATEWAY_COMPONENT = "pushgateway";

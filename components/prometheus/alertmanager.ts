@@ -26,17 +26,17 @@ import type {
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
 import type { PodDisruptionBudget as PdbObject } from "kubernetes-types/policy/v1";
 import { stringify } from "yaml";
-import { IMAGES, LABELS, PART_OF, PORTS, PROMETHEUS, VERSIONS } from "./constants";
-import { DEFAULTS, ResourceRequirements } from "./defaults";
-import { serviceFqdn } from "./lib/contracts";
-import { isDuration } from "./lib/duration";
-import { objectMeta } from "./lib/meta";
-import { MONITORING_API_VERSION } from "./lib/monitoringTypes";
-import { containerResources, containerSecurityContext, hostnameAntiAffinity, podDisruptionBudget, podPriority, podSecurityContext, volumeClaimSpec, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "./lib/pod";
-import { withExtraDependencies } from "./lib/deps";
-import { childOptions, refuseProblems } from "./lib/providers";
-import { isQuantity } from "./lib/quantity";
-import { buildServiceMonitor } from "./serviceMonitor";
+import { IMAGES, LABELS, PART_OF, PORTS, PROMETHEUS, VERSIONS } from "../constants";
+import { DEFAULTS, ResourceRequirements } from "../defaults";
+import { serviceFqdn } from "../lib/contracts";
+import { isDuration } from "../lib/duration";
+import { objectMeta } from "../lib/meta";
+import { MONITORING_API_VERSION } from "../lib/monitoringTypes";
+import { containerResources, containerSecurityContext, hostnameAntiAffinity, podDisruptionBudget, podPriority, podSecurityContext, volumeClaimSpec, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "../lib/pod";
+import { withExtraDependencies } from "../lib/deps";
+import { childOptions, refuseProblems } from "../lib/providers";
+import { isQuantity } from "../lib/quantity";
+import { buildServiceMonitor } from "../teams/serviceMonitor";
 
 const COMPONENT = "alertmanager";
 

@@ -13,15 +13,15 @@ import { Service as K8sService, ServiceAccount as K8sServiceAccount } from "@pul
 import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import { stringify } from "yaml";
-import { THANOS } from "./constants";
-import { DEFAULTS, type ResourceRequirements } from "./defaults";
+import { THANOS } from "../constants";
+import { DEFAULTS, type ResourceRequirements } from "../defaults";
 import { Memcached, memcachedClientConfig, memcachedPlan, type MemcachedPlan } from "./memcached";
 import type { CacheSettings } from "./storeGateway";
-import { isDuration } from "./lib/duration";
-import { objectMeta, selectorLabels } from "./lib/meta";
-import { podDisruptionBudget, type PodPriorityArgs } from "./lib/pod";
-import { childOptions, refuseProblems } from "./lib/providers";
-import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonFlags, flag, kubeArgs, memoryLimitBytes, thanosArgs, thanosBytes, thanosHttpUrl } from "./lib/thanos";
+import { isDuration } from "../lib/duration";
+import { objectMeta, selectorLabels } from "../lib/meta";
+import { podDisruptionBudget, type PodPriorityArgs } from "../lib/pod";
+import { childOptions, refuseProblems } from "../lib/providers";
+import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonFlags, flag, kubeArgs, memoryLimitBytes, thanosArgs, thanosBytes, thanosHttpUrl } from "../lib/thanos";
 
 /** Minimum idle connections per querier host in the downstream transport. */
 export const MIN_IDLE_CONNS_PER_HOST = 100;

@@ -19,18 +19,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
-import { Secret as K8sSecret, Service as K8sService, ServiceAccount as K8sServiceAccount } from "@pulumi/kubernetes/core/v1";
+import { Secret as K8sSecret, Service as K8sService } from "@pulumi/kubernetes/core/v1";
 import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { Secret, Service } from "kubernetes-types/core/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
 import { stringify } from "yaml";
-import { EXTERNAL_LABELS, IMAGES, LABELS, PART_OF, PORTS, THANOS, VERSIONS } from "./constants";
-import { DEFAULTS, type ResourceRequirements } from "./defaults";
+import { EXTERNAL_LABELS, IMAGES, LABELS, PART_OF, PORTS, THANOS, VERSIONS } from "../constants";
+import { DEFAULTS, type ResourceRequirements } from "../defaults";
 import type { VolumeSettings } from "./storeGateway";
-import { serviceFqdn, type ObjstoreSecretRef, type StoreEndpoint } from "./lib/contracts";
-import { isDuration, parseDuration } from "./lib/duration";
-import { objectMeta } from "./lib/meta";
-import { MONITORING_API_VERSION, ruleLabels } from "./lib/monitoringTypes";
+import { serviceFqdn, type ObjstoreSecretRef, type StoreEndpoint } from "../lib/contracts";
+import { isDuration, parseDuration } from "../lib/duration";
+import { objectMeta } from "../lib/meta";
+import { MONITORING_API_VERSION, ruleLabels } from "../lib/monitoringTypes";
 import {
     containerResources,
     containerSecurityContext,
@@ -43,10 +43,11 @@ import {
     THANOS_TERMINATION_GRACE_SECONDS,
     zoneSpread,
     type PodPriorityArgs,
-} from "./lib/pod";
-import { withDependencies } from "./lib/options";
-import { childOptions, refuseProblems } from "./lib/providers";
-import { buildServiceAccount, storeApiSrvAddress } from "./lib/thanos";
+} from "../lib/pod";
+import { withDependencies } from "../lib/options";
+import { childOptions, refuseProblems } from "../lib/providers";
+import { ownServiceAccount } from "../lib/ownServiceAccount";
+import { storeApiSrvAddress } from "../lib/thanos";
 
 /** Key of the Alertmanager config inside its Secret. */
 export const ALERTMANAGERS_KEY = "alertmanagers.yaml";
@@ -291,13 +292,7 @@ export class ThanosRuler extends pulumi.ComponentResource {
         this.replicaLabel = EXTERNAL_LABELS.rulerReplica;
 
         const component = THANOS.componentNames.rule;
-        if (plan.createServiceAccount) {
-            new K8sServiceAccount(
-                `${name}-sa`,
-                buildServiceAccount(objectMeta({ name: plan.serviceAccountName, namespace: plan.namespace, component, instance: name })),
-                childOptions(this, opts),
-            );
-        }
+        ownServiceAccount(this, name, component, plan, opts);
         const secret = new K8sSecret(`${name}-alertmanagers`, buildAlertmanagersSecret(plan), childOptions(this, opts));
         const ruler = buildThanosRuler(plan);
         new CustomResource(`${name}-ruler`, { ...ruler }, withDependencies(childOptions(this, opts), [secret]));
