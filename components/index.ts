@@ -17,6 +17,8 @@
 export { ThanosStack } from "./stack/thanosStack";
 export type { ThanosStackArgs, ThanosStackChildren, SelfMonitoringSettings, PushgatewaySettings, MonitoringSettings, UiSettings } from "./stack/thanosStack";
 export { planThanosStack, thanosStackContext, thanosComponentNames, thanosStackProblems } from "./stack/thanosPlan";
+export { planStack } from "./stack/stackPlan";
+export type { StackPlan } from "./stack/stackPlan";
 export type {
     ThanosSettings,
     StoreGatewaySettings,

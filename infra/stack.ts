@@ -3,15 +3,15 @@
  * the ThanosStack component. No resource is created before the configuration
  * has been validated.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
-import { ThanosStack } from "../components/stack/thanosStack";
+import { ThanosStack, type ThanosStackArgs } from "../components/stack/thanosStack";
+import { planStack } from "../components/stack/stackPlan";
 import { DYNAMIC_PROVIDER_PACKAGE, DynamicProvider } from "../components/lib/generatedSecret";
 import type { StackConfig } from "./config/schema";
 import { teamMonitoring } from "./teams";
 import { centralFromConfig, collectorExposureFromConfig, uiFromConfig } from "./multiCluster";
-import { checkThanosConfig, thanosSettingsFromConfig } from "./thanos";
+import { thanosSettingsFromConfig } from "./thanos";
 
 /** Name of the top-level component; child names derive from it. */
 export const STACK_COMPONENT_NAME = "thanos";
@@ -32,69 +32,69 @@ export function buildProviders(config: StackConfig): { kubernetes: KubernetesPro
     return { kubernetes, aws };
 }
 
+/** The ThanosStack Args from the validated configuration; team monitors and rules are parsed here. */
+export function stackArgs(config: StackConfig): ThanosStackArgs {
+    return {
+        environment: config.environment,
+        clusterName: config.cluster.name,
+        namespace: config.namespace,
+        protect: config.protect,
+        usesAws: config.objectStorage.provider === "s3",
+        objectStorage: {
+            ...config.objectStorage,
+            ...(config.aws.region !== undefined ? { region: config.aws.region } : {}),
+            ...(config.cluster.eks !== undefined ? { eks: config.cluster.eks } : {}),
+        },
+        prometheus: {
+            shards: config.prometheus.shards,
+            replicas: config.prometheus.replicas,
+            retention: config.prometheus.retention,
+            storage: config.prometheus.storage,
+            resources: config.prometheus.resources,
+            sidecarResources: config.prometheus.sidecarResources,
+            compaction: config.prometheus.compaction,
+            externalLabels: config.prometheus.externalLabels,
+            remoteWrite: config.prometheus.remoteWrite,
+            scrapeInterval: config.prometheus.scrapeInterval,
+            evaluationInterval: config.prometheus.evaluationInterval,
+        },
+        operator: {
+            install: config.operator.install,
+            grafana: config.operator.grafana,
+            resources: config.operator.resources,
+            ...(config.operator.grafanaDatasourceUrl !== undefined ? { grafanaDatasourceUrl: config.operator.grafanaDatasourceUrl } : {}),
+        },
+        alertmanager: {
+            replicas: config.alertmanager.replicas,
+            retention: config.alertmanager.retention,
+            storage: config.alertmanager.storage,
+            resources: config.alertmanager.resources,
+            receivers: config.alertmanager.receivers,
+            ...(config.alertmanager.route !== undefined ? { route: config.alertmanager.route } : {}),
+        },
+        pushgateway: {
+            enabled: config.pushgateway.enabled,
+            resources: config.pushgateway.resources,
+            persistence: config.pushgateway.persistence,
+        },
+        // Team monitors and rules, every PromQL expression parsed.
+        monitoring: teamMonitoring(config),
+        thanos: thanosSettingsFromConfig(config),
+        selfMonitoring: config.selfMonitoring,
+        role: config.role,
+        ...(config.role === "collector" ? { collector: { exposure: collectorExposureFromConfig(config) } } : {}),
+        ...(config.role === "central" ? { central: centralFromConfig(config) } : {}),
+        ...(config.ui.enabled ? { ui: uiFromConfig(config) } : {}),
+        priorityClass: config.priorityClass,
+        networkPolicies: config.networkPolicies,
+    };
+}
+
 /** Creates every resource of the stack. */
 export function buildStack(config: StackConfig): ThanosStack {
-    // The Thanos components' Args and the stack invariants, before any provider exists.
-    checkThanosConfig(config, STACK_COMPONENT_NAME);
-    // Team monitors and rules, every PromQL expression parsed, before any provider exists.
-    const monitoring = teamMonitoring(config);
+    const args = stackArgs(config);
+    // The stack's one plan: every invariant and every Args problem, before any provider exists (ThanosStack reuses it).
+    planStack(STACK_COMPONENT_NAME, args);
     const providers = buildProviders(config);
-    const opts: pulumi.ComponentResourceOptions = { providers: { ...providers } };
-    return new ThanosStack(
-        STACK_COMPONENT_NAME,
-        {
-            environment: config.environment,
-            clusterName: config.cluster.name,
-            namespace: config.namespace,
-            protect: config.protect,
-            usesAws: providers.aws !== undefined,
-            objectStorage: {
-                ...config.objectStorage,
-                ...(config.aws.region !== undefined ? { region: config.aws.region } : {}),
-                ...(config.cluster.eks !== undefined ? { eks: config.cluster.eks } : {}),
-            },
-            prometheus: {
-                shards: config.prometheus.shards,
-                replicas: config.prometheus.replicas,
-                retention: config.prometheus.retention,
-                storage: config.prometheus.storage,
-                resources: config.prometheus.resources,
-                sidecarResources: config.prometheus.sidecarResources,
-                compaction: config.prometheus.compaction,
-                externalLabels: config.prometheus.externalLabels,
-                remoteWrite: config.prometheus.remoteWrite,
-                scrapeInterval: config.prometheus.scrapeInterval,
-                evaluationInterval: config.prometheus.evaluationInterval,
-            },
-            operator: {
-                install: config.operator.install,
-                grafana: config.operator.grafana,
-                resources: config.operator.resources,
-                ...(config.operator.grafanaDatasourceUrl !== undefined ? { grafanaDatasourceUrl: config.operator.grafanaDatasourceUrl } : {}),
-            },
-            alertmanager: {
-                replicas: config.alertmanager.replicas,
-                retention: config.alertmanager.retention,
-                storage: config.alertmanager.storage,
-                resources: config.alertmanager.resources,
-                receivers: config.alertmanager.receivers,
-                ...(config.alertmanager.route !== undefined ? { route: config.alertmanager.route } : {}),
-            },
-            pushgateway: {
-                enabled: config.pushgateway.enabled,
-                resources: config.pushgateway.resources,
-                persistence: config.pushgateway.persistence,
-            },
-            monitoring,
-            thanos: thanosSettingsFromConfig(config),
-            selfMonitoring: config.selfMonitoring,
-            role: config.role,
-            ...(config.role === "collector" ? { collector: { exposure: collectorExposureFromConfig(config) } } : {}),
-            ...(config.role === "central" ? { central: centralFromConfig(config) } : {}),
-            ...(config.ui.enabled ? { ui: uiFromConfig(config) } : {}),
-            priorityClass: config.priorityClass,
-            networkPolicies: config.networkPolicies,
-        },
-        opts,
-    );
+    return new ThanosStack(STACK_COMPONENT_NAME, args, { providers: { ...providers } });
 }

@@ -1,11 +1,8 @@
 /**
- * Maps the validated Thanos configuration sections to the ThanosStack's `thanos` Args, and checks the
- * planned Thanos components and the stack invariants before the program creates any provider.
+ * Maps the validated Thanos configuration sections to the ThanosStack's `thanos` Args.
  */
-import { assertThanosStack, planThanosStack, thanosStackContext, type ThanosSettings } from "../components/stack/thanosPlan";
+import type { ThanosSettings } from "../components/stack/thanosPlan";
 import type { StackConfig } from "./config/schema";
-import { roleContext } from "../components/stack/multiCluster";
-import { centralFromConfig } from "./multiCluster";
 
 /** The `thanos` Args of ThanosStack from the configuration. */
 export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
@@ -58,18 +55,4 @@ export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
             resources: r.resources,
         },
     };
-}
-
-/**
- * Plans the Thanos components of the stack from the configuration and throws an InvariantError listing
- * every broken invariant (GUIDE §3). Called before any provider or resource is created.
- */
-export function checkThanosConfig(config: StackConfig, stackName: string): void {
-    // The invariants adapt to the role (a collector has no read path; central adds the remote collectors).
-    const context = roleContext(
-        thanosStackContext(stackName, { environment: config.environment, clusterName: config.cluster.name, namespace: config.namespace }),
-        config.role,
-        config.role === "central" ? centralFromConfig(config) : undefined,
-    );
-    assertThanosStack(planThanosStack(context, thanosSettingsFromConfig(config)));
 }

@@ -116,15 +116,15 @@ export function thanosStackContext(stackName: string, args: { environment: strin
         namespace: args.namespace,
         environment: args.environment,
         clusterName: args.clusterName,
-        // The same derivations the object-storage part uses (ThanosStack re-plans with its actual outputs).
+        // The same derivations the object-storage part uses.
         objstoreSecret: objstoreSecretRef(stackName),
         serviceAccountNames: serviceAccountNames(stackName),
-        // ThanosStack names its ShardedPrometheus `${stackName}-prometheus` and re-plans with the component's outputs.
+        // ThanosStack names its ShardedPrometheus `${stackName}-prometheus` (the stack plan sets its real external labels).
         sidecarEndpoints: sidecarStoreEndpoints(`${stackName}-prometheus`, args.namespace),
         prometheusReplicaLabel: EXTERNAL_LABELS.prometheusReplica,
         prometheusExternalLabels: commonLabels,
         // Every Alertmanager pod through our headless Alertmanager Service (alerts go to each replica);
-        // ThanosStack names its Alertmanager `${stackName}-alertmanager` and re-plans with the component's outputs.
+        // ThanosStack names its Alertmanager `${stackName}-alertmanager`.
         alertmanagerAddresses: [alertmanagerSrvAddress(`${stackName}-alertmanager`, args.namespace)],
         // ThanosStack creates this PriorityClass.
         priorityClassName: monitoringPriorityClassName(stackName, args.namespace),

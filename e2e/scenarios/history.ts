@@ -9,6 +9,7 @@ import { backfill, externalLabels, makeBlocks, samplesOf, upload, uploadCommand,
 import { BucketClient } from "../lib/bucket";
 import { eventually, sleep } from "../lib/kube";
 import { ReadPath } from "../lib/querier";
+import { spawn } from "node:child_process";
 import { capture } from "../lib/exec";
 import { pods } from "./platform";
 import { SELECT } from "./selectors";
@@ -307,17 +308,55 @@ export const sidecarDiesMidUpload: Scenario = {
     },
 };
 
-/** Waits (up to 30s) until a compaction run is in progress, then kills the compactor; returns whether one was. */
-async function killDuringCompaction(ctx: ScenarioContext): Promise<boolean> {
-    let inProgress = false;
-    for (let i = 0; i < 60 && !inProgress; i++) {
-        const started = await compactorMetric(ctx, "thanos_compact_group_compaction_runs_started_total");
-        const completed = await compactorMetric(ctx, "thanos_compact_group_compaction_runs_completed_total");
-        inProgress = started > completed;
-        if (!inProgress) await sleep(500);
+/** The compactor's log lines that open and close one group's compaction (download, compact, upload, mark). */
+const COMPACTION_STARTED = "compaction available and planned";
+const COMPACTION_FINISHED = "finished compacting blocks";
+
+/** Resolves when the compactor logs the start of a compaction (or undefined after `timeoutMs`). */
+function nextCompaction(ctx: ScenarioContext, pod: string, timeoutMs: number): Promise<string | undefined> {
+    return new Promise((resolve) => {
+        const child = spawn(ctx.kube.ctx.kubectl, [`--kubeconfig=${ctx.kube.ctx.kubeconfig}`, "-n", ctx.namespace, "logs", "-f", "--since=1s", pod], { stdio: ["ignore", "pipe", "ignore"] });
+        let buffer = "";
+        const done = (line: string | undefined) => {
+            clearTimeout(timer);
+            child.kill();
+            resolve(line);
+        };
+        const timer = setTimeout(() => done(undefined), timeoutMs);
+        child.stdout.on("data", (chunk: Buffer) => {
+            buffer += chunk.toString("utf8");
+            const lines = buffer.split("\n");
+            buffer = lines.pop() ?? "";
+            const line = lines.find((l) => l.includes(COMPACTION_STARTED));
+            if (line !== undefined) done(line);
+        });
+        child.on("exit", () => done(undefined));
+    });
+}
+
+/**
+ * Kills the compactor (SIGTERM to its process: the container restarts) as it starts a compaction, until one kill
+ * lands before that compaction finished (the previous container's log has no "finished" after the last start).
+ * Returns the kills and whether one interrupted a compaction.
+ */
+async function killDuringCompaction(ctx: ScenarioContext, attempts = 5): Promise<{ kills: number; interrupted: boolean }> {
+    const pod = "thanos-compact-0";
+    let kills = 0;
+    for (let i = 0; i < attempts; i++) {
+        await eventually("the compactor to be Ready", () => (pods(ctx, SELECT.compact)[0]?.status.containerStatuses?.every((c) => c.ready) ? true : undefined), 180_000);
+        const restarts = () => pods(ctx, SELECT.compact)[0]?.status.containerStatuses?.[0]?.restartCount ?? 0;
+        const before = restarts();
+        if ((await nextCompaction(ctx, pod, 120_000)) === undefined) break;
+        ctx.kube.attempt(["-n", ctx.namespace, "exec", pod, "--", "sh", "-c", "kill 1"]);
+        kills++;
+        await eventually("the compactor container to restart", () => (restarts() > before ? true : undefined), 120_000, 500);
+        const previous = await eventually("the killed compactor's log", () => {
+            const r = ctx.kube.attempt(["-n", ctx.namespace, "logs", "--previous", pod]);
+            return r.ok && r.out.includes(COMPACTION_STARTED) ? r.out : undefined;
+        }, 60_000);
+        if (previous.lastIndexOf(COMPACTION_FINISHED) < previous.lastIndexOf(COMPACTION_STARTED)) return { kills, interrupted: true };
     }
-    ctx.kube.run(["-n", ctx.namespace, "delete", "pod", "thanos-compact-0", "--grace-period=0", "--force"]);
-    return inProgress;
+    return { kills, interrupted: false };
 }
 
 export const compactorVsSidecars: Scenario = {
@@ -334,6 +373,7 @@ export const compactorVsSidecars: Scenario = {
             const uploading = backfill(ctx.kube, ctx.namespace, pod, "race", spec);
             await sleep(3000);
             const killed = await killDuringCompaction(ctx);
+            expectThat(killed.interrupted, `no kill of the compactor landed during a compaction (${killed.kills} kills)`);
             const blocks = await uploading;
             await eventually("the compactor to be Ready again", () => (pods(ctx, SELECT.compact)[0]?.status.containerStatuses?.every((c) => c.ready) ? true : undefined), 180_000);
             const bucket = await bucketOf(ctx);
@@ -362,7 +402,7 @@ export const compactorVsSidecars: Scenario = {
             expectThat(after.samples === before.samples && after.wrong === 0, `the earlier history changed: ${before.samples} -> ${after.samples} samples, ${after.wrong} wrong`);
             const expected = expectedAtStep(spec, 3600);
             expectThat(race.samples === expected && race.wrong === 0, `the history uploaded during the race: ${race.samples} samples (${race.wrong} wrong), expected ${expected}`);
-            return { killedMidCompaction: killed, blocksUploaded: blocks.length, halted, samplesBefore: before.samples, samplesAfter: after.samples, samplesLost: before.samples - after.samples + (expected - race.samples) };
+            return { compactorKills: killed.kills, killedMidCompaction: killed.interrupted, blocksUploaded: blocks.length, halted, samplesBefore: before.samples, samplesAfter: after.samples, samplesLost: before.samples - after.samples + (expected - race.samples) };
         } finally {
             rp.close();
         }
