@@ -5,6 +5,7 @@
  * downstream URL, the memcached client configs, Grafana's datasource, the objstore endpoint). The policies follow
  * from it in {@link buildNetworkPolicies}.
  */
+import type { Deployment } from "kubernetes-types/apps/v1";
 import type { PodTemplateSpec, Service } from "kubernetes-types/core/v1";
 import { LABELS, PORTS, THANOS } from "../constants";
 import { DEFAULTS } from "../defaults";
@@ -127,93 +128,138 @@ function chartWorkload(id: string, description: string, pod: ChartPod, extra: Pa
 export function stackNetworkPlan(input: StackNetworkInput): NetworkPlan {
     const { stackName, namespace } = input;
     const s = input.settings ?? {};
-    const workloads: NetworkWorkload[] = [];
-    const services: Service[] = [];
-    const metrics = [PORTS.thanosHttp];
+    const acc: NetworkAccumulator = { workloads: [], services: [] };
+    addThanosWorkloads(input, acc);
+    addPrometheusSideWorkloads(input, acc);
+    addOperatorWorkloads(input, acc);
+    const objectStore = addObjectStore(input, acc);
+    attachExtraRules(input, acc);
+    return {
+        stackName,
+        namespace,
+        workloads: acc.workloads,
+        services: acc.services,
+        objectStore,
+        kubeApiServer: {
+            cidrs: s.kubeApiServerCidrs ?? [...DEFAULTS.networkPolicies.kubeApiServerCidrs],
+            ports: s.kubeApiServerPorts ?? [...DEFAULTS.networkPolicies.kubeApiServerPorts],
+        },
+    };
+}
 
-    const t = input.thanos;
-    if (t) {
-        const n = t.names;
-        const q = querierPlan(n.query, t.querier);
-        const qDeployment = buildQuerierDeployment(q);
+/** The workloads and Services of the plan, in the order they are found. */
+interface NetworkAccumulator {
+    workloads: NetworkWorkload[];
+    services: Service[];
+}
+
+/** The Thanos read path: querier, query-frontend, store gateways and their caches, compactors, ruler. */
+function addThanosWorkloads(input: StackNetworkInput, acc: NetworkAccumulator): void {
+    if (!input.thanos) return;
+    const scope: ThanosScope = { stackName: input.stackName, namespace: input.namespace, t: input.thanos, metrics: [PORTS.thanosHttp] };
+    addThanosFront(scope, acc);
+    addThanosBucketUsers(scope, acc);
+}
+
+/** What the Thanos parts of the plan share. */
+interface ThanosScope {
+    stackName: string;
+    namespace: string;
+    t: NonNullable<StackNetworkInput["thanos"]>;
+    metrics: number[];
+}
+
+/** The Thanos read path's front: the querier and the query-frontend. */
+function addThanosFront(scope: ThanosScope, acc: NetworkAccumulator): void {
+    const { t } = scope;
+    const n = t.names;
+    addThanosDeployment(scope, acc, n.query, THANOS.componentNames.query, {
+        description: "Thanos querier: fans out to every StoreAPI (gRPC).",
+        deployment: buildQuerierDeployment(querierPlan(n.query, t.querier)),
+        connectsTo: t.querier.endpoints.map((e) => e.address),
+        grpc: true,
+    });
+    const qf = queryFrontendPlan(n.queryFrontend, t.queryFrontend);
+    addThanosDeployment(scope, acc, n.queryFrontend, THANOS.componentNames.queryFrontend, {
+        description: "Thanos query-frontend: splits and caches queries for Grafana, sends them to the querier (HTTP).",
+        deployment: buildQueryFrontendDeployment(qf),
+        connectsTo: [t.queryFrontend.downstreamUrl, ...memcachedAddresses([qf.resultsCache])],
+        grpc: false,
+    });
+}
+
+/** A stateless Thanos component: its Deployment's pods as a workload, and its (ClusterIP) Service. */
+function addThanosDeployment(
+    { stackName, namespace, metrics }: ThanosScope,
+    { workloads, services }: NetworkAccumulator,
+    name: string,
+    component: string,
+    w: { description: string; deployment: Deployment; connectsTo: string[]; grpc: boolean },
+): void {
+    workloads.push({
+        id: idOf(stackName, name),
+        description: w.description,
+        ...fromTemplate(w.deployment.spec?.selector.matchLabels, w.deployment.spec?.template),
+        connectsTo: w.connectsTo,
+        metricsPorts: metrics,
+    });
+    services.push(buildThanosService({ name, namespace, component, instance: name, selector: selectorLabels(component, name), grpc: w.grpc, headless: false }));
+}
+
+/** The Thanos bucket users behind the querier: store gateways with their caches, compactors, the ruler. */
+function addThanosBucketUsers({ stackName, namespace, t, metrics }: ThanosScope, { workloads, services }: NetworkAccumulator): void {
+    const n = t.names;
+    const qf = queryFrontendPlan(n.queryFrontend, t.queryFrontend);
+    const sg = storeGatewayPlan(n.store, t.storeGateway);
+    for (const i of sg.instances) {
+        const sts = buildStoreStatefulSet(sg, i);
         workloads.push({
-            id: idOf(stackName, n.query),
-            description: "Thanos querier: fans out to every StoreAPI (gRPC).",
-            ...fromTemplate(qDeployment.spec?.selector.matchLabels, qDeployment.spec?.template),
-            connectsTo: t.querier.endpoints.map((e) => e.address),
-            metricsPorts: metrics,
-        });
-        services.push(
-            buildThanosService({ name: n.query, namespace, component: THANOS.componentNames.query, instance: n.query, selector: selectorLabels(THANOS.componentNames.query, n.query), grpc: true, headless: false }),
-        );
-
-        const qf = queryFrontendPlan(n.queryFrontend, t.queryFrontend);
-        const qfDeployment = buildQueryFrontendDeployment(qf);
-        workloads.push({
-            id: idOf(stackName, n.queryFrontend),
-            description: "Thanos query-frontend: splits and caches queries for Grafana, sends them to the querier (HTTP).",
-            ...fromTemplate(qfDeployment.spec?.selector.matchLabels, qfDeployment.spec?.template),
-            connectsTo: [t.queryFrontend.downstreamUrl, ...memcachedAddresses([qf.resultsCache])],
-            metricsPorts: metrics,
-        });
-        services.push(
-            buildThanosService({
-                name: n.queryFrontend,
-                namespace,
-                component: THANOS.componentNames.queryFrontend,
-                instance: n.queryFrontend,
-                selector: selectorLabels(THANOS.componentNames.queryFrontend, n.queryFrontend),
-                grpc: false,
-                headless: false,
-            }),
-        );
-
-        const sg = storeGatewayPlan(n.store, t.storeGateway);
-        for (const i of sg.instances) {
-            const sts = buildStoreStatefulSet(sg, i);
-            workloads.push({
-                id: idOf(stackName, i.name),
-                description: `Thanos store gateway ${i.name}: serves the bucket's blocks (gRPC StoreAPI).`,
-                ...fromTemplate(sts.spec?.selector.matchLabels, sts.spec?.template),
-                connectsTo: memcachedAddresses([sg.indexCache, sg.cachingBucket]),
-                bucket: true,
-                metricsPorts: metrics,
-            });
-            const component = THANOS.componentNames.store;
-            services.push(buildThanosService({ name: i.name, namespace, component, instance: i.name, selector: selectorLabels(component, i.name), grpc: true, headless: true }));
-        }
-        const caches = memcachedWorkloads(stackName, [sg.indexCache, sg.cachingBucket, qf.resultsCache]);
-        workloads.push(...caches.workloads);
-        services.push(...caches.services);
-
-        const cp = compactorPlan(n.compact, t.compactor);
-        for (const i of cp.instances) {
-            const sts = buildCompactorStatefulSet(cp, i);
-            workloads.push({
-                id: idOf(stackName, i.name),
-                description: `Thanos compactor ${i.name}: compacts, downsamples and applies retention in the bucket.`,
-                ...fromTemplate(sts.spec?.selector.matchLabels, sts.spec?.template),
-                bucket: true,
-                metricsPorts: metrics,
-            });
-        }
-
-        const rp = rulerPlan(n.rule, t.ruler);
-        workloads.push({
-            id: idOf(stackName, n.rule),
-            description: "Thanos ruler (Operator ThanosRuler): queries the querier, notifies Alertmanager, uploads its blocks, serves the StoreAPI.",
-            podSelector: rulerPodSelector(n.rule),
-            ports: [
-                { name: THANOS.portNames.http, port: PORTS.thanosHttp },
-                { name: THANOS.portNames.grpc, port: PORTS.thanosGrpc },
-            ],
-            connectsTo: [...t.ruler.queryEndpoints, ...t.ruler.alertmanagerAddresses],
+            id: idOf(stackName, i.name),
+            description: `Thanos store gateway ${i.name}: serves the bucket's blocks (gRPC StoreAPI).`,
+            ...fromTemplate(sts.spec?.selector.matchLabels, sts.spec?.template),
+            connectsTo: memcachedAddresses([sg.indexCache, sg.cachingBucket]),
             bucket: true,
             metricsPorts: metrics,
         });
-        services.push(buildRulerService(rp));
+        const component = THANOS.componentNames.store;
+        services.push(buildThanosService({ name: i.name, namespace, component, instance: i.name, selector: selectorLabels(component, i.name), grpc: true, headless: true }));
+    }
+    const caches = memcachedWorkloads(stackName, [sg.indexCache, sg.cachingBucket, qf.resultsCache]);
+    workloads.push(...caches.workloads);
+    services.push(...caches.services);
+
+    const cp = compactorPlan(n.compact, t.compactor);
+    for (const i of cp.instances) {
+        const sts = buildCompactorStatefulSet(cp, i);
+        workloads.push({
+            id: idOf(stackName, i.name),
+            description: `Thanos compactor ${i.name}: compacts, downsamples and applies retention in the bucket.`,
+            ...fromTemplate(sts.spec?.selector.matchLabels, sts.spec?.template),
+            bucket: true,
+            metricsPorts: metrics,
+        });
     }
 
+    const rp = rulerPlan(n.rule, t.ruler);
+    workloads.push({
+        id: idOf(stackName, n.rule),
+        description: "Thanos ruler (Operator ThanosRuler): queries the querier, notifies Alertmanager, uploads its blocks, serves the StoreAPI.",
+        podSelector: rulerPodSelector(n.rule),
+        ports: [
+            { name: THANOS.portNames.http, port: PORTS.thanosHttp },
+            { name: THANOS.portNames.grpc, port: PORTS.thanosGrpc },
+        ],
+        connectsTo: [...t.ruler.queryEndpoints, ...t.ruler.alertmanagerAddresses],
+        bucket: true,
+        metricsPorts: metrics,
+    });
+    services.push(buildRulerService(rp));
+}
+
+/** Prometheus with its sidecars, Alertmanager and the Pushgateway. */
+function addPrometheusSideWorkloads(input: StackNetworkInput, acc: NetworkAccumulator): void {
+    const { stackName, namespace } = input;
+    const { workloads, services } = acc;
     if (input.prometheus) {
         const p = input.prometheus;
         const resolved = resolveShardedPrometheusArgs(p.name, { namespace, clusterName: "-", environment: "-", objstoreSecret: p.objstoreSecret });
@@ -267,7 +313,11 @@ export function stackNetworkPlan(input: StackNetworkInput): NetworkPlan {
         });
         services.push(buildPushgatewayService(pg));
     }
+}
 
+/** The kube-prometheus-stack chart's pods: the Operator, its admission Jobs, kube-state-metrics, Grafana. */
+function addOperatorWorkloads(input: StackNetworkInput, acc: NetworkAccumulator): void {
+    const { workloads } = acc;
     if (input.operator) {
         const o = input.operator;
         const pods = chartPods(o.release, o.grafana);
@@ -294,7 +344,13 @@ export function stackNetworkPlan(input: StackNetworkInput): NetworkPlan {
             );
         }
     }
+}
 
+/** The object store the bucket users reach: the in-cluster S3 server's pods, or S3 itself. */
+function addObjectStore(input: StackNetworkInput, acc: NetworkAccumulator): NetworkPlan["objectStore"] {
+    const { stackName, namespace } = input;
+    const { workloads, services } = acc;
+    const s = input.settings ?? {};
     let objectStore: NetworkPlan["objectStore"];
     const storage = input.objectStorage;
     if (storage.provider === "versitygw") {
@@ -321,7 +377,13 @@ export function stackNetworkPlan(input: StackNetworkInput): NetworkPlan {
             ...(storage.identity === "podIdentity" ? { credentials: EKS_POD_IDENTITY_AGENT } : {}),
         };
     }
+    return objectStore;
+}
 
+/** The extra ingress and egress rules (settings, role, UI hosts), each on the workload it names. */
+function attachExtraRules(input: StackNetworkInput, acc: NetworkAccumulator): void {
+    const { workloads } = acc;
+    const s = input.settings ?? {};
     const find = (extra: AdditionalIngress, what: string) => {
         const w = workloads.find((x) => x.id === extra.workload);
         if (w === undefined) throw new Error(`network policies: ${what} names workload "${extra.workload}", which is not one of ${workloads.map((x) => x.id).join(", ")}`);
@@ -335,18 +397,6 @@ export function stackNetworkPlan(input: StackNetworkInput): NetworkPlan {
         const w = find(extra, "extraEgress");
         w.extraEgress = [...(w.extraEgress ?? []), extra.rule];
     }
-
-    return {
-        stackName,
-        namespace,
-        workloads,
-        services,
-        objectStore,
-        kubeApiServer: {
-            cidrs: s.kubeApiServerCidrs ?? [...DEFAULTS.networkPolicies.kubeApiServerCidrs],
-            ports: s.kubeApiServerPorts ?? [...DEFAULTS.networkPolicies.kubeApiServerPorts],
-        },
-    };
 }
 
 /** The stack's NetworkPolicies (pure). */
