@@ -74,7 +74,7 @@ function configuredConnections(result: RenderResult, pods: ModelPod[]): Configur
         out.push({ src: g, address: String(rec(rec(values["sidecar"])["datasources"])["url"]), where: "grafana datasource" });
         for (const ds of arr(values["additionalDataSources"])) out.push({ src: g, address: String(rec(ds)["url"]), where: "grafana additional datasource" });
     }
-    // The bucket: the objstore Secret's endpoint (MinIO) for every pod that mounts it, and the bucket Job.
+    // The bucket: the objstore Secret's endpoint (the in-cluster S3 server) for every pod that mounts it, and the bucket Job.
     const objstore = secrets.find((s) => s.metadata.name.endsWith("-objstore"));
     const objstoreYaml = Object.values(objstore?.stringData ?? {})[0];
     const endpoint = objstoreYaml ? String(rec(rec(parseYaml(objstoreYaml))["config"])["endpoint"] ?? "") : "";
