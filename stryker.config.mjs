@@ -34,7 +34,7 @@ export const GROUPS = {
     },
     flags: {
         mutate: ["policy/checks/thanosFlags.ts"],
-        tests: ["test/thanosFlags.test.ts", "test/thanosFlagsReference.test.ts", "test/policyConditions.test.ts"],
+        tests: ["test/thanosFlags.test.ts", "test/thanosFlagsOracle.test.ts", "test/thanosFlagsReference.test.ts", "test/policyConditions.test.ts"],
     },
     policy: {
         mutate: ["policy/checks/aws.ts", "policy/checks/baseline.ts", "policy/checks/network.ts", "policy/checks/thanos.ts", "policy/checks/types.ts", "policy/checks/workloads.ts"],
