@@ -223,7 +223,7 @@ function planNetwork(
                   operator: {
                       release: `${name}-operator`,
                       grafana: p.parts.grafana && (args.operator?.grafana ?? DEFAULTS.operator.grafana.enabled),
-                      grafanaDatasourceUrl: p.operator.grafanaDatasourceUrl!,
+                      grafanaDatasourceUrl: p.operator.grafanaDatasourceUrl ?? queryFrontendUrl(p.thanos.names.queryFrontend, p.namespace),
                       alertmanagerUrl: p.alertmanager.url,
                   },
               }

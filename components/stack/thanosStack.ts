@@ -326,12 +326,16 @@ export class ThanosStack extends pulumi.ComponentResource {
         children.prometheusOperator = new PrometheusOperator(`${name}-operator`, plan.operator, inNamespace);
         // Custom resources wait for the Operator's CRDs; the Prometheus pods for their ServiceAccount and Secret.
         const afterOperator: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace, this.prometheusOperator] };
-        const afterBucketAccess: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace, this.prometheusOperator, this.bucketAccess] };
+        // Bucket users start after their ServiceAccounts (and IAM roles) exist: a pod created before its
+        // ServiceAccount is refused, and one created before its role has no bucket credentials.
+        const afterBucketAccess: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace, this.bucketAccess] };
+        // Custom resources that are bucket users (Prometheus, ThanosRuler) need both.
+        const afterOperatorAndBucketAccess: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace, this.prometheusOperator, this.bucketAccess] };
         children.alertmanager = new Alertmanager(plan.alertmanager.name, plan.alertmanager.args, afterOperator);
         this.alertmanagerUrl = this.alertmanager.url;
         this.alertmanagerServiceName = this.alertmanager.serviceName;
         this.alertmanagerAddresses = [this.alertmanager.srvAddress];
-        children.prometheus = new ShardedPrometheus(plan.prometheus.name, plan.prometheus.args, afterBucketAccess);
+        children.prometheus = new ShardedPrometheus(plan.prometheus.name, plan.prometheus.args, afterOperatorAndBucketAccess);
         // A collector exposes every sidecar's StoreAPI (one address per pod) to the central cluster.
         if (plan.role === "collector") {
             const p = plan.prometheus;
@@ -347,7 +351,7 @@ export class ThanosStack extends pulumi.ComponentResource {
         // A collector runs none of the read path; central and all run all of it (one compactor per bucket).
         this.querierEndpoints = [];
         if (plan.parts.thanosReadPath) {
-            const readPath = createReadPath(this, name, plan, args, { inNamespace, afterBucketAccess: { parent: this, dependsOn: [namespace, this.bucketAccess] }, afterOperator: afterBucketAccess });
+            const readPath = createReadPath(this, name, plan, args, { inNamespace, afterBucketAccess, afterOperatorAndBucketAccess });
             this.queryFrontendUrl = readPath.queryFrontendUrl;
             this.querierUrl = readPath.querierUrl;
             this.querierEndpoints = plan.thanos.querier.endpoints;
@@ -458,11 +462,9 @@ function createReadPath(
     name: string,
     plan: StackPlan,
     args: ThanosStackArgs,
-    opts: { inNamespace: pulumi.ComponentResourceOptions; afterBucketAccess: pulumi.ComponentResourceOptions; afterOperator: pulumi.ComponentResourceOptions },
+    opts: { inNamespace: pulumi.ComponentResourceOptions; afterBucketAccess: pulumi.ComponentResourceOptions; afterOperatorAndBucketAccess: pulumi.ComponentResourceOptions },
 ): { querierUrl: string; queryFrontendUrl: string } {
     const thanos = plan.thanos;
-    // Bucket users start after their ServiceAccounts (and IAM roles) exist: a pod created before its
-    // ServiceAccount is refused, and one created before its role has no bucket credentials.
     new ThanosCompactor(thanos.names.compact, thanos.compactor, opts.afterBucketAccess);
     new ThanosStoreGateway(thanos.names.store, thanos.storeGateway, opts.afterBucketAccess);
     // Collectors from other stacks: their `storeApiEndpoints` outputs, appended to the querier's endpoints at deployment.
@@ -478,7 +480,7 @@ function createReadPath(
         opts.inNamespace,
     );
     const queryFrontend = new ThanosQueryFrontend(thanos.names.queryFrontend, thanos.queryFrontend, opts.inNamespace);
-    // The ThanosRuler resource needs the Operator's CRDs.
-    new ThanosRuler(thanos.names.rule, thanos.ruler, opts.afterOperator);
+    // The ThanosRuler resource needs the Operator's CRDs and its bucket access.
+    new ThanosRuler(thanos.names.rule, thanos.ruler, opts.afterOperatorAndBucketAccess);
     return { querierUrl: querier.url, queryFrontendUrl: queryFrontend.url };
 }
