@@ -6,9 +6,9 @@
 import { expectThat, type Scenario, type ScenarioContext } from "./types";
 import { ReadPath } from "../lib/querier";
 import { E2E_SERIES, E2E_TEAM } from "../team/team";
-import { PORTS, PROMETHEUS } from "../../components/constants";
+import { PORTS } from "../../components/constants";
 import { pods } from "./platform";
-import { SELECT } from "./selectors";
+import { SELECT, shardOf } from "./selectors";
 
 /** Series the Pushgateway is given (one gauge per index). */
 const PUSHED_SERIES = 5;
@@ -39,7 +39,7 @@ export const scrapeToQuery: Scenario = {
             const seconds = await rp.until("count(e2e_test_value)", seriesIn, 240_000);
             await rp.until(`count(e2e_pushed_value{job="${PUSH_JOB}"})`, pushedIn, 120_000);
             // Every replica scrapes on its own schedule (and discovers targets on its own): wait until each has them all.
-            const plannedShards = new Set(pods(ctx, SELECT.prometheus).map((p) => p.metadata.labels?.[PROMETHEUS.operatorShardLabel])).size;
+            const plannedShards = new Set(pods(ctx, SELECT.prometheus).map((p) => shardOf(p.metadata.labels))).size;
             await rp.until("count(e2e_test_value)", seriesIn * (replicas / plannedShards), 120_000, { dedup: false });
             const dedupOff = (await rp.scalar("count(e2e_test_value)", { dedup: false })) ?? 0;
             // Per replica (deduplication off): which targets each Prometheus pod scraped.

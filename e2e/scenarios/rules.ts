@@ -8,7 +8,7 @@ import { eventually, sleep } from "../lib/kube";
 import { ReadPath } from "../lib/querier";
 import { E2E_SERIES, E2E_TEAM } from "../team/team";
 import { pods } from "./platform";
-import { SELECT } from "./selectors";
+import { SELECT, shardOf } from "./selectors";
 
 interface Notification {
     received: string;
@@ -60,7 +60,7 @@ export const shardScopeRules: Scenario = {
     async run(ctx) {
         const rp = await ReadPath.open(ctx.kube, ctx.namespace);
         try {
-            const shards = new Set(pods(ctx, SELECT.prometheus).map((p) => p.metadata.labels?.["operator.prometheus.io/shard"])).size;
+            const shards = new Set(pods(ctx, SELECT.prometheus).map((p) => shardOf(p.metadata.labels))).size;
             const jobs = (await rp.query(`count by (job) (e2e_test_value)`)).result.map((s) => s.metric["job"]);
             // Each shard records sum by (job) over its own targets: one series per (shard, job) that shard scrapes.
             const perShardJob = await rp.query(`count by (job, prometheus_shard) (e2e_test_value)`);

@@ -7,7 +7,7 @@ import { eventually } from "../lib/kube";
 import { stores } from "../lib/prom";
 import { ReadPath } from "../lib/querier";
 import { pods } from "./platform";
-import { SELECT } from "./selectors";
+import { SELECT, shardOf } from "./selectors";
 import { E2E_SERIES } from "../team/team";
 
 async function setShards(ctx: ScenarioContext, shards: number): Promise<number> {
@@ -17,7 +17,6 @@ async function setShards(ctx: ScenarioContext, shards: number): Promise<number> 
     return (Date.now() - started) / 1000;
 }
 
-const shardOf = (labels: Record<string, string> | undefined): string | undefined => labels?.["operator.prometheus.io/shard"];
 
 export const newShardReachable: Scenario = {
     name: "new-shard-reachable",

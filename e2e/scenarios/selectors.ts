@@ -1,5 +1,5 @@
 /** Label selectors of the stack's pods, from the components' own constants (what the scenarios look for). */
-import { LABELS, THANOS } from "../../components/constants";
+import { LABELS, PROMETHEUS, THANOS } from "../../components/constants";
 
 const name = (value: string): string => `${LABELS.name}=${value}`;
 
@@ -13,3 +13,6 @@ export const SELECT = {
     /** The Operator's ThanosRuler pods carry its own name label. */
     ruler: name(THANOS.operatorRuler.nameLabelValue),
 } as const;
+
+/** The Operator's shard number of a Prometheus pod, from its labels. */
+export const shardOf = (labels: Record<string, string> | undefined): string | undefined => labels?.[PROMETHEUS.operatorShardLabel];
