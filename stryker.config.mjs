@@ -4,9 +4,9 @@
 // files that exercise them. When files move, update the paths here; scripts/mutation.ts (the run, the score
 // per group) and scripts/breaks.ts (the kept breaks) read this list.
 //
-// Each group is its own Stryker run with its own incremental file (out/mutation/<group>/incremental.json), so a
-// run only tests mutants in changed code or covered by changed tests; the HTML report of a group is
-// out/mutation/<group>/index.html and the summary of all groups out/mutation/summary.json.
+// Each group is its own Stryker run with its own record (test/mutation/<group>.json, Stryker's incremental report,
+// committed), so a run only tests mutants in changed code or covered by changed tests; the HTML report of a
+// group is out/mutation/<group>/index.html and the summary of all groups out/mutation/summary.json.
 
 /**
  * Test files every group runs besides its own. (test/golden.test.ts renders in child processes, which run the

@@ -12,6 +12,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { stackTraceHint } from "./lib/capture";
 import { parseStackArgs } from "./lib/cli";
 import { SECRET_DIGEST_KEY_ENV } from "./lib/secrets";
 import { diffRenders, formatDiff, RenderedResource } from "./lib/diff";
@@ -103,7 +104,7 @@ if (process.argv[1] === __filename) {
     runDiff(process.argv.slice(2), { cwd: process.cwd(), stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).then(
         (code) => process.exit(code),
         (e: unknown) => {
-            process.stderr.write(`diff failed unexpectedly: ${(e as Error).stack ?? String(e)}\n`);
+            process.stderr.write(`diff failed unexpectedly: ${(e as Error).stack ?? String(e)}${stackTraceHint()}\n`);
             process.exit(2);
         },
     );

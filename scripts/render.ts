@@ -6,6 +6,7 @@
  * or arguments (nothing written), 1 an unexpected failure.
  */
 import * as path from "path";
+import { stackTraceHint } from "./lib/capture";
 import { parseStackArgs } from "./lib/cli";
 import { RenderInputError, renderStack, summarize, writeRender } from "./lib/render";
 
@@ -36,7 +37,7 @@ async function main(): Promise<number> {
             process.stderr.write(`render of stack '${values.stack}' refused; nothing was written:\n${e.problems.map((p) => `  ${p}`).join("\n")}\n`);
             return 2;
         }
-        process.stderr.write(`render failed unexpectedly (a bug, please report it):\n${(e as Error).stack ?? String(e)}\n`);
+        process.stderr.write(`render failed unexpectedly (a bug, please report it):\n${(e as Error).stack ?? String(e)}${stackTraceHint()}\n`);
         return 1;
     }
 }

@@ -149,6 +149,26 @@ export interface CaptureResult {
  * reject the returned promise.
  */
 export async function captureResources(program: () => unknown, opts: CaptureOptions = {}): Promise<CaptureResult> {
+    // The runtime captures a stack trace for every promise it makes and every resource (`new Error().stack`);
+    // the mock run shows no source positions, and formatting those traces was more than half of a render.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (process.env[STACK_TRACES_ENV] !== "1") Error.stackTraceLimit = 0;
+    try {
+        return await capture(program, opts);
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
+}
+
+/** Set to `1` to keep stack traces during a render (for a bug whose error needs its stack). */
+export const STACK_TRACES_ENV = "THANOS_RENDER_STACK_TRACES";
+
+/** What to add to an unexpected error's report: how to get its whole stack, unless it was kept. */
+export function stackTraceHint(): string {
+    return process.env[STACK_TRACES_ENV] === "1" ? "" : `\n(stack traces are off during a render; run again with ${STACK_TRACES_ENV}=1 for the whole stack)`;
+}
+
+async function capture(program: () => unknown, opts: CaptureOptions): Promise<CaptureResult> {
     const monitor = new CapturingMonitor(opts.showSecrets ?? false, opts.preview ?? false);
     const project = opts.project ?? "thanos-stack";
     const stack = opts.stack ?? "test";
