@@ -152,7 +152,20 @@ export const VERSITYGW = {
 } as const;
 
 /** Thanos facts shared by the Thanos components ([thanos]). */
+/** Annotations the Pulumi Kubernetes provider reads to decide when a create or update is done. */
+export const PULUMI_AWAIT = {
+    /** Seconds to wait before the provider calls the operation failed (its default: 10 minutes). */
+    timeoutSeconds: "pulumi.com/timeoutSeconds",
+    /** What to wait for on a resource without built-in await logic (a custom resource), kubectl-wait style. */
+    waitFor: "pulumi.com/waitFor",
+} as const;
+
+/** Seconds added to a computed wait (scheduling, image pulls, volume attachment). */
+export const AWAIT_MARGIN_SECONDS = 300;
+
 export const THANOS = {
+    /** The first Thanos whose sidecar supports Prometheus' delayed compaction (reports the blocks it uploaded). */
+    delayedCompactionMinVersion: "v0.41.0",
     /** Container port names (the StoreAPI DNS SRV names use them: `_grpc._tcp.<service>`). */
     portNames: { http: "http", grpc: "grpc" },
     /** Where components that keep local state mount their volume (`--data-dir`). */
@@ -197,6 +210,8 @@ export const RULE_SCOPES = ["shard", "global"] as const;
 
 /** Prometheus Operator facts used by ShardedPrometheus, Alertmanager and the team helpers ([prometheus]). */
 export const PROMETHEUS = {
+    /** The first Prometheus with delayed compaction (compacts only blocks a sidecar has uploaded). */
+    delayedCompactionMinVersion: "v3.9.0",
     /** The default value of {@link LABELS.monitor}: what our Prometheus and ruler select on. */
     defaultMonitor: "default",
     /** Label the Operator puts on every pod of a `Prometheus` resource (value: the resource name). */

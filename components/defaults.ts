@@ -55,6 +55,14 @@ export const DEFAULTS = {
         compaction: "disabled",
         /** Compress the write-ahead log. */
         walCompression: true,
+        /** `retentionSize` as a share of the volume: Prometheus deletes old blocks before the volume fills (WAL and head chunks need the rest). */
+        retentionSizeRatio: 0.85,
+        /** Replicas of one shard on different nodes: `hard` (never together) or `soft` (when possible). */
+        replicaSpread: "hard",
+        /** Prometheus feature flags (`--enable-feature`). */
+        enableFeatures: [],
+        /** Seconds a Prometheus pod may take to start (WAL replay): the Operator's startup probe, and Pulumi's wait per replica. */
+        startupSeconds: 900,
     },
     alertmanager: {
         replicas: 2,
@@ -89,8 +97,10 @@ export const DEFAULTS = {
         chunkPoolMemoryRatio: 0.35,
         /** Per-request guardrails (`--store.limits.request-series` / `--store.limits.request-samples`). */
         limits: { requestSeries: 1_000_000, requestSamples: 100_000_000 },
-        /** Seconds the startup probe waits for the initial bucket sync and index-header download. */
+        /** Seconds the startup probe waits for the initial bucket sync and index-header download (and Pulumi's wait per replica). */
         startupSeconds: 600,
+        /** Whether the replicas of one store shard may share a node (see `ReplicaSpread`). */
+        replicaSpread: "hard",
     },
     querier: {
         replicas: 2,
@@ -101,6 +111,11 @@ export const DEFAULTS = {
         storeResponseTimeout: "1m",
         /** `--query.max-concurrent`. */
         maxConcurrent: 20,
+        /**
+         * `--endpoint.sd-config-reload-interval`: how often the querier re-reads its endpoint file (a ConfigMap, which
+         * the kubelet refreshes within about a minute), so endpoint changes apply without a restart.
+         */
+        endpointReloadInterval: "30s",
     },
     queryFrontend: {
         replicas: 2,

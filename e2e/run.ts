@@ -16,7 +16,7 @@ import { destroyKeepsData, noPerpetualDiff, policyPackOnPreview, programEntry, r
 import { scrapeToQuery } from "./scenarios/datapath";
 import { backupRestore, compactorCompacts, compactorVsSidecars, historyThroughBucket, sidecarDiesMidUpload, storeRestartDuringQuery } from "./scenarios/history";
 import { prometheusReplicaDown, rulerAlertDelivered, shardScopeRules } from "./scenarios/rules";
-import { newShardReachable, shardScaleDown } from "./scenarios/scaling";
+import { endpointFileReloads, newShardReachable, shardScaleDown } from "./scenarios/scaling";
 import { teamProgram } from "./scenarios/team";
 import type { Measured, Scenario, ScenarioContext } from "./scenarios/types";
 import { Engine } from "./lib/engine";
@@ -56,6 +56,7 @@ const SCENARIOS: readonly Scenario[] = [
     storeRestartDuringQuery,
     prometheusReplicaDown,
     newShardReachable,
+    endpointFileReloads,
     shardScaleDown,
     backupRestore,
     destroyKeepsData,

@@ -57,6 +57,9 @@ export function stackArgs(config: StackConfig): ThanosStackArgs {
             remoteWrite: config.prometheus.remoteWrite,
             scrapeInterval: config.prometheus.scrapeInterval,
             evaluationInterval: config.prometheus.evaluationInterval,
+            ...(config.prometheus.retentionSize !== undefined ? { retentionSize: config.prometheus.retentionSize } : {}),
+            replicaSpread: config.prometheus.replicaSpread,
+            enableFeatures: config.prometheus.enableFeatures,
         },
         operator: {
             install: config.operator.install,

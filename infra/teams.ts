@@ -3,9 +3,10 @@
  * PrometheusRules per environment. Checked (every PromQL expression parsed)
  * before any resource — provider included — is created.
  *
- * The prod stack carries the example from the project's seed: the JVM
+ * Only the local stack carries the example from the project's seed (the JVM
  * `example-app` scraped through a ServiceMonitor, and a `global`-scope rule
- * group (evaluated by the Thanos ruler over every shard).
+ * group evaluated by the Thanos ruler over every shard): in a real cluster it
+ * would scrape nothing and its absence alert would page forever.
  */
 import type { StackConfig } from "./config/schema";
 import { ConfigError } from "./config/load";
@@ -67,7 +68,7 @@ export function exampleTeamMonitoring(namespace: string): TeamMonitoring {
 
 /** Team monitoring per environment. */
 export const TEAM_MONITORING: Record<string, (namespace: string) => TeamMonitoring> = {
-    prod: exampleTeamMonitoring,
+    local: exampleTeamMonitoring,
 };
 
 /** Every problem with a set of team objects, one line each. */

@@ -18,6 +18,7 @@ export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
             cachingBucket: sg.cachingBucket,
             limits: sg.limits,
             syncInterval: sg.syncInterval,
+            replicaSpread: sg.replicaSpread,
         },
         querier: {
             replicas: q.replicas,
@@ -25,6 +26,7 @@ export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
             timeout: q.timeout,
             storeResponseTimeout: q.storeResponseTimeout,
             maxConcurrent: q.maxConcurrent,
+            endpointReloadInterval: q.endpointReloadInterval,
             extraEndpoints: q.extraEndpoints.map((e) => ({ address: e.address, group: e.group, description: e.description ?? `extra endpoint ${e.address}` })),
         },
         queryFrontend: {

@@ -17,7 +17,7 @@ import {
 import { endpointCaVolumes, endpointSdConfig } from "../components/thanos/querier";
 import { planThanosStack, thanosStackContext, thanosStackProblems } from "../components/stack/thanosPlan";
 import { endpointProblems } from "../components/stack/invariants";
-import { objectsOfKind, renderInProcess } from "./support/harness";
+import { type EndpointDocument, objectsOfKind, querierEndpointDocument, renderInProcess } from "./support/harness";
 import type { RenderResult } from "../scripts/lib/render";
 
 interface K8sObject {
@@ -30,13 +30,11 @@ function violations(result: RenderResult) {
     return evaluate(ALL_CHECKS, result.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs })));
 }
 
-/** The parsed `--endpoint.sd-config` of the (one) querier Deployment. */
-function querierSdConfig(result: RenderResult): { endpoints: Array<{ address: string; group: boolean; client_config?: { tls_config: Record<string, unknown>; server_name?: string } }> } {
+/** The endpoint document of the (one) querier Deployment. */
+function querierSdConfig(result: RenderResult): EndpointDocument {
     const querier = objectsOfKind<K8sObject>(result, "Deployment").find((d) => d.metadata.name === "thanos-query");
     expect(querier, "a querier Deployment").toBeDefined();
-    const containers = (querier!.spec["template"] as { spec: { containers: Array<{ args: string[] }> } }).spec.containers;
-    const arg = containers[0]!.args.find((a) => a.startsWith("--endpoint.sd-config="))!;
-    return parseYaml(arg.slice("--endpoint.sd-config=".length)) as ReturnType<typeof querierSdConfig>;
+    return querierEndpointDocument(result.manifests.map((m) => m.object), querier as unknown as Record<string, unknown>);
 }
 
 const THANOS_READ_PATH = ["thanos-query", "thanos-query-frontend", "thanos-compact", "thanos-rule"];

@@ -10,11 +10,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import type { RenderResult } from "../scripts/lib/render";
-import { objectsOfKind, renderInProcess } from "./support/harness";
+import { objectsOfKind, querierEndpointDocument, renderInProcess } from "./support/harness";
 import {
     argsOf,
     denial,
-    flagValue,
     isDenied,
     podsOfRender,
     resolveThroughService,
@@ -229,7 +228,7 @@ describe.each(["prod", "local"])("network flows of the %s render", (stack) => {
 
     it("the querier's configured endpoints are the StoreAPI Services, and each resolves to pods the policies let it reach", () => {
         for (const q of roles.querier) {
-            const sd = parseYaml(flagValue(argsOf(q), "endpoint.sd-config") ?? "") as { endpoints: Array<{ address: string }> };
+            const sd = querierEndpointDocument(m.result.manifests.map((x) => x.object), q.object);
             expect(sd.endpoints.length).toBeGreaterThan(0);
             for (const e of sd.endpoints) {
                 const { targets, protocol } = resolveThroughService(e.address, m.services, m.pods);

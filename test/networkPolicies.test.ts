@@ -5,7 +5,7 @@ import { buildPriorityClass, monitoringPriorityClassName } from "../components/s
 import { selectorLabels } from "../components/lib/meta";
 import type { Service } from "kubernetes-types/core/v1";
 import type { RenderResult } from "../scripts/lib/render";
-import { objectsOfKind, renderInProcess } from "./support/harness";
+import { objectsOfKind, querierEndpointDocument, renderInProcess } from "./support/harness";
 import {
     argsOf,
     cacheAddresses,
@@ -44,8 +44,8 @@ function configuredConnections(result: RenderResult, pods: ModelPod[]): Configur
     const thanosPods = (sub: string) => podsOf(pods, (p) => p.kind !== "Chart" && String(argsOf(p)[0]) === sub, `thanos ${sub}`);
 
     for (const q of thanosPods("query")) {
-        const sd = parseYaml(flagValue(argsOf(q), "endpoint.sd-config") ?? "") as { endpoints: Array<{ address: string }> };
-        for (const e of sd.endpoints) out.push({ src: q, address: e.address, where: "querier --endpoint.sd-config" });
+        const sd = querierEndpointDocument(result.manifests.map((m) => m.object), q.object);
+        for (const e of sd.endpoints) out.push({ src: q, address: e.address, where: "querier --endpoint.sd-config-file" });
     }
     for (const qf of thanosPods("query-frontend")) {
         out.push({ src: qf, address: flagValue(argsOf(qf), "query-frontend.downstream-url")!, where: "query-frontend --query-frontend.downstream-url" });

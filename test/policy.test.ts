@@ -129,7 +129,22 @@ describe("policy pack: each policy catches a violating object", () => {
                 broken((_, c) => (c["args"] = ["query", "--endpoint.sd-config=endpoints: [{address: 'dnssrv+_grpc._tcp.thanos-store-0.monitoring.svc.cluster.local', group: true}]"])),
                 k8s({ apiVersion: "v1", kind: "Service", metadata: { name: "thanos-store-1", namespace: NS }, spec: { selector: { app: "store" }, ports: [{ name: "grpc", port: 10901 }] } }),
             ],
-            /no --endpoint.sd-config address reaches StoreAPI Service monitoring\/thanos-store-1/,
+            /no --endpoint.sd-config\(-file\) address reaches StoreAPI Service monitoring\/thanos-store-1/,
+        ],
+        [
+            "querier-reaches-every-storeapi (the endpoint file: a ConfigMap mounted at its directory)",
+            thanos.querierReachesEveryStore,
+            () => [
+                broken((pod, c) => {
+                    c["args"] = ["query", "--endpoint.sd-config-file=/etc/thanos/endpoints/endpoints.yaml"];
+                    c["volumeMounts"] = [{ name: "endpoints", mountPath: "/etc/thanos/endpoints", readOnly: true }];
+                    pod["volumes"] = [{ name: "endpoints", configMap: { name: "q-endpoints" } }];
+                }),
+                k8s({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "q-endpoints", namespace: NS }, data: { "endpoints.yaml": "endpoints: [{address: 'thanos-store-0.monitoring.svc.cluster.local:10901', group: true}]" } }),
+                k8s({ apiVersion: "v1", kind: "Service", metadata: { name: "thanos-store-0", namespace: NS }, spec: { selector: { app: "store0" }, ports: [{ name: "grpc", port: 10901 }] } }),
+                k8s({ apiVersion: "v1", kind: "Service", metadata: { name: "thanos-store-1", namespace: NS }, spec: { selector: { app: "store" }, ports: [{ name: "grpc", port: 10901 }] } }),
+            ],
+            /^Deployment thanos-query: no --endpoint.sd-config\(-file\) address reaches StoreAPI Service monitoring\/thanos-store-1$/,
         ],
         [
             "single-compactor-per-stream",
@@ -188,5 +203,9 @@ describe("policy pack: each policy catches a violating object", () => {
     it.each(cases)("%s", (_, check, resources, expected) => {
         const found = violations(check, resources());
         expect(found.some((m) => expected.test(m)), `expected a violation matching ${String(expected)}, got ${JSON.stringify(found)}`).toBe(true);
+    });
+    it("querier-reaches-every-storeapi reads the endpoint file: the store it lists there is reached, the other is not", () => {
+        const [, check, resources] = cases.find(([name]) => name.startsWith("querier-reaches-every-storeapi (the endpoint file"))!;
+        expect(violations(check, resources())).toEqual(["Deployment thanos-query: no --endpoint.sd-config(-file) address reaches StoreAPI Service monitoring/thanos-store-1"]);
     });
 });

@@ -50,22 +50,25 @@ describe("prod render", () => {
         for (const o of objects) expect(await crdProblems(o), `${String(o["kind"])} ${JSON.stringify(o["metadata"])}`).toEqual([]);
     });
 
-    it("has Alertmanager (>= 2 replicas), the Pushgateway and the example team objects", () => {
+    it("has Alertmanager (>= 2 replicas) and the Pushgateway, and none of the seed's example team objects", () => {
         const [am] = objectsOfKind<Obj>(prod, "Alertmanager");
         expect(am?.spec["replicas"]).toBeGreaterThanOrEqual(2);
         const [pgw] = objectsOfKind<Obj & { spec: { replicas: number } }>(prod, "Deployment").filter((d) => d.metadata.name.endsWith("pushgateway"));
         expect(pgw?.spec.replicas).toBe(1);
-        const sm = objectsOfKind<Obj>(prod, "ServiceMonitor").find((s) => s.metadata.name === "example-servicemonitor");
-        expect(sm?.spec["jobLabel"]).toBe("example-job");
-        const rule = objectsOfKind<Obj>(prod, "PrometheusRule").find((r) => r.metadata.name === "example-app-global");
-        expect(rule?.metadata.labels?.[LABELS.ruleScope]).toBe("global");
+        // The example scrapes an application a real cluster does not run: its absence alert would page forever.
+        expect(objectsOfKind<Obj>(prod, "ServiceMonitor").map((s) => s.metadata.name)).not.toContain("example-servicemonitor");
+        expect(objectsOfKind<Obj>(prod, "PrometheusRule").map((r) => r.metadata.name)).not.toContain("example-app-global");
         expect(prod.resources.some((r) => r.type === "thanos-stack:index:ShardedPrometheus")).toBe(true);
     });
 });
 
 describe("local render", () => {
-    it("runs its configured shards and replicas, and the Operator release", async () => {
+    it("runs its configured shards and replicas, the Operator release, and the seed's example team objects", async () => {
         const local = await renderInProcess("local");
+        const sm = objectsOfKind<Obj>(local, "ServiceMonitor").find((s) => s.metadata.name === "example-servicemonitor");
+        expect(sm?.spec["jobLabel"]).toBe("example-job");
+        const rule = objectsOfKind<Obj>(local, "PrometheusRule").find((r) => r.metadata.name === "example-app-global");
+        expect(rule?.metadata.labels?.[LABELS.ruleScope]).toBe("global");
         const [prom] = objectsOfKind<Obj>(local, "Prometheus");
         expect(prom?.spec["shards"]).toBe(2);
         expect(prom?.spec["replicas"]).toBe(1);

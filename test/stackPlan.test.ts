@@ -3,11 +3,10 @@
  * children expose, or the querier's endpoints, the NetworkPolicies and the invariants would describe another stack.
  */
 import { describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import { planStack } from "../components/stack/stackPlan";
 import { ThanosStack, type ThanosStackArgs } from "../components/stack/thanosStack";
-import { captureComponent } from "./support/harness";
+import { captureComponent, querierEndpointDocument } from "./support/harness";
 
 const ARGS: ThanosStackArgs = {
     environment: "prod",
@@ -35,10 +34,10 @@ describe("the stack's one plan", () => {
         expect(stack!.pushgateway?.serviceName).toBe(plan.pushgateway?.name);
         expect(stack!.objectStore?.serviceName).toBe(plan.network.input.objectStorage.provider === "versitygw" ? plan.network.input.objectStorage.name : undefined);
         expect(stack!.prometheusOperator.grafanaDatasourceUrl).toBe(plan.network.input.operator?.grafanaDatasourceUrl);
-        // The querier's --endpoint.sd-config is the plan's endpoint list: 3 x 2 sidecars behind one SRV name, 2 store shards, the ruler.
-        const query = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as Deployment).metadata?.name === "t-query")?.inputs as Deployment;
-        const sd = query.spec!.template.spec!.containers[0]!.args!.find((a) => a.startsWith("--endpoint.sd-config="))!.slice("--endpoint.sd-config=".length);
-        expect((parseYaml(sd) as { endpoints: Array<{ address: string }> }).endpoints.map((e) => e.address)).toEqual(plan.thanos.querier.endpoints.map((e) => e.address));
+        // The querier's endpoint file is the plan's endpoint list: 3 x 2 sidecars behind one SRV name, 2 store shards, the ruler.
+        const query = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as Deployment).metadata?.name === "t-query")!.inputs;
+        const sd = querierEndpointDocument(resources.map((r) => r.inputs), query);
+        expect(sd.endpoints.map((e) => e.address)).toEqual(plan.thanos.querier.endpoints.map((e) => e.address));
         expect(plan.thanos.querier.endpoints.map((e) => e.description)).toEqual([
             "prometheus sidecars (every shard and replica)",
             "store gateway shard 0",

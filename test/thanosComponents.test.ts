@@ -4,11 +4,11 @@ import type { PodSpec } from "kubernetes-types/core/v1";
 import { EXTERNAL_LABELS, IMAGES, LABELS } from "../components/constants";
 import { buildCompactorStatefulSet, compactorArgs, compactorPlan, ThanosCompactor } from "../components/thanos/compactor";
 import { buildMemcachedService, buildMemcachedStatefulSet, memcachedAddress, memcachedPlan } from "../components/thanos/memcached";
-import { buildQuerierDeployment, endpointSdConfig, querierArgs, querierPlan, querierProblems, ThanosQuerier } from "../components/thanos/querier";
+import { buildEndpointsConfigMap, buildQuerierDeployment, endpointSdConfig, querierArgs, querierPlan, querierProblems, ThanosQuerier } from "../components/thanos/querier";
 import { buildQueryFrontendDeployment, queryFrontendArgs, queryFrontendPlan } from "../components/thanos/queryFrontend";
 import { alertmanagersConfig, buildRulerService, buildThanosRuler, rulerPlan, ThanosRuler } from "../components/thanos/ruler";
 import { buildStoreStatefulSet, storeArgs, storeEndpointsOf, storeGatewayPlan, ThanosStoreGateway } from "../components/thanos/storeGateway";
-import { captureComponent, find, ofType } from "./support/harness";
+import { captureComponent, find, ofType, querierEndpointDocument } from "./support/harness";
 
 const objstoreSecret = { name: "thanos-objstore", key: "objstore.yml" };
 
@@ -124,9 +124,14 @@ describe("ThanosQuerier", () => {
         { address: "dnssrv+_grpc._tcp.store-0.m.svc.cluster.local", group: true, description: "store 0" },
     ];
 
-    it("discovers endpoints only through --endpoint.sd-config and deduplicates on every replica label", () => {
-        const args = querierArgs(querierPlan("q", { namespace: "m", endpoints, replicaLabels: ["prometheus_replica", "thanos_ruler_replica"] }));
-        expect(parseYaml(flagValue(args, "endpoint.sd-config")!)).toEqual({ endpoints: endpoints.map(({ address, group }) => ({ address, group })) });
+    it("discovers endpoints only through its endpoint file (a ConfigMap it re-reads) and deduplicates on every replica label", () => {
+        const plan = querierPlan("q", { namespace: "m", endpoints, replicaLabels: ["prometheus_replica", "thanos_ruler_replica"] });
+        const args = querierArgs(plan);
+        const deployment = buildQuerierDeployment(plan) as unknown as Record<string, unknown>;
+        expect(querierEndpointDocument([buildEndpointsConfigMap(plan) as unknown as Record<string, unknown>], deployment)).toEqual({ endpoints: endpoints.map(({ address, group }) => ({ address, group })) });
+        expect(flagValue(args, "endpoint.sd-config")).toBeUndefined();
+        // Thanos polls the file: 30s by default, so a changed ConfigMap applies within about a minute and a half.
+        expect(flagValue(args, "endpoint.sd-config-reload-interval")).toBe("30s");
         expect(args.filter((a) => /^--(store|endpoint|endpoint-group|rule)=/.test(a))).toEqual([]);
         expect(args.filter((a) => a.startsWith("--query.replica-label="))).toEqual(["--query.replica-label=prometheus_replica", "--query.replica-label=thanos_ruler_replica"]);
         expect(args).toEqual(expect.arrayContaining(["--query.auto-downsampling", "--query.partial-response", "--query.timeout=2m"]));

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
 import type { Deployment, StatefulSet } from "kubernetes-types/apps/v1";
 import type { Service } from "kubernetes-types/core/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
@@ -9,7 +8,7 @@ import { planThanosStack, thanosStackContext } from "../components/stack/thanosP
 import { ThanosStack } from "../components/stack/thanosStack";
 import { parseDuration } from "../components/lib/duration";
 import type { RenderResult } from "../scripts/lib/render";
-import { captureComponent, objectsOfKind, renderInProcess } from "./support/harness";
+import { captureComponent, objectsOfKind, querierEndpointDocument, renderInProcess } from "./support/harness";
 
 function basePlan(): ThanosPlan {
     const ctx = thanosStackContext("thanos", { environment: "prod", clusterName: "c1", namespace: "monitoring" });
@@ -157,7 +156,8 @@ describe("the prod render", () => {
     });
 
     it("has the querier reach every StoreAPI Service of the stack", () => {
-        const sd = parseYaml(value(argsOf("thanos-query"), "endpoint.sd-config")!) as { endpoints: Array<{ address: string; group: boolean; strict?: boolean }> };
+        const query = objectsOfKind<Record<string, unknown>>(result, "Deployment").find((o) => (o["metadata"] as { name: string }).name === "thanos-query")!;
+        const sd = querierEndpointDocument(result.manifests.map((m) => m.object), query);
         const addresses = new Map(sd.endpoints.map((e) => [e.address, e.group]));
         const strict = new Set(sd.endpoints.filter((e) => e.strict === true).map((e) => e.address));
         const grpcServices = objectsOfKind<Service>(result, "Service").filter((s) => s.spec?.ports?.some((p) => p.name === THANOS.portNames.grpc) && s.metadata?.name !== "thanos-query");

@@ -111,11 +111,23 @@ export function hostnameAntiAffinity(selector: Record<string, string>, required 
     };
 }
 
-/** Spread replicas across zones (and nodes), without blocking scheduling in a single-zone cluster. */
-export function zoneSpread(selector: Record<string, string>): TopologySpreadConstraint[] {
+/**
+ * Whether replicas that hold the same data (the replicas of one Prometheus or store shard) may share a node:
+ * `hard` never (a replica stays Pending rather than join another on its node: one node's loss must not take a
+ * whole shard), `soft` only when nothing else fits (single-node development clusters).
+ */
+export const ReplicaSpread = { Hard: "hard", Soft: "soft" } as const;
+/** See {@link ReplicaSpread}. */
+export type ReplicaSpread = (typeof ReplicaSpread)[keyof typeof ReplicaSpread];
+
+/**
+ * Spread replicas across zones (always soft: a single-zone cluster still schedules) and nodes (soft, or hard with
+ * `nodes: "hard"`).
+ */
+export function zoneSpread(selector: Record<string, string>, nodes: ReplicaSpread = ReplicaSpread.Soft): TopologySpreadConstraint[] {
     return [
         { maxSkew: 1, topologyKey: ZONE_KEY, whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
-        { maxSkew: 1, topologyKey: HOSTNAME_KEY, whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
+        { maxSkew: 1, topologyKey: HOSTNAME_KEY, whenUnsatisfiable: nodes === ReplicaSpread.Hard ? "DoNotSchedule" : "ScheduleAnyway", labelSelector: { matchLabels: selector } },
     ];
 }
 

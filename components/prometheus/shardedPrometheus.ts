@@ -23,7 +23,7 @@ import type {
 import type { LabelSelector, ObjectMeta } from "kubernetes-types/meta/v1";
 import type { ClusterRole as ClusterRoleObject, ClusterRoleBinding as ClusterRoleBindingObject } from "kubernetes-types/rbac/v1";
 import type { PodDisruptionBudget as PdbObject } from "kubernetes-types/policy/v1";
-import { EXTERNAL_LABELS, IMAGES, LABELS, MULTI_CLUSTER, PART_OF, PORTS, PROMETHEUS, THANOS, VERSIONS } from "../constants";
+import { AWAIT_MARGIN_SECONDS, EXTERNAL_LABELS, IMAGES, LABELS, MULTI_CLUSTER, PART_OF, PORTS, PROMETHEUS, PULUMI_AWAIT, THANOS, VERSIONS } from "../constants";
 import { DEFAULTS, ResourceRequirements } from "../defaults";
 import type { ObjstoreSecretRef, StoreEndpoint } from "../lib/contracts";
 import { serviceFqdn } from "../lib/contracts";
@@ -43,18 +43,17 @@ import {
     zoneSpread,
     type PodPriorityArgs,
     type VolumeSettings,
+    ReplicaSpread,
 } from "../lib/pod";
 import { withExtraDependencies } from "../lib/deps";
 import { childOptions, refuseProblems } from "../lib/providers";
 import { isQuantity } from "../lib/quantity";
+import { CompactionMode, defaultRetentionSize, delayedCompactionProblems, enableFeaturesProblems, retentionSizeRule } from "./settingsRules";
 import { buildServiceMonitor } from "../teams/serviceMonitor";
 
 export type { RemoteWriteSpec } from "../lib/monitoringTypes";
 
-/** Local compaction mode: `disabled` (mission default) or the Operator's `delayed` compaction (opt-in). */
-export const CompactionMode = { Disabled: "disabled", Delayed: "delayed" } as const;
-/** Local compaction mode: `disabled` (mission default) or the Operator's `delayed` compaction (opt-in). */
-export type CompactionMode = (typeof CompactionMode)[keyof typeof CompactionMode];
+export { CompactionMode } from "./settingsRules";
 
 /** Component name used in labels. */
 const COMPONENT = "prometheus";
@@ -131,6 +130,27 @@ export interface ShardedPrometheusSettings extends PodPriorityArgs {
      */
     walCompression?: boolean;
     /**
+     * Size-based retention (`spec.retentionSize`, Prometheus units, base 2: `80GB`): old blocks are deleted before
+     * the volume fills, whatever the time-based retention says. Must be below the volume size (the WAL and the
+     * head's chunks need the rest).
+     * @default 85% of `storage.size`
+     */
+    retentionSize?: string;
+    /**
+     * Whether the replicas of one shard may share a node: `hard` never (a replica stays Pending instead; one node's
+     * loss never takes a whole shard), `soft` only when nothing else fits (single-node clusters). Zone spread is
+     * always soft.
+     * @default "hard"
+     */
+    replicaSpread?: ReplicaSpread;
+    /**
+     * Prometheus feature flags (`--enable-feature`, the resource's `enableFeatures`). Flags that write blocks
+     * Thanos v0.42 cannot read (`xor2-encoding`, `st-storage`) are refused, and so is `delayed-compaction`
+     * (use `compaction: "delayed"`).
+     * @default []
+     */
+    enableFeatures?: string[];
+    /**
      * TLS on the sidecars' gRPC StoreAPI (a collector exposing it to a central querier): a `kubernetes.io/tls`
      * Secret in the namespace, mounted into the sidecar (`--grpc-server-tls-cert`/`-key` through the Operator's
      * `spec.thanos.grpcServerTlsConfig`). Every StoreAPI client must then speak TLS.
@@ -199,6 +219,9 @@ export interface PrometheusSpec {
     replicaExternalLabelName: string;
     retention: string;
     walCompression: boolean;
+    retentionSize: string;
+    maximumStartupDurationSeconds: number;
+    enableFeatures?: string[];
     disableCompaction?: boolean;
     shardRetentionPolicy: { whenScaled: "Retain" | "Delete" };
     storage: {
@@ -268,6 +291,9 @@ export interface ShardedPrometheusInput {
     monitor: string;
     alertmanager?: { namespace: string; serviceName: string; port: string };
     walCompression: boolean;
+    retentionSize: string;
+    replicaSpread: ReplicaSpread;
+    enableFeatures: string[];
     priorityClassName: string | undefined;
     grpcServerTls?: { secretName: string };
 }
@@ -305,6 +331,9 @@ export function resolveShardedPrometheusArgs(name: string, args: ShardedPromethe
         monitor: args.monitor ?? PROMETHEUS.defaultMonitor,
         ...(args.alertmanager ? { alertmanager: { ...args.alertmanager, port: args.alertmanager.port ?? PROMETHEUS.portNames.web } } : {}),
         walCompression: args.walCompression ?? DEFAULTS.prometheus.walCompression,
+        retentionSize: args.retentionSize ?? defaultRetentionSize(args.storage?.size ?? DEFAULTS.prometheus.storageSize),
+        replicaSpread: args.replicaSpread ?? DEFAULTS.prometheus.replicaSpread,
+        enableFeatures: args.enableFeatures ?? [...DEFAULTS.prometheus.enableFeatures],
         priorityClassName: args.priorityClassName,
         ...(args.grpcServerTls !== undefined ? { grpcServerTls: args.grpcServerTls } : {}),
     };
@@ -326,6 +355,11 @@ export function shardedPrometheusProblems(i: ShardedPrometheusInput): string[] {
         if (!isDuration(i[key])) problems.push(`${key}: must be a Prometheus duration like 30s, got ${show(i[key])}`);
     }
     if (i.compaction !== "disabled" && i.compaction !== "delayed") problems.push(`compaction: must be disabled or delayed, got ${show(i.compaction)}`);
+    problems.push(...delayedCompactionProblems(i.compaction, VERSIONS.prometheus, VERSIONS.thanos));
+    const sizeRule = retentionSizeRule(i.retentionSize, i.storage.size);
+    if (sizeRule !== undefined) problems.push(`retentionSize: ${sizeRule}, got ${show(i.retentionSize)}`);
+    if (i.replicaSpread !== ReplicaSpread.Hard && i.replicaSpread !== ReplicaSpread.Soft) problems.push(`replicaSpread: must be hard or soft, got ${show(i.replicaSpread)}`);
+    problems.push(...enableFeaturesProblems(i.enableFeatures));
     if (!LABEL_NAME_RE.test(i.replicaExternalLabelName)) problems.push(`replicaExternalLabelName: must be a Prometheus label name, got ${show(i.replicaExternalLabelName)}`);
     for (const [k, v] of Object.entries(i.externalLabels)) {
         if (!LABEL_NAME_RE.test(k)) problems.push(`externalLabels.${k}: must be a Prometheus label name, got ${show(k)}`);
@@ -392,6 +426,9 @@ export function buildPrometheus(i: ShardedPrometheusInput): PrometheusObject {
         replicaExternalLabelName: i.replicaExternalLabelName,
         retention: i.retention,
         walCompression: i.walCompression,
+        retentionSize: i.retentionSize,
+        maximumStartupDurationSeconds: DEFAULTS.prometheus.startupSeconds,
+        ...(i.enableFeatures.length > 0 ? { enableFeatures: i.enableFeatures } : {}),
         ...(i.compaction === "disabled" ? { disableCompaction: true } : {}),
         // Scaling shards down keeps the removed shards' pods (for the data retention period): their sidecars stay
         // discovered by the querier and upload their last blocks, so no data of a removed shard becomes unqueryable.
@@ -441,15 +478,22 @@ export function buildPrometheus(i: ShardedPrometheusInput): PrometheusObject {
         },
         ...(i.grpcServerTls ? { volumes: [{ name: SIDECAR_TLS_VOLUME, secret: { secretName: i.grpcServerTls.secretName } }] } : {}),
         // Replicas of each shard spread over zones and nodes (the Operator adds the shard label: OnShard).
-        topologySpreadConstraints: zoneSpread(selector).map((c) => ({ ...c, additionalLabelSelectors: "OnShard" as const })),
+        topologySpreadConstraints: zoneSpread(selector, i.replicaSpread).map((c) => ({ ...c, additionalLabelSelectors: "OnShard" as const })),
         affinity: hostnameAntiAffinity(selector),
     };
     return {
         apiVersion: MONITORING_API_VERSION,
         kind: "Prometheus",
-        metadata: objectMeta({ name: i.name, namespace: i.namespace, component: COMPONENT, instance: i.instance }),
+        // `pulumi up` waits until every replica of every shard is ready (the Operator's Available condition), for as
+        // long as a rolling restart with a full WAL replay per replica may take.
+        metadata: objectMeta({ name: i.name, namespace: i.namespace, component: COMPONENT, instance: i.instance, annotations: prometheusAwait(i.replicas) }),
         spec,
     };
+}
+
+/** Pulumi's wait on the Prometheus resource: its Available condition, for a rolling restart of `replicas` pods per shard. */
+export function prometheusAwait(replicas: number): Record<string, string> {
+    return { [PULUMI_AWAIT.waitFor]: "condition=Available", [PULUMI_AWAIT.timeoutSeconds]: String(replicas * DEFAULTS.prometheus.startupSeconds + AWAIT_MARGIN_SECONDS) };
 }
 
 /** The headless Service exposing every sidecar's gRPC StoreAPI (and HTTP), plus Prometheus' web port. */

@@ -1,18 +1,20 @@
 /**
  * ThanosQuerier: the PromQL engine over every StoreAPI of the stack.
  *
- * Endpoints come only from `--endpoint.sd-config` (YAML `endpoints: [{address, group}]`, the v0.42
- * format); the deprecated `--endpoint*` flags and the removed `--store` are never used. A group endpoint
+ * Endpoints come only from `--endpoint.sd-config-file` (YAML `endpoints: [{address, group}]`, the v0.42
+ * format), a ConfigMap the querier re-reads every `endpointReloadInterval`: adding a store shard or a remote
+ * cluster changes the ConfigMap, not the Deployment, so no querier restarts. The deprecated `--endpoint*` flags
+ * and the removed `--store` are never used. A group endpoint
  * is one set of replicas holding the same data (the replicas of a store shard): the querier
  * load-balances across it instead of fanning out. Deduplication happens at query time on
  * `--query.replica-label`, which must name every producer's replica label (see invariants.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Deployment as K8sDeployment, type DeploymentArgs } from "@pulumi/kubernetes/apps/v1";
-import { Service as K8sService, ServiceAccount as K8sServiceAccount } from "@pulumi/kubernetes/core/v1";
+import { ConfigMap as K8sConfigMap, type ConfigMapArgs, Service as K8sService, ServiceAccount as K8sServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { Deployment } from "kubernetes-types/apps/v1";
-import type { Volume, VolumeMount } from "kubernetes-types/core/v1";
+import type { ConfigMap, Volume, VolumeMount } from "kubernetes-types/core/v1";
 import { stringify } from "yaml";
 import { MULTI_CLUSTER, THANOS } from "../constants";
 import { DEFAULTS, type ResourceRequirements } from "../defaults";
@@ -20,6 +22,7 @@ import type { StoreEndpoint } from "../lib/contracts";
 import { isDuration } from "../lib/duration";
 import { objectMeta, selectorLabels } from "../lib/meta";
 import { podDisruptionBudget, type PodPriorityArgs } from "../lib/pod";
+import { withExtraDependencies } from "../lib/deps";
 import { childOptions, refuseProblems } from "../lib/providers";
 import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonFlags, flag, kubeArgs, thanosArgs, thanosHttpUrl } from "../lib/thanos";
 
@@ -27,7 +30,7 @@ import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonF
 export interface QuerierOptions {
     /**
      * StoreAPIs known only at deployment time (e.g. remote collectors read from other stacks' outputs through
-     * StackReferences), appended to {@link endpoints} in `--endpoint.sd-config`.
+     * StackReferences), appended to {@link endpoints} in the endpoint file (`--endpoint.sd-config-file`).
      * @default none
      */
     remoteEndpoints?: pulumi.Input<StoreEndpoint[]>;
@@ -56,6 +59,11 @@ export interface QuerierOptions {
      * @default 20
      */
     maxConcurrent?: number;
+    /**
+     * `--endpoint.sd-config-reload-interval`: how often the endpoint file (a ConfigMap) is re-read.
+     * @default "30s"
+     */
+    endpointReloadInterval?: string;
 }
 
 /** Arguments of {@link ThanosQuerier}. */
@@ -79,6 +87,7 @@ export interface QuerierPlan {
     timeout: string;
     storeResponseTimeout: string;
     maxConcurrent: number;
+    endpointReloadInterval: string;
     priorityClassName: string | undefined;
 }
 
@@ -94,6 +103,7 @@ export function querierPlan(name: string, args: ThanosQuerierArgs): QuerierPlan 
         timeout: args.timeout ?? DEFAULTS.querier.timeout,
         storeResponseTimeout: args.storeResponseTimeout ?? DEFAULTS.querier.storeResponseTimeout,
         maxConcurrent: args.maxConcurrent ?? DEFAULTS.querier.maxConcurrent,
+        endpointReloadInterval: args.endpointReloadInterval ?? DEFAULTS.querier.endpointReloadInterval,
         priorityClassName: args.priorityClassName,
     };
 }
@@ -112,7 +122,7 @@ export function querierProblems(args: ThanosQuerierArgs): string[] {
         }
     }
     if (args.replicaLabels.length === 0) problems.push("ThanosQuerier replicaLabels: must name every producer's replica label, got []");
-    for (const [key, v] of [["timeout", args.timeout], ["storeResponseTimeout", args.storeResponseTimeout]] as const) {
+    for (const [key, v] of [["timeout", args.timeout], ["storeResponseTimeout", args.storeResponseTimeout], ["endpointReloadInterval", args.endpointReloadInterval]] as const) {
         if (v !== undefined && !isDuration(v)) problems.push(`ThanosQuerier ${key}: must be a duration like 2m, got "${v}"`);
     }
     if (args.replicas !== undefined && (!Number.isInteger(args.replicas) || args.replicas < 1)) problems.push(`ThanosQuerier replicas: must be an integer >= 1, got ${args.replicas}`);
@@ -161,11 +171,30 @@ export function endpointCaVolumes(endpoints: readonly StoreEndpoint[]): { volume
     };
 }
 
+/** Where the querier reads its endpoints: the ConfigMap {@link endpointsConfigMapName}, mounted as a directory (a `subPath` mount would never see an update). */
+export const ENDPOINTS_FILE = { mountPath: "/etc/thanos/endpoints", key: "endpoints.yaml" } as const;
+
+/** The ConfigMap of a querier's endpoints. */
+export function endpointsConfigMapName(querier: string): string {
+    return `${querier}-endpoints`;
+}
+
+/** The ConfigMap holding the `--endpoint.sd-config-file` document. */
+export function buildEndpointsConfigMap(plan: QuerierPlan, endpoints: readonly StoreEndpoint[] = plan.endpoints): ConfigMap {
+    return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: objectMeta({ name: endpointsConfigMapName(plan.name), namespace: plan.namespace, component: THANOS.componentNames.query, instance: plan.name }),
+        data: { [ENDPOINTS_FILE.key]: endpointSdConfig(endpoints) },
+    };
+}
+
 /** The querier's container args. */
 export function querierArgs(plan: QuerierPlan): string[] {
     return thanosArgs("query", [
         ...commonFlags({ grpc: true }),
-        flag("endpoint.sd-config", endpointSdConfig(plan.endpoints)),
+        flag("endpoint.sd-config-file", `${ENDPOINTS_FILE.mountPath}/${ENDPOINTS_FILE.key}`),
+        flag("endpoint.sd-config-reload-interval", plan.endpointReloadInterval),
         ...plan.replicaLabels.map((l) => flag("query.replica-label", l)),
         flag("query.auto-downsampling", true),
         flag("query.partial-response", true),
@@ -175,17 +204,18 @@ export function querierArgs(plan: QuerierPlan): string[] {
     ]);
 }
 
-/** The querier Deployment. */
-export function buildQuerierDeployment(plan: QuerierPlan): Deployment {
-    const ca = endpointCaVolumes(plan.endpoints);
+/** The querier Deployment (the CA Secrets of TLS endpoints, `endpoints` with remote ones included, are mounted too). */
+export function buildQuerierDeployment(plan: QuerierPlan, endpoints: readonly StoreEndpoint[] = plan.endpoints): Deployment {
+    const ca = endpointCaVolumes(endpoints);
+    const file = { name: "endpoints", mountPath: ENDPOINTS_FILE.mountPath, readOnly: true };
     return buildThanosDeployment({
         name: plan.name,
         namespace: plan.namespace,
         component: THANOS.componentNames.query,
         replicas: plan.replicas,
         priorityClassName: plan.priorityClassName,
-        container: { name: "thanos-query", args: querierArgs(plan), resources: plan.resources, grpc: true, ...(ca.mounts.length > 0 ? { volumeMounts: ca.mounts } : {}) },
-        volumes: ca.volumes,
+        container: { name: "thanos-query", args: querierArgs(plan), resources: plan.resources, grpc: true, volumeMounts: [file, ...ca.mounts] },
+        volumes: [{ name: file.name, configMap: { name: endpointsConfigMapName(plan.name) } }, ...ca.volumes],
     });
 }
 
@@ -216,12 +246,17 @@ export class ThanosQuerier extends pulumi.ComponentResource {
             buildThanosService({ name, namespace: plan.namespace, component, instance: name, selector, grpc: true, headless: false }),
             childOptions(this, opts),
         );
-        const deployment = buildQuerierDeployment(plan);
-        // Endpoints from other stacks resolve at deployment time: the spec is rebuilt with them appended.
+        // Endpoints from other stacks resolve at deployment time: they are appended to the endpoint file, and the
+        // Deployment mounts their CA Secrets (a new CA is the only endpoint change that rolls the querier).
         const remote = args.remoteEndpoints;
-        const spec = remote === undefined ? deployment.spec : pulumi.output(remote).apply((r) => buildQuerierDeployment({ ...plan, endpoints: [...plan.endpoints, ...r] }).spec);
+        const all = remote === undefined ? pulumi.output(plan.endpoints) : pulumi.output(remote).apply((r) => [...plan.endpoints, ...r]);
+        const configMapArgs: Omit<ConfigMap, "data"> & { data: pulumi.Output<ConfigMap["data"]> } = { ...buildEndpointsConfigMap(plan), data: all.apply((e) => buildEndpointsConfigMap(plan, e).data) };
+        const configMap = new K8sConfigMap(`${name}-endpoints`, kubeArgs<ConfigMapArgs>(configMapArgs), childOptions(this, opts));
+        const deployment = buildQuerierDeployment(plan);
+        const spec = remote === undefined ? deployment.spec : all.apply((e) => buildQuerierDeployment(plan, e).spec);
         const deploymentArgs: Omit<Deployment, "spec"> & { spec: Deployment["spec"] | pulumi.Output<Deployment["spec"]> } = { ...deployment, spec };
-        new K8sDeployment(`${name}-deployment`, kubeArgs<DeploymentArgs>(deploymentArgs), childOptions(this, opts));
+        // The file exists before the first querier starts (Thanos refuses to start without it).
+        new K8sDeployment(`${name}-deployment`, kubeArgs<DeploymentArgs>(deploymentArgs), withExtraDependencies(childOptions(this, opts), [configMap]));
         new K8sPdb(`${name}-pdb`, podDisruptionBudget(meta, selector), childOptions(this, opts));
         this.registerOutputs({ serviceName: this.serviceName, url: this.url });
     }

@@ -19,13 +19,13 @@ import { Service as K8sService } from "@pulumi/kubernetes/core/v1";
 import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { StatefulSet } from "kubernetes-types/apps/v1";
 import { stringify } from "yaml";
-import { PORTS, THANOS } from "../constants";
+import { AWAIT_MARGIN_SECONDS, PORTS, PULUMI_AWAIT, THANOS } from "../constants";
 import { DEFAULTS, type ResourceRequirements } from "../defaults";
 import { Memcached, memcachedClientConfig, memcachedPlan, type MemcachedPlan, type MemcachedSettings } from "./memcached";
 import { serviceFqdn, type ObjstoreSecretRef, type StoreEndpoint } from "../lib/contracts";
 import { formatDuration, isDuration, parseDuration } from "../lib/duration";
 import { objectMeta, selectorLabels, standardLabels } from "../lib/meta";
-import { GOMEMLIMIT_RATIO, hostnameAntiAffinity, podDisruptionBudget, RETAIN_VOLUMES, volumeClaimTemplate, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "../lib/pod";
+import { GOMEMLIMIT_RATIO, hostnameAntiAffinity, podDisruptionBudget, ReplicaSpread, RETAIN_VOLUMES, volumeClaimTemplate, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "../lib/pod";
 import { childOptions, refuseProblems } from "../lib/providers";
 import { ownServiceAccount } from "../lib/ownServiceAccount";
 import {
@@ -118,6 +118,12 @@ export interface StoreGatewaySettings {
      * @default { requestSeries: 1000000, requestSamples: 100000000 }
      */
     limits?: StoreGatewayLimits;
+    /**
+     * Whether the replicas of one shard may share a node: `hard` never (a replica stays Pending instead), `soft`
+     * only when nothing else fits (single-node clusters). Zone spread is always soft.
+     * @default "hard"
+     */
+    replicaSpread?: ReplicaSpread;
 }
 
 /** The store gateway's caching bucket (chunks and metadata in memcached). */
@@ -187,6 +193,7 @@ export interface StoreGatewayPlan {
     ignoreDeletionMarksDelay: string;
     syncInterval: string;
     instances: StoreInstancePlan[];
+    replicaSpread: ReplicaSpread;
     priorityClassName: string | undefined;
 }
 
@@ -239,6 +246,7 @@ export function storeGatewayPlan(name: string, args: ThanosStoreGatewayArgs): St
         ignoreDeletionMarksDelay: parseDuration(deleteDelay) === undefined ? deleteDelay : halfDuration(deleteDelay),
         syncInterval: args.syncInterval ?? DEFAULTS.storeGateway.syncInterval,
         instances,
+        replicaSpread: args.replicaSpread ?? DEFAULTS.storeGateway.replicaSpread,
         priorityClassName: args.priorityClassName,
     };
 }
@@ -258,6 +266,9 @@ export function storeGatewayProblems(args: ThanosStoreGatewayArgs): string[] {
     }
     if (args.syncInterval !== undefined && !isDuration(args.syncInterval)) {
         problems.push(`ThanosStoreGateway syncInterval: must be a duration like 3m, got "${args.syncInterval}"`);
+    }
+    if (args.replicaSpread !== undefined && args.replicaSpread !== ReplicaSpread.Hard && args.replicaSpread !== ReplicaSpread.Soft) {
+        problems.push(`ThanosStoreGateway replicaSpread: must be hard or soft, got ${JSON.stringify(args.replicaSpread)}`);
     }
     problems.push(...timePartitionProblems(args.timePartitions ?? [], "ThanosStoreGateway timePartitions"));
     const ratios = DEFAULTS.storeGateway.indexCacheMemoryRatio + DEFAULTS.storeGateway.chunkPoolMemoryRatio;
@@ -319,7 +330,12 @@ export function storeArgs(plan: StoreGatewayPlan, instance: StoreInstancePlan): 
         ...indexCacheFlags,
         flag("chunk-pool-size", thanosBytes(chunkPoolBytes(plan.resources))),
         cachingBucket,
+        // Start lazily: index headers are built on a block's first query, not all before `/-/ready` (the default
+        // `eager` download makes a large bucket's store gateway take minutes to become ready), and postings are
+        // expanded lazily for queries with many matchers.
         flag("store.enable-index-header-lazy-reader", true),
+        flag("store.index-header-lazy-download-strategy", "lazy"),
+        flag("store.enable-lazy-expanded-postings", true),
         flag("store.limits.request-series", plan.limits.requestSeries),
         flag("store.limits.request-samples", plan.limits.requestSamples),
         flag("ignore-deletion-marks-delay", plan.ignoreDeletionMarksDelay),
@@ -344,7 +360,15 @@ export function buildStoreStatefulSet(plan: StoreGatewayPlan, instance: StoreIns
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
-        metadata: objectMeta({ name: instance.name, namespace: plan.namespace, component, instance: instance.name, labels: extra }),
+        // A rolling update replaces one replica at a time, each waiting for its initial sync (the startup probe).
+        metadata: objectMeta({
+            name: instance.name,
+            namespace: plan.namespace,
+            component,
+            instance: instance.name,
+            labels: extra,
+            annotations: { [PULUMI_AWAIT.timeoutSeconds]: String(plan.replicas * DEFAULTS.storeGateway.startupSeconds + AWAIT_MARGIN_SECONDS) },
+        }),
         spec: {
             serviceName: instance.name,
             replicas: plan.replicas,
@@ -357,8 +381,8 @@ export function buildStoreStatefulSet(plan: StoreGatewayPlan, instance: StoreIns
                 spec: thanosPodSpec({
                     serviceAccountName: plan.serviceAccountName,
                     priorityClassName: plan.priorityClassName,
-                    affinity: hostnameAntiAffinity(selector),
-                    topologySpreadConstraints: zoneSpread(selector),
+                    affinity: hostnameAntiAffinity(selector, plan.replicaSpread === ReplicaSpread.Hard),
+                    topologySpreadConstraints: zoneSpread(selector, plan.replicaSpread),
                     volumes: [objstoreVolume(plan.objstoreSecret)],
                     containers: [
                         thanosContainer({

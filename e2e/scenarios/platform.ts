@@ -11,7 +11,7 @@ import { PORTS } from "../../components/constants";
 import { SELECT } from "./selectors";
 
 interface Pod {
-    metadata: { name: string; namespace: string; labels?: Record<string, string>; ownerReferences?: Array<{ kind: string }> };
+    metadata: { name: string; namespace: string; uid?: string; labels?: Record<string, string>; ownerReferences?: Array<{ kind: string }> };
     spec: { containers: Array<{ name: string }> };
     status: {
         phase: string;

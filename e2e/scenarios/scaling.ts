@@ -8,6 +8,7 @@ import { stores } from "../lib/prom";
 import { ReadPath } from "../lib/querier";
 import { pods } from "./platform";
 import { SELECT, shardOf } from "./selectors";
+import { LABELS } from "../../components/constants";
 import { E2E_SERIES } from "../team/team";
 
 async function setShards(ctx: ScenarioContext, shards: number): Promise<number> {
@@ -58,6 +59,47 @@ export const newShardReachable: Scenario = {
                 240_000,
             );
             return { upSeconds, sidecars, storesByType: counts, newShardSeries, totalSeries: total };
+        } finally {
+            rp.close();
+        }
+    },
+};
+
+/** Querier pods by name, with their UID and restart count: the same pods afterwards means none was replaced or restarted. */
+function querierPods(ctx: ScenarioContext): string[] {
+    return pods(ctx, SELECT.query)
+        .map((p) => `${p.metadata.name} ${p.metadata.uid ?? "?"} restarts=${(p.status.containerStatuses ?? []).reduce((n, c) => n + c.restartCount, 0)}`)
+        .sort();
+}
+
+export const endpointFileReloads: Scenario = {
+    name: "endpoint-file-reloads-without-restart",
+    proves: "an endpoint added or removed with pulumi up (querier.extraEndpoints) is queried within the reload interval, and no querier pod is replaced or restarted: the endpoints live in a ConfigMap the querier re-reads",
+    async run(ctx) {
+        const before = querierPods(ctx);
+        expectThat(before.length > 0, "no querier pods");
+        // Store shard 0 a second time, through its pod addresses (dns+ resolves the headless Service to the pods).
+        const address = `dns+thanos-store-0.${ctx.namespace}.svc.cluster.local:10901`;
+        const storeIps = pods(ctx, `${LABELS.instance}=thanos-store-0`).map((p) => p.status.podIP ?? "").filter((ip) => ip !== "");
+        expectThat(storeIps.length > 0, "store shard 0 has no pod addresses");
+        const rp = await ReadPath.open(ctx.kube, ctx.namespace);
+        try {
+            const listed = async () => ((await stores(rp.url))["store"] ?? []).map((x) => x.name);
+            expectThat((await listed()).every((n) => !storeIps.some((ip) => n.startsWith(`${ip}:`))), "the pod addresses are listed before the change");
+            await ctx.engine.pulumi(["config", "set", "--path", "thanos-stack:querier.extraEndpoints[0].address", address]);
+            let started = Date.now();
+            await ctx.engine.pulumi(["up", "--yes", "--skip-preview"]);
+            const upSeconds = (Date.now() - started) / 1000;
+            await eventually("the querier to list the added endpoint", async () => ((await listed()).filter((n) => storeIps.some((ip) => n === `${ip}:10901`)).length === storeIps.length ? true : undefined), 240_000);
+            const addedAfterSeconds = (Date.now() - started) / 1000;
+            await ctx.engine.pulumi(["config", "rm", "--path", "thanos-stack:querier.extraEndpoints"]);
+            started = Date.now();
+            await ctx.engine.pulumi(["up", "--yes", "--skip-preview"]);
+            await eventually("the querier to drop the removed endpoint", async () => ((await listed()).some((n) => storeIps.some((ip) => n === `${ip}:10901`)) ? undefined : true), 240_000);
+            const removedAfterSeconds = (Date.now() - started) / 1000;
+            const after = querierPods(ctx);
+            expectThat(JSON.stringify(after) === JSON.stringify(before), `querier pods changed: before ${before.join(", ")}; after ${after.join(", ")}`);
+            return { upSeconds, addedAfterSeconds, removedAfterSeconds, querierPods: after.length, querierPodsReplaced: 0 };
         } finally {
             rp.close();
         }

@@ -93,3 +93,14 @@ export function awsRegion() {
 export function stringMap() {
     return z.record(z.string(), z.string({ error: "must be a string" }), { error: "must be a map of string to string" });
 }
+
+/** Whether replicas of one shard may share a node (`hard`: never; `soft`: when nothing else fits). */
+export function replicaSpread(defaultValue: "hard" | "soft") {
+    return z
+        .enum(["hard", "soft"], { error: "must be one of: hard, soft" })
+        .default(defaultValue)
+        .meta({
+            description:
+                "Whether the replicas of one shard may share a node: `hard` never (a replica stays Pending rather than join another on its node, so one node's loss never takes a whole shard); `soft` when nothing else fits (single-node clusters). Zone spread is always soft.",
+        });
+}

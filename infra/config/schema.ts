@@ -11,6 +11,7 @@ import { z } from "zod";
 import { DEFAULTS } from "../../components/defaults";
 import { parseDuration, formatDuration, HOUR_MS, DAY_MS } from "../../components/lib/duration";
 import { parseQuantity } from "../../components/lib/quantity";
+import { featureRule, retentionSizeRule } from "../../components/prometheus/settingsRules";
 import type { Problem } from "./common";
 import { bool, dnsLabel } from "./rules";
 import { aws, cluster } from "./sections/cluster";
@@ -77,6 +78,15 @@ function crossFieldProblems(c: Parsed): Problem[] {
         atLeast(["compactor", "retention", "raw"], c.compactor.retention.raw, MIN_RAW_RETENTION_MS, "must keep raw data long enough to downsample it to 5m while compactor.downsampling is on");
         atLeast(["compactor", "retention", "fiveMinutes"], c.compactor.retention.fiveMinutes, MIN_FIVE_MINUTE_RETENTION_MS, "must keep 5m data long enough to downsample it to 1h while compactor.downsampling is on");
     }
+    if (c.prometheus.retentionSize !== undefined) {
+        const rule = retentionSizeRule(c.prometheus.retentionSize, c.prometheus.storage.size);
+        if (rule !== undefined) problems.push({ path: ["prometheus", "retentionSize"], message: rule, input: c.prometheus.retentionSize });
+    }
+    c.prometheus.enableFeatures.forEach((f, n) => {
+        const rule = featureRule(f);
+        if (rule !== undefined) problems.push({ path: ["prometheus", "enableFeatures", String(n)], message: rule, input: f });
+        else if (c.prometheus.enableFeatures.indexOf(f) !== n) problems.push({ path: ["prometheus", "enableFeatures", String(n)], message: "must be listed once", input: f });
+    });
     if (c.objectStorage.provider === "s3" && c.aws.region === undefined) {
         problems.push({ path: ["aws", "region"], message: "is required when objectStorage.provider is s3", input: undefined });
     }

@@ -76,9 +76,31 @@ export const querierReplicaLabels: StackCheck = {
     },
 };
 
-/** Addresses of a querier's `--endpoint.sd-config`. */
-export function querierEndpointAddresses(t: ThanosContainer): string[] {
-    return (t.flags.get("--endpoint.sd-config") ?? []).flatMap((doc) => {
+/**
+ * The document of a `--endpoint.sd-config-file`: the ConfigMap of the stack mounted at the file's directory (by
+ * the container's volume mount and the pod's `configMap` volume), its key the file's name (or an `items` path).
+ */
+function endpointFileDocument(t: ThanosContainer, file: string, resources: ResourceView[]): string | undefined {
+    const mount = list(at(t.container.raw, "volumeMounts")).find((m) => {
+        const dir = str(at(m, "mountPath"));
+        return dir !== undefined && file.startsWith(`${dir.replace(/\/$/, "")}/`) && at(m, "subPath") === undefined;
+    });
+    if (mount === undefined) return undefined;
+    const relative = file.slice(String(at(mount, "mountPath")).replace(/\/$/, "").length + 1);
+    const volume = list(at(t.pod.spec, "volumes")).find((v) => at(v, "name") === at(mount, "name"));
+    const configMap = str(at(volume, "configMap", "name"));
+    if (configMap === undefined) return undefined;
+    const key = list(at(volume, "configMap", "items")).find((i) => at(i, "path") === relative);
+    const object = resources.find(
+        (r) => isKubernetes(r) && r.props["kind"] === "ConfigMap" && at(r.props, "metadata", "name") === configMap && (at(r.props, "metadata", "namespace") ?? "default") === (t.pod.namespace ?? "default"),
+    );
+    return object === undefined ? undefined : str(at(object.props, "data", key === undefined ? relative : String(at(key, "key"))));
+}
+
+/** Addresses of a querier's `--endpoint.sd-config` and `--endpoint.sd-config-file` (read from its ConfigMap). */
+export function querierEndpointAddresses(t: ThanosContainer, resources: ResourceView[] = []): string[] {
+    const docs = [...(t.flags.get("--endpoint.sd-config") ?? []), ...(t.flags.get("--endpoint.sd-config-file") ?? []).flatMap((f) => endpointFileDocument(t, f, resources) ?? [])];
+    return docs.flatMap((doc) => {
         try {
             return list(at(parseYaml(doc) as unknown, "endpoints")).map((e) => str(at(e, "address")) ?? "");
         } catch {
@@ -114,11 +136,11 @@ export const querierReachesEveryStore: StackCheck = {
         return thanosContainers(resources)
             .filter((t) => t.component === "query")
             .flatMap((t) => {
-                const addresses = querierEndpointAddresses(t);
+                const addresses = querierEndpointAddresses(t, resources);
                 return services
                     .filter((s) => !serviceSelects(s.selector, t.pod.labels))
                     .filter((s) => !addresses.some((a) => a.includes(`${s.name}.${s.namespace}.svc`)))
-                    .map((s) => `${where(t)}: no --endpoint.sd-config address reaches StoreAPI Service ${s.namespace}/${s.name}`);
+                    .map((s) => `${where(t)}: no --endpoint.sd-config(-file) address reaches StoreAPI Service ${s.namespace}/${s.name}`);
             });
     },
 };

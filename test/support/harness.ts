@@ -4,6 +4,7 @@
  */
 import * as path from "path";
 import { vi } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { CapturedResource, captureResources } from "../../scripts/lib/capture";
@@ -68,3 +69,33 @@ export function objectsOfKind<T = Record<string, unknown>>(result: RenderResult,
 
 /** Repository root. */
 export const ROOT = path.resolve(__dirname, "..", "..");
+
+/** A querier's endpoint document: `endpoints: [{address, group, strict?, client_config?}]`. */
+export interface EndpointDocument {
+    endpoints: Array<{ address: string; group: boolean; strict?: boolean; client_config?: { tls_config: Record<string, unknown>; server_name?: string } }>;
+}
+
+/**
+ * The endpoint document a querier workload reads, followed the way the kubelet and Thanos do: its
+ * `--endpoint.sd-config-file` path, the container's volume mount of that directory, the pod's `configMap` volume,
+ * and that ConfigMap among `objects` (the render's manifests), keyed by the file's name.
+ */
+export function querierEndpointDocument(objects: Array<Record<string, unknown>>, workload: Record<string, unknown>): EndpointDocument {
+    const pod = (workload as { spec: { template: { spec: { containers: Array<{ args?: string[]; volumeMounts?: Array<{ name: string; mountPath: string }> }>; volumes?: Array<{ name: string; configMap?: { name: string } }> } } } }).spec.template.spec;
+    const container = pod.containers[0]!;
+    const file = container.args?.find((a) => a.startsWith("--endpoint.sd-config-file="))?.slice("--endpoint.sd-config-file=".length);
+    if (file === undefined) throw new Error("the querier has no --endpoint.sd-config-file");
+    const mount = container.volumeMounts?.find((m) => file.startsWith(`${m.mountPath}/`));
+    if (mount === undefined) throw new Error(`no volume is mounted where ${file} is read`);
+    const configMapName = pod.volumes?.find((v) => v.name === mount.name)?.configMap?.name;
+    if (configMapName === undefined) throw new Error(`the volume ${mount.name} is not a ConfigMap`);
+    const meta = (workload as { metadata: { namespace?: string } }).metadata;
+    const cm = objects.find((o) => {
+        const m = o["metadata"] as { name?: string; namespace?: string } | undefined;
+        return o["kind"] === "ConfigMap" && m?.name === configMapName && m.namespace === meta.namespace;
+    });
+    if (cm === undefined) throw new Error(`the ConfigMap ${configMapName} is not rendered`);
+    const text = (cm["data"] as Record<string, string> | undefined)?.[file.slice(mount.mountPath.length + 1)];
+    if (text === undefined) throw new Error(`the ConfigMap ${configMapName} has no key for ${file}`);
+    return parseYaml(text) as EndpointDocument;
+}

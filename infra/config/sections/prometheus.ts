@@ -7,7 +7,7 @@ import { DEFAULTS } from "../../../components/defaults";
 import { EXTERNAL_LABELS } from "../../../components/constants";
 import { routingProblems } from "../../../components/prometheus/alertmanager";
 import { resources, storage } from "../common";
-import { bool, duration, integer, quantity, text } from "../rules";
+import { bool, duration, integer, quantity, replicaSpread, text } from "../rules";
 
 const LABEL_NAME_RULE = "must be a Prometheus label name (letters, digits and '_', not starting with a digit)";
 const RESERVED_LABELS: readonly string[] = [EXTERNAL_LABELS.cluster, EXTERNAL_LABELS.environment, EXTERNAL_LABELS.prometheusReplica, "prometheus"];
@@ -85,6 +85,15 @@ export const prometheus = z
         remoteWrite: z.array(remoteWrite, { error: "must be a list of remote-write destinations" }).default([]).meta({ description: "Remote-write destinations, for sending to another store as well." }),
         scrapeInterval: duration().default(DEFAULTS.prometheus.scrapeInterval).meta({ description: "Default scrape interval." }),
         evaluationInterval: duration().default(DEFAULTS.prometheus.evaluationInterval).meta({ description: "Evaluation interval of `shard`-scope rules." }),
+        retentionSize: z
+            .string({ error: "must be a Prometheus size like 80GB (units B, KB, MB, GB, TB, PB, EB; base 2)" })
+            .optional()
+            .meta({ description: "Size-based retention (`retentionSize`), below the volume size; 85% of `storage.size` when unset." }),
+        replicaSpread: replicaSpread(DEFAULTS.prometheus.replicaSpread),
+        enableFeatures: z
+            .array(z.string({ error: "must be a Prometheus feature name" }), { error: "must be a list of Prometheus feature names" })
+            .default([...DEFAULTS.prometheus.enableFeatures])
+            .meta({ description: "Prometheus feature flags (`--enable-feature`). `xor2-encoding` and `st-storage` (blocks Thanos v0.42 cannot read) and `delayed-compaction` (use `compaction: delayed`) are refused." }),
     })
     .prefault({})
     .meta({ description: "The sharded Prometheus (Prometheus Operator `Prometheus` resource)." });

@@ -7,7 +7,7 @@ import { MIN_IDLE_CONNS_PER_HOST } from "../../../components/thanos/queryFronten
 import { parseDuration } from "../../../components/lib/duration";
 import { timePartitionIssues } from "../../../components/lib/timeRange";
 import { resources, storage, type Problem } from "../common";
-import { bool, duration, integer, text } from "../rules";
+import { bool, duration, integer, replicaSpread, text } from "../rules";
 
 /** A memcached cluster we deploy for a cache. */
 function memcached() {
@@ -70,6 +70,7 @@ export const storeGateway = z
         syncInterval: duration()
             .default(DEFAULTS.storeGateway.syncInterval)
             .meta({ description: "--sync-block-duration: how often the bucket is listed, so new blocks become queryable (and deleted ones go) within this long." }),
+        replicaSpread: replicaSpread(DEFAULTS.storeGateway.replicaSpread),
     })
     .prefault({})
     .meta({ description: "Thanos store gateway." });
@@ -82,6 +83,9 @@ export const querier = z
         timeout: duration().default(DEFAULTS.querier.timeout).meta({ description: "--query.timeout." }),
         storeResponseTimeout: duration().default(DEFAULTS.querier.storeResponseTimeout).meta({ description: "--store.response-timeout: a slower StoreAPI is left out (partial response)." }),
         maxConcurrent: integer(1, 1000).default(DEFAULTS.querier.maxConcurrent).meta({ description: "--query.max-concurrent." }),
+        endpointReloadInterval: duration()
+            .default(DEFAULTS.querier.endpointReloadInterval)
+            .meta({ description: "--endpoint.sd-config-reload-interval: how often the querier re-reads its endpoint file (a ConfigMap), so new store shards and remote clusters are queried without restarting it." }),
         extraEndpoints: z
             .array(
                 z.strictObject({

@@ -1,0 +1,153 @@
+/**
+ * What a real cluster needs from the render, with expected values written from the upstream facts (Thanos v0.42.4
+ * cmd/thanos/store.go defaults, Prometheus' size units, the Operator v0.93 Prometheus CRD, the Pulumi Kubernetes
+ * provider's await annotations), not from the builders:
+ *
+ * - the store gateway starts lazily: `--store.index-header-lazy-download-strategy` defaults to `eager` (every index
+ *   header before `/-/ready`), lazy reader and lazy expanded postings default off;
+ * - Pulumi waits 10 minutes for a StatefulSet unless told otherwise, and not at all for a custom resource without
+ *   `pulumi.com/waitFor`; a rolling update replaces one replica at a time;
+ * - replicas of one shard never share a node unless the stack says soft; zone spread never blocks scheduling;
+ * - `retentionSize` (Prometheus units are base 2: 1MB = 1024 KB) below the volume;
+ * - Prometheus 3.11+ writes XOR2 chunks with `xor2-encoding` (and `st-storage`), which Thanos v0.42 cannot read.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { delayedCompactionProblems, enableFeaturesProblems, parseByteSize, retentionSizeRule } from "../components/prometheus/settingsRules";
+import { versionAtLeast } from "../components/lib/version";
+import { RenderInputError, type RenderResult } from "../scripts/lib/render";
+import { objectsOfKind, renderInProcess } from "./support/harness";
+
+/** The render is refused with exactly these problems (one line each, in order), and so creates nothing. */
+async function expectRefused(stack: string, sets: string[], lines: RegExp[]): Promise<void> {
+    const error = await renderInProcess(stack, sets).then(
+        () => undefined,
+        (e: unknown) => e,
+    );
+    expect(error, "the render is refused").toBeInstanceOf(RenderInputError);
+    const problems = (error as RenderInputError).problems;
+    expect(problems, problems.join("\n")).toHaveLength(lines.length);
+    lines.forEach((re, i) => expect(problems[i]).toMatch(re));
+}
+
+interface Workload {
+    metadata: { name: string; annotations?: Record<string, string> };
+    spec: {
+        replicas?: number;
+        template: { spec: { affinity?: Record<string, unknown>; topologySpreadConstraints?: Array<Record<string, unknown>>; containers: Array<{ args?: string[] }> } };
+    };
+}
+interface PrometheusCr {
+    metadata: { annotations?: Record<string, string> };
+    spec: Record<string, unknown> & { topologySpreadConstraints: Array<Record<string, unknown>>; replicas: number };
+}
+
+const stores = (r: RenderResult) => objectsOfKind<Workload>(r, "StatefulSet").filter((s) => /^thanos-store-\d+$/.test(s.metadata.name));
+const byKey = (constraints: Array<Record<string, unknown>>, key: string) => constraints.find((c) => c["topologyKey"] === key);
+
+describe("the prod render on a real cluster", () => {
+    let prod: RenderResult;
+    beforeAll(async () => {
+        prod = await renderInProcess("prod");
+    });
+
+    it("store gateways start lazily: index headers on first use, lazy postings", () => {
+        expect(stores(prod)).toHaveLength(3);
+        for (const s of stores(prod)) {
+            const args = s.spec.template.spec.containers[0]!.args!;
+            expect(args, s.metadata.name).toEqual(expect.arrayContaining(["--store.enable-index-header-lazy-reader", "--store.index-header-lazy-download-strategy=lazy", "--store.enable-lazy-expanded-postings"]));
+        }
+    });
+
+    it("Pulumi waits as long as a rolling restart of slow starters takes: each store replica's initial sync, each Prometheus replica's WAL replay", () => {
+        // prod: 2 store replicas x the 600 s startup probe + 300 s; 2 Prometheus replicas x 900 s + 300 s.
+        for (const s of stores(prod)) expect(s.metadata.annotations?.["pulumi.com/timeoutSeconds"], s.metadata.name).toBe("1500");
+        const [p] = objectsOfKind<PrometheusCr>(prod, "Prometheus");
+        expect(p!.metadata.annotations).toMatchObject({ "pulumi.com/waitFor": "condition=Available", "pulumi.com/timeoutSeconds": "2100" });
+        expect(p!.spec["maximumStartupDurationSeconds"]).toBe(900);
+    });
+
+    it("the replicas of one Prometheus shard never share a node; zones only when possible", () => {
+        const [p] = objectsOfKind<PrometheusCr>(prod, "Prometheus");
+        const nodes = byKey(p!.spec.topologySpreadConstraints, "kubernetes.io/hostname");
+        expect(nodes).toMatchObject({ maxSkew: 1, whenUnsatisfiable: "DoNotSchedule", additionalLabelSelectors: "OnShard", labelSelector: { matchLabels: { "operator.prometheus.io/name": "thanos-prometheus" } } });
+        expect(byKey(p!.spec.topologySpreadConstraints, "topology.kubernetes.io/zone")).toMatchObject({ whenUnsatisfiable: "ScheduleAnyway", additionalLabelSelectors: "OnShard" });
+    });
+
+    it("the replicas of one store shard never share a node (required anti-affinity on that shard's pods only)", () => {
+        for (const s of stores(prod)) {
+            const required = (s.spec.template.spec.affinity as { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution?: Array<{ topologyKey: string; labelSelector: { matchLabels: Record<string, string> } }> } }).podAntiAffinity
+                .requiredDuringSchedulingIgnoredDuringExecution;
+            expect(required, s.metadata.name).toEqual([{ topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "app.kubernetes.io/name": "thanos-store", "app.kubernetes.io/instance": s.metadata.name } } }]);
+            expect(byKey(s.spec.template.spec.topologySpreadConstraints!, "topology.kubernetes.io/zone")?.["whenUnsatisfiable"]).toBe("ScheduleAnyway");
+        }
+    });
+
+    it("Prometheus deletes blocks by size before its 100Gi volume fills: 85% of it, 87040MB in Prometheus' base-2 units", () => {
+        const [p] = objectsOfKind<PrometheusCr>(prod, "Prometheus");
+        expect(p!.spec["retentionSize"]).toBe("87040MB");
+        expect(parseByteSize("87040MB")).toBe(87040 * 1024 * 1024);
+        expect(parseByteSize("87040MB")! < 100 * 1024 ** 3).toBe(true);
+        expect(p!.spec["enableFeatures"]).toBeUndefined();
+    });
+
+    it("the querier reads its endpoints from a file it re-reads, not from a flag that needs a restart", () => {
+        const [q] = objectsOfKind<Workload>(prod, "Deployment").filter((d) => d.metadata.name === "thanos-query");
+        const args = q!.spec.template.spec.containers[0]!.args!;
+        expect(args.filter((a) => a.startsWith("--endpoint.sd-config="))).toEqual([]);
+        expect(args).toEqual(expect.arrayContaining(["--endpoint.sd-config-file=/etc/thanos/endpoints/endpoints.yaml", "--endpoint.sd-config-reload-interval=30s"]));
+    });
+});
+
+describe("a single-node cluster (the e2e stack)", () => {
+    it("lets the replicas of a shard share the node when the stack says soft", async () => {
+        const e2e = await renderInProcess("e2e");
+        const [p] = objectsOfKind<PrometheusCr>(e2e, "Prometheus");
+        expect(byKey(p!.spec.topologySpreadConstraints, "kubernetes.io/hostname")?.["whenUnsatisfiable"]).toBe("ScheduleAnyway");
+        for (const s of stores(e2e)) {
+            const anti = (s.spec.template.spec.affinity as { podAntiAffinity: Record<string, unknown> }).podAntiAffinity;
+            expect(anti["requiredDuringSchedulingIgnoredDuringExecution"], s.metadata.name).toBeUndefined();
+            expect(anti["preferredDuringSchedulingIgnoredDuringExecution"], s.metadata.name).toBeDefined();
+        }
+        // 2Gi x 85% = 1740.8 MiB, rounded down to whole MB.
+        expect(p!.spec["retentionSize"]).toBe("1740MB");
+    });
+});
+
+describe("configurations that break Thanos or the volume are refused before anything is created", () => {
+    it("a retentionSize at or above the volume, or not a Prometheus size", async () => {
+        await expectRefused("prod", ["prometheus.retentionSize=100GB"], [/^prometheus\.retentionSize: must be below the volume size 100Gi .*, got "100GB"$/]);
+        await expectRefused("prod", ["prometheus.retentionSize=90Gi"], [/^prometheus\.retentionSize: must be a Prometheus size like 80GB .*, got "90Gi"$/]);
+    });
+
+    it("feature flags whose blocks Thanos cannot read, delayed compaction behind the stack's back, and duplicates", async () => {
+        await expectRefused("prod", ['prometheus.enableFeatures=["exemplar-storage","xor2-encoding","st-storage","delayed-compaction","exemplar-storage"]'], [
+            /^prometheus\.enableFeatures\.1: is refused: xor2-encoding writes XOR2 float chunks, which Thanos v0\.42 cannot read/,
+            /^prometheus\.enableFeatures\.2: is refused: st-storage forces XOR2 float chunks/,
+            /^prometheus\.enableFeatures\.3: is refused: delayed-compaction turns local compaction on .*use compaction: delayed/,
+            /^prometheus\.enableFeatures\.4: must be listed once, got "exemplar-storage"$/,
+        ]);
+    });
+
+    it("a replica spread that is neither hard nor soft", async () => {
+        await expectRefused("prod", ["storeGateway.replicaSpread=sometimes"], [/^storeGateway\.replicaSpread: must be one of: hard, soft, got "sometimes"$/]);
+    });
+
+    it("the rules themselves, for Args and versions the configuration does not reach", () => {
+        expect(retentionSizeRule("80GB", "100Gi")).toBeUndefined();
+        expect(retentionSizeRule("100GB", "100Gi")).toMatch(/must be below/);
+        expect(retentionSizeRule("99.9GB", "100Gi")).toBeUndefined();
+        expect(enableFeaturesProblems(["exemplar-storage", "Bad Name"])).toEqual(['enableFeatures[1]: must be a Prometheus feature name like exemplar-storage, got "Bad Name"']);
+        // Delayed compaction: Prometheus >= 3.9 and a Thanos sidecar >= 0.41.
+        expect(delayedCompactionProblems("delayed", "v3.13.2", "v0.42.4")).toEqual([]);
+        expect(delayedCompactionProblems("delayed", "v3.9.0", "v0.41.0")).toEqual([]);
+        expect(delayedCompactionProblems("disabled", "v2.55.0", "v0.30.0")).toEqual([]);
+        const old = delayedCompactionProblems("delayed", "v3.8.1", "v0.40.9");
+        expect(old).toHaveLength(2);
+        expect(old[0]).toMatch(/^compaction: delayed needs Prometheus >= v3\.9\.0 .*, got Prometheus v3\.8\.1$/);
+        expect(old[1]).toMatch(/^compaction: delayed needs a Thanos sidecar >= v0\.41\.0 .*, got Thanos v0\.40\.9$/);
+        expect(versionAtLeast("v3.10.0", "v3.9.0")).toBe(true);
+        expect(versionAtLeast("v3.9.0-rc.1", "v3.9.0")).toBe(true);
+        expect(versionAtLeast("v2.99.99", "v3.9.0")).toBe(false);
+        expect(versionAtLeast("latest", "v3.9.0")).toBe(false);
+    });
+});
