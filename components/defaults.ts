@@ -78,6 +78,8 @@ export const DEFAULTS = {
     /** kube-prometheus-stack: the Prometheus Operator and the cluster exporters, Grafana. */
     operator: {
         install: true,
+        /** No scrapes or alerts for etcd, the controller manager, the scheduler, kube-proxy (EKS exposes none of them). */
+        scrapeControlPlane: false,
         resources: res("100m", "128Mi", "512Mi"),
         kubeStateMetricsResources: res("50m", "128Mi", "512Mi"),
         nodeExporterResources: res("20m", "32Mi", "128Mi"),

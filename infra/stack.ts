@@ -65,6 +65,7 @@ export function stackArgs(config: StackConfig): ThanosStackArgs {
             install: config.operator.install,
             grafana: config.operator.grafana,
             resources: config.operator.resources,
+            scrapeControlPlane: config.operator.scrapeControlPlane,
             ...(config.operator.grafanaDatasourceUrl !== undefined ? { grafanaDatasourceUrl: config.operator.grafanaDatasourceUrl } : {}),
         },
         alertmanager: {

@@ -98,6 +98,24 @@ describe("the prod render on a real cluster", () => {
     });
 });
 
+describe("kube-prometheus-stack on a managed control plane", () => {
+    // The chart's values (88.5.x): one switch per control-plane scrape, one default rule group per alert/record set.
+    const SCRAPES = ["kubeEtcd", "kubeControllerManager", "kubeScheduler", "kubeProxy"];
+    const RULES = ["etcd", "kubeControllerManager", "kubeSchedulerAlerting", "kubeSchedulerRecording", "kubeProxy"];
+    const values = (r: RenderResult) => r.resources.find((x) => x.type === "kubernetes:helm.sh/v3:Release")!.inputs["values"] as Record<string, { enabled?: boolean; rules?: Record<string, boolean> }>;
+
+    it("neither scrapes nor alerts on what EKS does not expose, and keeps both where the control plane serves metrics", async () => {
+        const eks = values(await renderInProcess("prod"));
+        for (const k of SCRAPES) expect(eks[k], k).toEqual({ enabled: false });
+        for (const g of RULES) expect(eks["defaultRules"]!.rules![g], g).toBe(false);
+        // Every other default rule group stays the chart's (kubelet, apiserver, node, kube-state-metrics ...).
+        expect(Object.keys(eks["defaultRules"]!.rules!).sort()).toEqual([...RULES, "alertmanager", "prometheus"].sort());
+        const own = values(await renderInProcess("prod", ["operator.scrapeControlPlane=true"]));
+        for (const k of SCRAPES) expect(own[k], k).toEqual({ enabled: true });
+        for (const g of RULES) expect(own["defaultRules"]!.rules![g], g).toBe(true);
+    });
+});
+
 describe("a single-node cluster (the e2e stack)", () => {
     it("lets the replicas of a shard share the node when the stack says soft", async () => {
         const e2e = await renderInProcess("e2e");

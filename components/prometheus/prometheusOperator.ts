@@ -76,7 +76,18 @@ export interface PrometheusOperatorSettings extends PodPriorityArgs {
      * @default DEFAULTS.operator.grafana.resources
      */
     grafanaResources?: ResourceRequirements;
+    /**
+     * Scrape and alert on etcd, kube-controller-manager, kube-scheduler and kube-proxy (the chart's default). Only
+     * where they serve metrics to the cluster: a managed control plane (EKS, GKE, AKS) does not expose the first three,
+     * EKS's kube-proxy and kind's control plane listen on localhost, and a target that cannot be scraped is "down"
+     * and pages forever.
+     * @default false
+     */
+    scrapeControlPlane?: boolean;
 }
+
+/** The chart's control-plane components: scrape switch, and the default rule groups about them. */
+const CONTROL_PLANE_VALUES = { scrapes: ["kubeEtcd", "kubeControllerManager", "kubeScheduler", "kubeProxy"], rules: ["etcd", "kubeControllerManager", "kubeSchedulerAlerting", "kubeSchedulerRecording", "kubeProxy"] } as const;
 
 /** Arguments of {@link PrometheusOperator}. */
 export interface PrometheusOperatorArgs extends PrometheusOperatorSettings {
@@ -116,9 +127,16 @@ export interface KubePrometheusStackValues {
         create: boolean;
         /** Labels on the chart's PrometheusRule objects: the `global` scope. */
         labels: Record<string, string>;
-        /** Groups about the chart's own Prometheus/Alertmanager (disabled: ours have different job names). */
-        rules: { alertmanager: boolean; prometheus: boolean };
+        /**
+         * Groups about the chart's own Prometheus/Alertmanager (disabled: ours have different job names), and about
+         * the control plane (off unless it is scraped).
+         */
+        rules: { alertmanager: boolean; prometheus: boolean } & Partial<Record<(typeof CONTROL_PLANE_VALUES.rules)[number], boolean>>;
     };
+    kubeEtcd: { enabled: boolean };
+    kubeControllerManager: { enabled: boolean };
+    kubeScheduler: { enabled: boolean };
+    kubeProxy: { enabled: boolean };
     prometheusOperator: SecurityValues & {
         enabled: true;
         admissionWebhooks: {
@@ -178,6 +196,7 @@ export interface PrometheusOperatorInput {
     kubeStateMetricsResources: ResourceRequirements;
     nodeExporterResources: ResourceRequirements;
     grafanaResources: ResourceRequirements;
+    scrapeControlPlane: boolean;
     priorityClassName: string | undefined;
 }
 
@@ -231,6 +250,7 @@ export function resolvePrometheusOperatorArgs(name: string, args: PrometheusOper
         kubeStateMetricsResources: args.kubeStateMetricsResources ?? d.kubeStateMetricsResources,
         nodeExporterResources: args.nodeExporterResources ?? d.nodeExporterResources,
         grafanaResources: args.grafanaResources ?? d.grafana.resources,
+        scrapeControlPlane: args.scrapeControlPlane ?? d.scrapeControlPlane,
         priorityClassName: args.priorityClassName,
     };
 }
@@ -241,6 +261,14 @@ export function prometheusOperatorProblems(i: PrometheusOperatorInput): string[]
     if (!/^https?:\/\/\S+$/.test(i.grafanaDatasourceUrl)) problems.push(`grafanaDatasourceUrl: must be an http(s) URL, got ${JSON.stringify(i.grafanaDatasourceUrl)}`);
     if (i.alertmanagerUrl !== undefined && !/^https?:\/\/\S+$/.test(i.alertmanagerUrl)) problems.push(`alertmanagerUrl: must be an http(s) URL, got ${JSON.stringify(i.alertmanagerUrl)}`);
     return problems;
+}
+
+/** The chart's control-plane scrapes and their rule groups, all on or all off. */
+function controlPlaneSwitches(on: boolean): { scrapes: Pick<KubePrometheusStackValues, "kubeEtcd" | "kubeControllerManager" | "kubeScheduler" | "kubeProxy">; rules: Record<string, boolean> } {
+    return {
+        scrapes: { kubeEtcd: { enabled: on }, kubeControllerManager: { enabled: on }, kubeScheduler: { enabled: on }, kubeProxy: { enabled: on } },
+        rules: Object.fromEntries(CONTROL_PLANE_VALUES.rules.map((r) => [r, on])),
+    };
 }
 
 /** The chart values (pure). */
@@ -255,7 +283,8 @@ export function buildKubePrometheusStackValues(i: PrometheusOperatorInput): Kube
         prometheus: { enabled: false },
         alertmanager: { enabled: false },
         thanosRuler: { enabled: false },
-        defaultRules: { create: true, labels: ruleLabels("global", i.monitor), rules: { alertmanager: false, prometheus: false } },
+        defaultRules: { create: true, labels: ruleLabels("global", i.monitor), rules: { alertmanager: false, prometheus: false, ...controlPlaneSwitches(i.scrapeControlPlane).rules } },
+        ...controlPlaneSwitches(i.scrapeControlPlane).scrapes,
         prometheusOperator: {
             enabled: true,
             securityContext: podSecurityContext(),

@@ -107,6 +107,12 @@ export const operator = z
         grafana: bool().default(DEFAULTS.operator.grafana.enabled).meta({ description: "Deploy Grafana (default datasource: the Thanos query-frontend)." }),
         grafanaDatasourceUrl: url().optional().meta({ description: "Grafana's default datasource URL (the stack's query-frontend when unset)." }),
         resources: resources(DEFAULTS.operator.resources),
+        scrapeControlPlane: bool()
+            .default(DEFAULTS.operator.scrapeControlPlane)
+            .meta({
+                description:
+                    "Scrape and alert on etcd, kube-controller-manager, kube-scheduler and kube-proxy. Only where they serve metrics to the cluster (a self-managed control plane configured for it): EKS, GKE and AKS expose none of the first three, EKS's kube-proxy and kind's control plane listen on localhost, and an unscrapable target pages forever.",
+            }),
     })
     .prefault({})
     .meta({ description: "The Prometheus Operator from the kube-prometheus-stack chart." });
