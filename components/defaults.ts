@@ -83,7 +83,13 @@ export const DEFAULTS = {
         resources: res("100m", "128Mi", "512Mi"),
         kubeStateMetricsResources: res("50m", "128Mi", "512Mi"),
         nodeExporterResources: res("20m", "32Mi", "128Mi"),
-        grafana: { enabled: true, resources: res("100m", "256Mi", "512Mi"), sidecarResources: res("20m", "64Mi", "256Mi") },
+        grafana: {
+            enabled: true,
+            resources: res("100m", "256Mi", "512Mi"),
+            sidecarResources: res("20m", "64Mi", "256Mi"),
+            /** Seconds Grafana waits for the Thanos datasource: the querier's default `--query.timeout` (2m) plus 30 s. */
+            datasourceTimeoutSeconds: 150,
+        },
     },
     // The Thanos components: store gateway, querier, query-frontend, compactor, ruler, memcached
     storeGateway: {

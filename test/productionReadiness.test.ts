@@ -116,6 +116,16 @@ describe("kube-prometheus-stack on a managed control plane", () => {
     });
 });
 
+describe("Grafana's datasource", () => {
+    const datasource = (r: RenderResult) =>
+        ((r.resources.find((x) => x.type === "kubernetes:helm.sh/v3:Release")!.inputs["values"] as { grafana: { sidecar: { datasources: Record<string, unknown> } } }).grafana.sidecar.datasources);
+
+    it("waits as long as the querier may run a query, plus 30 s (Grafana's own default is 30 s)", async () => {
+        expect(datasource(await renderInProcess("prod"))).toMatchObject({ timeout: 150, url: "http://thanos-query-frontend.monitoring.svc.cluster.local:10902" });
+        expect(datasource(await renderInProcess("prod", ["querier.timeout=5m"]))["timeout"]).toBe(330);
+    });
+});
+
 describe("a single-node cluster (the e2e stack)", () => {
     it("lets the replicas of a shard share the node when the stack says soft", async () => {
         const e2e = await renderInProcess("e2e");

@@ -29,6 +29,7 @@ import type { Namespace as NamespaceObject, PodSecurityContext, ResourceRequirem
 import { CHARTS, LABELS, PORTS, PROMETHEUS, THANOS } from "../constants";
 import { DEFAULTS, ResourceRequirements } from "../defaults";
 import { serviceFqdn } from "../lib/contracts";
+import { parseDuration } from "../lib/duration";
 import { withExtraDependencies } from "../lib/deps";
 import { objectMeta } from "../lib/meta";
 import { monitorLabels, ruleLabels } from "../lib/monitoringTypes";
@@ -84,6 +85,22 @@ export interface PrometheusOperatorSettings extends PodPriorityArgs {
      * @default false
      */
     scrapeControlPlane?: boolean;
+    /**
+     * Seconds Grafana waits for its default datasource (`jsonData.timeout`; Grafana's own default is 30 s, so a
+     * query the querier may run for minutes would fail in a dashboard first). A ThanosStack sets it to the querier's
+     * `--query.timeout` plus {@link GRAFANA_TIMEOUT_MARGIN_SECONDS}.
+     * @default 150 (the querier's default 2m, plus 30 s)
+     */
+    grafanaDatasourceTimeoutSeconds?: number;
+}
+
+/** Seconds Grafana waits beyond the querier's own timeout, so the querier's error (not Grafana's) reaches the panel. */
+export const GRAFANA_TIMEOUT_MARGIN_SECONDS = 30;
+
+/** Grafana's datasource timeout for a querier `--query.timeout`. */
+export function grafanaDatasourceTimeout(queryTimeout: string): number {
+    const ms = parseDuration(queryTimeout);
+    return ms === undefined ? DEFAULTS.operator.grafana.datasourceTimeoutSeconds : Math.ceil(ms / 1000) + GRAFANA_TIMEOUT_MARGIN_SECONDS;
 }
 
 /** The chart's control-plane components: scrape switch, and the default rule groups about them. */
@@ -177,6 +194,8 @@ export interface KubePrometheusStackValues {
                 name: string;
                 uid: string;
                 url: string;
+                /** Seconds (the chart writes it as the datasource's `jsonData.timeout`). */
+                timeout: number;
                 alertmanager: { enabled: false };
             };
         };
@@ -197,6 +216,7 @@ export interface PrometheusOperatorInput {
     nodeExporterResources: ResourceRequirements;
     grafanaResources: ResourceRequirements;
     scrapeControlPlane: boolean;
+    grafanaDatasourceTimeoutSeconds: number;
     priorityClassName: string | undefined;
 }
 
@@ -251,6 +271,7 @@ export function resolvePrometheusOperatorArgs(name: string, args: PrometheusOper
         nodeExporterResources: args.nodeExporterResources ?? d.nodeExporterResources,
         grafanaResources: args.grafanaResources ?? d.grafana.resources,
         scrapeControlPlane: args.scrapeControlPlane ?? d.scrapeControlPlane,
+        grafanaDatasourceTimeoutSeconds: args.grafanaDatasourceTimeoutSeconds ?? d.grafana.datasourceTimeoutSeconds,
         priorityClassName: args.priorityClassName,
     };
 }
@@ -260,6 +281,9 @@ export function prometheusOperatorProblems(i: PrometheusOperatorInput): string[]
     const problems: string[] = [];
     if (!/^https?:\/\/\S+$/.test(i.grafanaDatasourceUrl)) problems.push(`grafanaDatasourceUrl: must be an http(s) URL, got ${JSON.stringify(i.grafanaDatasourceUrl)}`);
     if (i.alertmanagerUrl !== undefined && !/^https?:\/\/\S+$/.test(i.alertmanagerUrl)) problems.push(`alertmanagerUrl: must be an http(s) URL, got ${JSON.stringify(i.alertmanagerUrl)}`);
+    if (!Number.isInteger(i.grafanaDatasourceTimeoutSeconds) || i.grafanaDatasourceTimeoutSeconds < 1) {
+        problems.push(`grafanaDatasourceTimeoutSeconds: must be an integer >= 1, got ${JSON.stringify(i.grafanaDatasourceTimeoutSeconds)}`);
+    }
     return problems;
 }
 
@@ -337,6 +361,7 @@ export function buildKubePrometheusStackValues(i: PrometheusOperatorInput): Kube
                     name: "Thanos",
                     uid: "thanos",
                     url: i.grafanaDatasourceUrl,
+                    timeout: i.grafanaDatasourceTimeoutSeconds,
                     alertmanager: { enabled: false },
                 },
             },

@@ -6,7 +6,7 @@
  * only creates what it lists. Every problem is thrown from here, before any resource exists.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CHART_PORTS, type PrometheusOperatorArgs } from "../prometheus/prometheusOperator";
+import { CHART_PORTS, grafanaDatasourceTimeout, type PrometheusOperatorArgs } from "../prometheus/prometheusOperator";
 import { INGRESS, MULTI_CLUSTER, PORTS, PROMETHEUS } from "../constants";
 import { DEFAULTS } from "../defaults";
 import type { BucketUserNames, ObjstoreSecretRef, StoreEndpoint } from "../lib/contracts";
@@ -117,6 +117,7 @@ function makePlan(name: string, args: ThanosStackArgs): StackPlan {
     const operator: PrometheusOperatorArgs = {
         namespace,
         grafanaDatasourceUrl: queryFrontendUrl(thanos.names.queryFrontend, namespace),
+        grafanaDatasourceTimeoutSeconds: grafanaDatasourceTimeout(thanos.querier.timeout ?? DEFAULTS.querier.timeout),
         ...args.operator,
         // Grafana's datasource is the query-frontend: none in a collector.
         ...(parts.grafana ? {} : { grafana: false }),
