@@ -90,6 +90,17 @@ describe("the prod render on a real cluster", () => {
         expect(p!.spec["enableFeatures"]).toBeUndefined();
     });
 
+    it("the ruler queries through the querier's load-balanced Service (a ClusterIP, not one pod's address)", () => {
+        const [ruler] = objectsOfKind<{ spec: { queryEndpoints: string[] } }>(prod, "ThanosRuler");
+        expect(ruler!.spec.queryEndpoints).toEqual(["thanos-query.monitoring.svc.cluster.local:10902"]);
+        const [svc] = objectsOfKind<{ metadata: { name: string }; spec: { clusterIP?: string; selector: Record<string, string>; ports: Array<{ port: number }> } }>(prod, "Service").filter((x) => x.metadata.name === "thanos-query");
+        expect(svc!.spec.clusterIP).not.toBe("None");
+        expect(svc!.spec.ports.map((p) => p.port)).toContain(10902);
+        const [q] = objectsOfKind<Workload & { spec: { template: { metadata: { labels: Record<string, string> } } } }>(prod, "Deployment").filter((d) => d.metadata.name === "thanos-query");
+        expect(q!.spec.replicas).toBeGreaterThanOrEqual(2);
+        for (const [k, v] of Object.entries(svc!.spec.selector)) expect(q!.spec.template.metadata.labels[k]).toBe(v);
+    });
+
     it("the querier reads its endpoints from a file it re-reads, not from a flag that needs a restart", () => {
         const [q] = objectsOfKind<Workload>(prod, "Deployment").filter((d) => d.metadata.name === "thanos-query");
         const args = q!.spec.template.spec.containers[0]!.args!;
