@@ -211,5 +211,11 @@ export const DEFAULTS = {
         kubeApiServerPorts: [443, 6443],
         /** S3 and STS have no fixed addresses a NetworkPolicy could name: HTTPS to every address. */
         objectStoreCidrs: ["0.0.0.0/0"],
+        /** The pod network's IP families (what "any address" is: 0.0.0.0/0, ::/0 or both). */
+        ipFamilies: ["IPv4"],
+    },
+    ui: {
+        /** Where ingress-nginx runs by default: the only namespace the exposed UIs accept connections from. */
+        ingressControllerNamespace: "ingress-nginx",
     },
 } as const;

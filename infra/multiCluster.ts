@@ -49,6 +49,7 @@ export function uiFromConfig(config: StackConfig): NonNullable<ThanosStackArgs["
         ...(u.auth.oauth2Proxy.url !== undefined ? { oauth2ProxyUrl: u.auth.oauth2Proxy.url } : {}),
         ...(u.auth.mode === "basicAuth" ? { basicAuthUsers: u.auth.basicAuth.users } : {}),
         ...(u.ingressClassName !== undefined ? { ingressClassName: u.ingressClassName } : {}),
+        ingressControllerNamespace: u.ingressControllerNamespace,
         hosts,
     };
 }

@@ -8,6 +8,9 @@ import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { ThanosStack, type ThanosStackArgs } from "../components/stack/thanosStack";
 import { planStack } from "../components/stack/stackPlan";
 import { DYNAMIC_PROVIDER_PACKAGE, DynamicProvider } from "../components/lib/generatedSecret";
+import type { NetworkPolicyPeer } from "kubernetes-types/networking/v1";
+import { NAMESPACE_NAME_LABEL } from "../components/network/networkPolicies";
+import type { NetworkPolicySettings } from "../components/network/stackNetwork";
 import type { StackConfig } from "./config/schema";
 import { teamMonitoring } from "./teams";
 import { centralFromConfig, collectorExposureFromConfig, uiFromConfig } from "./multiCluster";
@@ -90,7 +93,7 @@ export function stackArgs(config: StackConfig): ThanosStackArgs {
         ...(config.role === "central" ? { central: centralFromConfig(config) } : {}),
         ...(config.ui.enabled ? { ui: uiFromConfig(config) } : {}),
         priorityClass: config.priorityClass,
-        networkPolicies: config.networkPolicies,
+        networkPolicies: networkPolicySettings(config.networkPolicies),
     };
 }
 
@@ -101,4 +104,23 @@ export function buildStack(config: StackConfig): ThanosStack {
     planStack(STACK_COMPONENT_NAME, args);
     const providers = buildProviders(config);
     return new ThanosStack(STACK_COMPONENT_NAME, args, { providers: { ...providers } });
+}
+
+/** A configured extra rule's peer as a NetworkPolicy peer. */
+function rulePeer(p: { namespace?: string | undefined; podLabels?: Record<string, string> | undefined; cidr?: string | undefined }): NetworkPolicyPeer {
+    if (p.cidr !== undefined) return { ipBlock: { cidr: p.cidr } };
+    return {
+        ...(p.namespace !== undefined ? { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: p.namespace } } } : {}),
+        ...(p.podLabels !== undefined ? { podSelector: { matchLabels: p.podLabels } } : {}),
+    };
+}
+
+/** The `networkPolicies` section as the component's settings (extra rules as NetworkPolicy peers and ports). */
+function networkPolicySettings(c: StackConfig["networkPolicies"]): NetworkPolicySettings {
+    const { additionalIngress, additionalEgress, ...rest } = c;
+    return {
+        ...rest,
+        additionalIngress: additionalIngress.map((r) => ({ workload: r.workload, rule: { peers: [rulePeer(r.from)], ports: r.ports } })),
+        additionalEgress: additionalEgress.map((r) => ({ workload: r.workload, rule: { peers: [rulePeer(r.to)], ports: r.ports } })),
+    };
 }

@@ -72,9 +72,20 @@ describe("documented defaults of the stack configuration", () => {
         ["ui.enabled", false],
         ["priorityClass.value", 1000000],
         ["networkPolicies.enabled", true],
-        ["networkPolicies.kubeApiServerCidrs", ["0.0.0.0/0"]],
+        // Unset: every address of the IP families (0.0.0.0/0 for IPv4, see test/productionReadiness.test.ts).
+        ["networkPolicies.kubeApiServerCidrs", undefined],
         ["networkPolicies.kubeApiServerPorts", [443, 6443]],
-        ["networkPolicies.objectStoreCidrs", ["0.0.0.0/0"]],
+        ["networkPolicies.objectStoreCidrs", undefined],
+        ["networkPolicies.ipFamilies", ["IPv4"]],
+        ["networkPolicies.dnsCidrs", []],
+        ["networkPolicies.additionalIngress", []],
+        ["networkPolicies.additionalEgress", []],
+        ["ui.ingressControllerNamespace", "ingress-nginx"],
+        ["operator.scrapeControlPlane", false],
+        ["prometheus.replicaSpread", "hard"],
+        ["storeGateway.replicaSpread", "hard"],
+        ["prometheus.enableFeatures", []],
+        ["querier.endpointReloadInterval", "30s"],
     ])("%s defaults to %j", (key, value) => {
         const c = config() as unknown as Record<string, unknown>;
         const got = key.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], c);

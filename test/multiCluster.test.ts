@@ -172,10 +172,10 @@ describe("multi-cluster configuration rules", () => {
         );
         expect(p).toEqual(
             expect.arrayContaining([
-                expect.stringMatching(/^central\.collectors\.0\.name: must differ from cluster\.name.*got "eks-central"$/),
-                expect.stringMatching(/^central\.collectors\.1\.addresses\.0: must be a static host:port when tls is set.*got "dnssrv\+_grpc\._tcp\.x\.example"$/),
-                expect.stringMatching(/^central\.collectors\.2\.name: must be unique/),
-                expect.stringMatching(/^central\.collectors\.2\.addresses\.0: must be unique across collectors/),
+                expect.stringMatching(/^central\.collectors\[0\]\.name: must differ from cluster\.name.*got "eks-central"$/),
+                expect.stringMatching(/^central\.collectors\[1\]\.addresses\[0\]: must be a static host:port when tls is set.*got "dnssrv\+_grpc\._tcp\.x\.example"$/),
+                expect.stringMatching(/^central\.collectors\[2\]\.name: must be unique/),
+                expect.stringMatching(/^central\.collectors\[2\]\.addresses\[0\]: must be unique across collectors/),
             ]),
         );
     });

@@ -260,7 +260,7 @@ describe("configuration", () => {
         expect(objectsOfKind(off, "NetworkPolicy")).toEqual([]);
         await expect(renderInProcess("local", ["networkPolicies.kubeApiServerCidrs=[10.0.0.0/33]", "priorityClass.value=0"])).rejects.toMatchObject({
             problems: expect.arrayContaining([
-                'networkPolicies.kubeApiServerCidrs[0]: must be an IPv4 CIDR like 10.0.0.0/16 or 0.0.0.0/0, got "10.0.0.0/33"',
+                'networkPolicies.kubeApiServerCidrs[0]: must be a CIDR like 10.0.0.0/16, 0.0.0.0/0, fd00::/8 or ::/0, got "10.0.0.0/33"',
                 "priorityClass.value: must be an integer between 1 and 1000000000, got 0",
             ]),
         });

@@ -160,10 +160,10 @@ describe("configurations that break Thanos or the volume are refused before anyt
 
     it("feature flags whose blocks Thanos cannot read, delayed compaction behind the stack's back, and duplicates", async () => {
         await expectRefused("prod", ['prometheus.enableFeatures=["exemplar-storage","xor2-encoding","st-storage","delayed-compaction","exemplar-storage"]'], [
-            /^prometheus\.enableFeatures\.1: is refused: xor2-encoding writes XOR2 float chunks, which Thanos v0\.42 cannot read/,
-            /^prometheus\.enableFeatures\.2: is refused: st-storage forces XOR2 float chunks/,
-            /^prometheus\.enableFeatures\.3: is refused: delayed-compaction turns local compaction on .*use compaction: delayed/,
-            /^prometheus\.enableFeatures\.4: must be listed once, got "exemplar-storage"$/,
+            /^prometheus\.enableFeatures\[1\]: is refused: xor2-encoding writes XOR2 float chunks, which Thanos v0\.42 cannot read/,
+            /^prometheus\.enableFeatures\[2\]: is refused: st-storage forces XOR2 float chunks/,
+            /^prometheus\.enableFeatures\[3\]: is refused: delayed-compaction turns local compaction on .*use compaction: delayed/,
+            /^prometheus\.enableFeatures\[4\]: must be listed once, got "exemplar-storage"$/,
         ]);
     });
 
@@ -188,5 +188,65 @@ describe("configurations that break Thanos or the volume are refused before anyt
         expect(versionAtLeast("v3.9.0-rc.1", "v3.9.0")).toBe(true);
         expect(versionAtLeast("v2.99.99", "v3.9.0")).toBe(false);
         expect(versionAtLeast("latest", "v3.9.0")).toBe(false);
+    });
+});
+
+describe("network flows follow the cluster's configuration", () => {
+    interface Policy {
+        metadata: { name: string };
+        spec: { ingress?: Array<{ from?: Array<Record<string, unknown>>; ports?: Array<{ port: number; protocol: string }> }>; egress?: Array<{ to?: Array<Record<string, unknown>>; ports?: Array<{ port: number; protocol: string }> }> };
+    }
+    const policies = (r: RenderResult) => objectsOfKind<Policy>(r, "NetworkPolicy");
+    const policy = (r: RenderResult, name: string) => policies(r).find((p) => p.metadata.name === name)!;
+    const cidrs = (peers: Array<Record<string, unknown>> | undefined) => (peers ?? []).flatMap((p) => (p["ipBlock"] ? [(p["ipBlock"] as { cidr: string }).cidr] : []));
+    const allCidrs = (r: RenderResult) => policies(r).flatMap((p) => [...(p.spec.ingress ?? []).flatMap((x) => cidrs(x.from)), ...(p.spec.egress ?? []).flatMap((x) => cidrs(x.to))]);
+
+    it("dual stack: every rule open to any IPv4 address is open to any IPv6 address too; IPv6 only: no IPv4 at all", async () => {
+        const v4 = allCidrs(await renderInProcess("prod"));
+        expect(v4).toContain("0.0.0.0/0");
+        expect(v4).not.toContain("::/0");
+        const dual = allCidrs(await renderInProcess("prod", ['networkPolicies.ipFamilies=["IPv4","IPv6"]']));
+        expect(dual.filter((c) => c === "::/0").length).toBe(dual.filter((c) => c === "0.0.0.0/0").length);
+        expect(dual.filter((c) => c === "::/0").length).toBe(v4.filter((c) => c === "0.0.0.0/0").length);
+        const v6 = allCidrs(await renderInProcess("prod", ['networkPolicies.ipFamilies=["IPv6"]']));
+        expect(v6).not.toContain("0.0.0.0/0");
+        expect(v6).toContain("::/0");
+    });
+
+    it("NodeLocal DNSCache: its address (and the kube-dns IP it intercepts) on 53 over UDP and TCP, for every pod", async () => {
+        const r = await renderInProcess("prod", ['networkPolicies.dnsCidrs=["169.254.20.10/32","172.20.0.10/32"]']);
+        const dns = policy(r, "thanos-dns");
+        expect(dns.spec.egress).toHaveLength(1);
+        expect(cidrs(dns.spec.egress![0]!.to)).toEqual(["169.254.20.10/32", "172.20.0.10/32"]);
+        expect(dns.spec.egress![0]!.ports).toEqual([{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }]);
+        expect(cidrs(policy(await renderInProcess("prod"), "thanos-dns").spec.egress![0]!.to)).toEqual([]);
+    });
+
+    it("extra ingress and egress from the configuration land on the workload they name, with exactly their peers and ports", async () => {
+        const r = await renderInProcess("prod", [
+            'networkPolicies.additionalEgress=[{"workload":"grafana","to":{"cidr":"10.1.2.3/32"},"ports":[{"port":3128}]}]',
+            'networkPolicies.additionalIngress=[{"workload":"query","from":{"namespace":"tools","podLabels":{"app":"promxy"}},"ports":[{"port":10902}]}]',
+        ]);
+        expect(policy(r, "thanos-grafana").spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: "10.1.2.3/32" } }], ports: [{ port: 3128, protocol: "TCP" }] });
+        expect(policy(r, "thanos-query").spec.ingress).toContainEqual({
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "tools" } }, podSelector: { matchLabels: { app: "promxy" } } }],
+            ports: [{ port: 10902, protocol: "TCP" }],
+        });
+    });
+
+    it("an exposed UI accepts connections from the ingress controller's namespace only", async () => {
+        const r = await renderInProcess("prod", ["ui.enabled=true", "ui.tls.clusterIssuer=letsencrypt", "ui.auth.mode=oauth2-proxy", "ui.auth.oauth2Proxy.url=https://auth.acme.example", "ui.query.host=thanos.acme.example", "ui.ingressControllerNamespace=edge"]);
+        const fromUi = policy(r, "thanos-query-frontend").spec.ingress!.filter((x) => (x.from ?? []).some((p) => p["namespaceSelector"] !== undefined && p["podSelector"] === undefined));
+        expect(fromUi).toEqual([{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "edge" } } }], ports: [{ port: 10902, protocol: "TCP" }] }]);
+        // No rule anywhere lets every namespace into a UI.
+        const everyNamespace = policies(r).filter((p) => (p.spec.ingress ?? []).some((x) => (x.from ?? []).some((f) => JSON.stringify(f) === '{"namespaceSelector":{}}')));
+        expect(everyNamespace.map((p) => p.metadata.name)).not.toContain("thanos-query-frontend");
+    });
+
+    it("refuses, before anything is created, an address no policy could let through and extra rules that name nothing", async () => {
+        await expectRefused("prod", ['querier.extraEndpoints=[{"address":"[fd00::1]:10901"}]'], [/^ThanosStack networkPolicies\.ipFamilies: must include IPv6 for "\[fd00::1\]:10901" .*got \["IPv4"\]$/]);
+        await expectRefused("prod", ['networkPolicies.additionalIngress=[{"workload":"nope","from":{"namespace":"x"},"ports":[{"port":1}]}]'], [/^ThanosStack networkPolicies\.additionalIngress\[0\]\.workload: must name a workload of the stack \(one of query, .*grafana\), got "nope"$/]);
+        await expectRefused("prod", ['networkPolicies.additionalEgress=[{"workload":"grafana","to":{"namespace":"x","cidr":"10.0.0.0/8"},"ports":[{"port":1}]}]'], [/^networkPolicies\.additionalEgress\[0\]\.to: must name either a cidr or pods/]);
+        await expectRefused("prod", ['networkPolicies.dnsCidrs=["fd00::1::2/128"]'], [/^networkPolicies\.dnsCidrs\[0\]: must be a CIDR like/]);
     });
 });

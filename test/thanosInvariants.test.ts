@@ -136,8 +136,8 @@ describe("ThanosStack checks the invariants before creating anything", () => {
             renderInProcess("prod", ['storeGateway.timePartitions=[{maxTime: "-30d"}, {minTime: "-20d"}]', 'compactor.sharding={label: cluster, groups: [[a], [a, b]]}']),
         ).rejects.toMatchObject({
             problems: expect.arrayContaining([
-                'storeGateway.timePartitions.1.minTime: leaves a gap after partition 0\'s maxTime -30d: blocks in between are served by no store, got "-20d"',
-                'compactor.sharding.groups.1.0: is also in groups[0]: compactor shards must not overlap (two compactors would own one stream), got "a"',
+                'storeGateway.timePartitions[1].minTime: leaves a gap after partition 0\'s maxTime -30d: blocks in between are served by no store, got "-20d"',
+                'compactor.sharding.groups[1][0]: is also in groups[0]: compactor shards must not overlap (two compactors would own one stream), got "a"',
             ]),
         });
     });

@@ -117,6 +117,28 @@ export interface NetworkPlan {
     kubeApiServer: { cidrs: string[]; ports: number[] };
     /** The cluster DNS pods. @default kube-system pods labelled k8s-app=kube-dns (CoreDNS, kube-dns) */
     dns?: { namespace: string; podSelector: Record<string, string> };
+    /** Further DNS servers every pod may ask (NodeLocal DNSCache: its link-local address, and the kube-dns Service IP it intercepts). @default [] */
+    dnsCidrs?: string[];
+    /** What "any address" is in this cluster: `0.0.0.0/0`, `::/0` or both (dual stack). @default ["0.0.0.0/0"] */
+    anywhere?: string[];
+}
+
+/** Every IPv6 address. */
+export const ANY_IPV6 = "::/0";
+/** An IP family of the cluster's pod network. */
+export const IpFamily = { IPv4: "IPv4", IPv6: "IPv6" } as const;
+/** See {@link IpFamily}. */
+export type IpFamily = (typeof IpFamily)[keyof typeof IpFamily];
+/** "Any address" for the pod network's IP families. */
+export function anyAddress(families: readonly IpFamily[]): string[] {
+    return [...(families.includes(IpFamily.IPv4) ? [ANY_IPV4] : []), ...(families.includes(IpFamily.IPv6) ? [ANY_IPV6] : [])];
+}
+/** The IP family of a CIDR or an address literal, or `undefined` for a host name. */
+export function ipFamilyOf(address: string): IpFamily | undefined {
+    const host = address.replace(/^\[|\](:\d+)?$/g, "").replace(/\/\d+$/, "");
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return IpFamily.IPv4;
+    if (host.includes(":") && /^[0-9a-fA-F:.]+$/.test(host)) return IpFamily.IPv6;
+    return undefined;
 }
 
 /** The cluster DNS pods (CoreDNS keeps kube-dns' label). */
@@ -144,6 +166,8 @@ export function parseAddress(address: string): { host: string; port: number | un
     if (url) return { host: url[2]!, port: url[3] !== undefined ? Number(url[3]) : url[1] === "https" ? PORTS.https : 80, portName: undefined };
     const hostPort = /^(?:dns\+)?([^:/]+):(\d+)$/.exec(address);
     if (hostPort) return { host: hostPort[1]!, port: Number(hostPort[2]), portName: undefined };
+    const ipv6 = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(address);
+    if (ipv6) return { host: ipv6[1]!, port: Number(ipv6[2]), portName: undefined };
     throw new Error(`network policies: cannot read a host and port from the address "${address}"`);
 }
 
@@ -271,6 +295,7 @@ export function buildNetworkPolicies(plan: NetworkPlan): NetworkPolicySet {
     const problems = networkPlanProblems(plan);
     if (problems.length > 0) throw new Error(problems.join("\n"));
     const dns = plan.dns ?? CLUSTER_DNS;
+    const anywhere = plan.anywhere ?? [ANY_IPV4];
     const meta = (name: string, description: string) =>
         objectMeta({ name, namespace: plan.namespace, component: "network-policy", instance: plan.stackName, annotations: { [LABELS.description]: description } });
     const ingress = new Map(plan.workloads.map((w) => [w.id, new RuleSet()]));
@@ -292,7 +317,13 @@ export function buildNetworkPolicies(plan: NetworkPlan): NetworkPolicySet {
             egress.get(from.id)!.add([namespacePeer(r.namespace)], ports);
             flows.push({ from: from.id, to: `namespace:${r.namespace}`, ports, why });
         } else {
-            egress.get(from.id)!.add(ipPeers([ANY_IPV4]), r.port === undefined ? undefined : ports);
+            // An address literal of a family the pod network does not have: no policy could let it through.
+            const family = ipFamilyOf(r.host);
+            if (family !== undefined && !anywhere.some((cidr) => ipFamilyOf(cidr) === family)) {
+                const families = anywhere.map((cidr) => ipFamilyOf(cidr));
+                throw new Error(`networkPolicies.ipFamilies: must include ${family} for "${address}" (${why === address ? "a configured address" : why}; no policy would let it through), got ${JSON.stringify(families)}`);
+            }
+            egress.get(from.id)!.add(ipPeers(family === undefined ? anywhere : anywhere.filter((cidr) => ipFamilyOf(cidr) === family)), r.port === undefined ? undefined : ports);
             flows.push({ from: from.id, to: `external:${r.host}`, ports, why });
         }
     };
@@ -318,7 +349,7 @@ export function buildNetworkPolicies(plan: NetworkPlan): NetworkPolicySet {
         }
         if (w.scraper) {
             // Scrape targets live in every namespace, on nodes and outside the cluster (remote write): open egress.
-            egress.get(w.id)!.add([EVERY_NAMESPACE, ...ipPeers([ANY_IPV4])], undefined);
+            egress.get(w.id)!.add([EVERY_NAMESPACE, ...ipPeers(anywhere)], undefined);
             flows.push({ from: w.id, to: "anywhere", ports: [], why: "scrape targets in every namespace and on nodes, remote write" });
         }
         if (w.peerPorts?.length) {
@@ -327,11 +358,11 @@ export function buildNetworkPolicies(plan: NetworkPlan): NetworkPolicySet {
             flows.push({ from: w.id, to: w.id, ports: w.peerPorts, why: "replicas of one cluster talk to each other" });
         }
         if (w.egressAnywhere?.length) {
-            egress.get(w.id)!.add(ipPeers([ANY_IPV4]), w.egressAnywhere);
+            egress.get(w.id)!.add(ipPeers(anywhere), w.egressAnywhere);
             flows.push({ from: w.id, to: "anywhere", ports: w.egressAnywhere, why: "destinations outside the cluster" });
         }
         if (w.ingressFromAnywhere?.length) {
-            ingress.get(w.id)!.add(ipPeers([ANY_IPV4]), w.ingressFromAnywhere);
+            ingress.get(w.id)!.add(ipPeers(anywhere), w.ingressFromAnywhere);
             flows.push({ from: "anywhere", to: w.id, ports: w.ingressFromAnywhere, why: "callers outside the pod network (the API server)" });
         }
         if (w.ingressFromCluster?.length) {
@@ -364,7 +395,7 @@ export function buildNetworkPolicies(plan: NetworkPlan): NetworkPolicySet {
                 policyTypes: ["Egress"],
                 egress: [
                     {
-                        to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: dns.namespace } }, podSelector: { matchLabels: { ...dns.podSelector } } }],
+                        to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: dns.namespace } }, podSelector: { matchLabels: { ...dns.podSelector } } }, ...ipPeers(plan.dnsCidrs ?? [])],
                         ports: [port({ port: PORTS.dns, protocol: "UDP" }), port({ port: PORTS.dns, protocol: "TCP" })],
                     },
                 ],

@@ -13,7 +13,7 @@ import { alertmanagerPodSelector, buildAlertmanagerService, resolveAlertmanagerA
 import { buildCompactorStatefulSet, compactorPlan } from "../thanos/compactor";
 import { buildMemcachedService, buildMemcachedStatefulSet, memcachedClientConfig, type MemcachedPlan } from "../thanos/memcached";
 import { buildVersityBucketJob, buildVersityService, buildVersityStatefulSet, resolveVersitySpec } from "../storage/versitygw";
-import { buildNetworkPolicies, EKS_POD_IDENTITY_AGENT, type NetworkPlan, type NetworkPolicySet, type NetworkWorkload, type PeerRule } from "./networkPolicies";
+import { anyAddress, buildNetworkPolicies, EKS_POD_IDENTITY_AGENT, type IpFamily, type NetworkPlan, type NetworkPolicySet, type NetworkWorkload, type PeerRule } from "./networkPolicies";
 import { versityEndpoint } from "../storage/objstoreConfig";
 import { chartPods, type ChartPod } from "../prometheus/prometheusOperator";
 import { buildPushgatewayDeployment, buildPushgatewayService, resolvePushgatewayArgs } from "../prometheus/pushgateway";
@@ -63,6 +63,22 @@ export interface NetworkPolicySettings {
      * @default []
      */
     additionalIngress?: AdditionalIngress[];
+    /**
+     * Further egress from the stack's workloads (e.g. a proxy Grafana's plugins need).
+     * @default []
+     */
+    additionalEgress?: AdditionalIngress[];
+    /**
+     * The pod network's IP families: what "any address" means in the policies (`0.0.0.0/0`, `::/0`, or both).
+     * @default ["IPv4"]
+     */
+    ipFamilies?: IpFamily[];
+    /**
+     * Further DNS servers every pod may reach on port 53 (UDP and TCP): NodeLocal DNSCache's link-local address
+     * (169.254.20.10/32) and, in its default mode that intercepts the kube-dns Service IP, that IP.
+     * @default []
+     */
+    dnsCidrs?: string[];
 }
 
 /** What ThanosStack knows about its parts, by name (each part optional: a stack role may leave it out). */
@@ -141,9 +157,11 @@ export function stackNetworkPlan(input: StackNetworkInput): NetworkPlan {
         services: acc.services,
         objectStore,
         kubeApiServer: {
-            cidrs: s.kubeApiServerCidrs ?? [...DEFAULTS.networkPolicies.kubeApiServerCidrs],
+            cidrs: s.kubeApiServerCidrs ?? anyAddress(s.ipFamilies ?? [...DEFAULTS.networkPolicies.ipFamilies]),
             ports: s.kubeApiServerPorts ?? [...DEFAULTS.networkPolicies.kubeApiServerPorts],
         },
+        anywhere: anyAddress(s.ipFamilies ?? [...DEFAULTS.networkPolicies.ipFamilies]),
+        ...(s.dnsCidrs !== undefined && s.dnsCidrs.length > 0 ? { dnsCidrs: s.dnsCidrs } : {}),
     };
 }
 
@@ -372,7 +390,7 @@ function addObjectStore(input: StackNetworkInput, acc: NetworkAccumulator): Netw
     } else {
         objectStore = {
             kind: "s3",
-            cidrs: s.objectStoreCidrs ?? [...DEFAULTS.networkPolicies.objectStoreCidrs],
+            cidrs: s.objectStoreCidrs ?? anyAddress(s.ipFamilies ?? [...DEFAULTS.networkPolicies.ipFamilies]),
             // IRSA exchanges the token with STS over HTTPS (the CIDRs above); Pod Identity asks the node's agent.
             ...(storage.identity === "podIdentity" ? { credentials: EKS_POD_IDENTITY_AGENT } : {}),
         };
@@ -384,17 +402,21 @@ function addObjectStore(input: StackNetworkInput, acc: NetworkAccumulator): Netw
 function attachExtraRules(input: StackNetworkInput, acc: NetworkAccumulator): void {
     const { workloads } = acc;
     const s = input.settings ?? {};
-    const find = (extra: AdditionalIngress, what: string) => {
+    const find = (extra: AdditionalIngress, key: string) => {
         const w = workloads.find((x) => x.id === extra.workload);
-        if (w === undefined) throw new Error(`network policies: ${what} names workload "${extra.workload}", which is not one of ${workloads.map((x) => x.id).join(", ")}`);
+        if (w === undefined) throw new Error(`${key}.workload: must name a workload of the stack (one of ${workloads.map((x) => x.id).join(", ")}), got "${extra.workload}"`);
         return w;
     };
-    for (const extra of [...(s.additionalIngress ?? []), ...(input.extraIngress ?? [])]) {
-        const w = find(extra, "additionalIngress");
+    const rules = (setting: AdditionalIngress[] | undefined, own: AdditionalIngress[] | undefined, key: string) => [
+        ...(setting ?? []).map((extra, i) => ({ extra, key: `networkPolicies.${key}[${i}]` })),
+        ...(own ?? []).map((extra, i) => ({ extra, key: `network policies: the stack's own ${key} rule ${i}` })),
+    ];
+    for (const { extra, key } of rules(s.additionalIngress, input.extraIngress, "additionalIngress")) {
+        const w = find(extra, key);
         w.extraIngress = [...(w.extraIngress ?? []), extra.rule];
     }
-    for (const extra of input.extraEgress ?? []) {
-        const w = find(extra, "extraEgress");
+    for (const { extra, key } of rules(s.additionalEgress, input.extraEgress, "additionalEgress")) {
+        const w = find(extra, key);
         w.extraEgress = [...(w.extraEgress ?? []), extra.rule];
     }
 }

@@ -88,6 +88,11 @@ export interface UiAccessOptions {
      * @default the cluster's default IngressClass
      */
     ingressClassName?: string;
+    /**
+     * Namespace of the ingress controller's pods: the only namespace the exposed UIs accept connections from.
+     * @default "ingress-nginx"
+     */
+    ingressControllerNamespace?: string;
 }
 
 /** Arguments of {@link UiAccess}. */

@@ -15,6 +15,7 @@ import { objectStorageSettingsProblems, showValue } from "../lib/objectStorage";
 import { refuseProblems } from "../lib/providers";
 import { thanosScrapeTargets, type ThanosSelfMonitoringArgs } from "../monitoring/thanosSelfMonitoring";
 import { compactVolumeClaimRegex } from "../monitoring/thanosRules";
+import { anyAddress, NAMESPACE_NAME_LABEL } from "../network/networkPolicies";
 import { buildStackNetworkPolicies, workloadId, type StackNetworkInput } from "../network/stackNetwork";
 import { grafanaUiTarget, thanosUiTarget, type UiName } from "../network/uiAccess";
 import type { NetworkPolicy } from "kubernetes-types/networking/v1";
@@ -212,6 +213,7 @@ function planNetwork(
     const uiWorkload: Record<UiName, string> = { grafana: "grafana", query: idOfStack(p.thanos.names.queryFrontend), ruler: idOfStack(p.thanos.names.rule) };
     const uiPort: Record<UiName, number> = { grafana: CHART_PORTS.grafana, query: PORTS.thanosHttp, ruler: PORTS.thanosHttp };
     const settings = args.networkPolicies ?? {};
+    const anywhere = anyAddress(settings.ipFamilies ?? [...DEFAULTS.networkPolicies.ipFamilies]);
     const input: StackNetworkInput = {
         stackName: name,
         namespace: p.namespace,
@@ -236,21 +238,25 @@ function planNetwork(
         settings,
         // Flows that enter or leave the cluster: derived from the role and the UI hosts.
         extraIngress: [
-            ...(p.role === "collector" ? [{ workload: idOfStack(p.prometheusName), rule: { peers: [{ namespaceSelector: {} }, { ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: PORTS.thanosGrpc }] } }] : []),
+            ...(p.role === "collector" ? [{ workload: idOfStack(p.prometheusName), rule: { peers: [{ namespaceSelector: {} }, ...anywhere.map((cidr) => ({ ipBlock: { cidr } }))], ports: [{ port: PORTS.thanosGrpc }] } }] : []),
             ...(Object.entries(args.ui?.hosts ?? {}) as Array<[UiName, string | undefined]>)
                 .filter(([, host]) => host !== undefined)
-                .map(([ui]) => ({ workload: uiWorkload[ui], rule: { peers: [{ namespaceSelector: {} }], ports: [{ port: uiPort[ui] }] } })),
+                .map(([ui]) => ({
+                    workload: uiWorkload[ui],
+                    rule: { peers: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: args.ui?.ingressControllerNamespace ?? DEFAULTS.ui.ingressControllerNamespace } } }], ports: [{ port: uiPort[ui] }] },
+                })),
         ],
         extraEgress:
             p.role === "central" && (args.central?.collectorStacks ?? []).length > 0
-                ? [{ workload: idOfStack(p.thanos.names.query), rule: { peers: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: INGRESS.httpsPort }, { port: PORTS.thanosGrpc }] } }]
+                ? [{ workload: idOfStack(p.thanos.names.query), rule: { peers: anywhere.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ port: INGRESS.httpsPort }, { port: PORTS.thanosGrpc }] } }]
                 : [],
     };
     if (!(settings.enabled ?? DEFAULTS.networkPolicies.enabled)) return { input, policies: [] };
     try {
         return { input, policies: buildStackNetworkPolicies(input).policies };
     } catch (e) {
-        return fail(`networkPolicies: ${e instanceof Error ? e.message : String(e)}`);
+        const message = e instanceof Error ? e.message : String(e);
+        return fail(message.startsWith("networkPolicies.") ? message : `networkPolicies: ${message}`);
     }
 }
 

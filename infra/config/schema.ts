@@ -49,7 +49,8 @@ export const stackConfigSchema = z
         networkPolicies,
     })
     .superRefine((c, ctx) => {
-        for (const p of crossFieldProblems(c)) ctx.addIssue({ code: "custom", path: p.path, message: p.message, input: p.input });
+        // An index is a number, so the key reads like the schema's own (`a.b[1].c`).
+        for (const p of crossFieldProblems(c)) ctx.addIssue({ code: "custom", path: p.path.map((s) => (/^\d+$/.test(s) ? Number(s) : s)), message: p.message, input: p.input });
     });
 
 /** The raw (input) shape of the configuration. */

@@ -4,6 +4,7 @@
  * Off by default: the UIs stay internal-only.
  */
 import { z } from "zod";
+import { DEFAULTS } from "../../../components/defaults";
 import { isBcryptHash, OFFLINE_SECRET_PLACEHOLDER, UI_AUTH_MODES, UI_NAMES } from "../../../components/network/uiAccess";
 import type { Problem } from "../common";
 import { bool, text } from "../rules";
@@ -24,6 +25,9 @@ export const ui = z
     .strictObject({
         enabled: bool().default(false).meta({ description: "Expose the UIs that have a host through Ingresses (TLS and authentication required). Off: internal-only." }),
         ingressClassName: text().optional().meta({ description: "IngressClass of the UI Ingresses (the cluster default when unset; the auth annotations are ingress-nginx's)." }),
+        ingressControllerNamespace: text()
+            .default(DEFAULTS.ui.ingressControllerNamespace)
+            .meta({ description: "Namespace of the ingress controller's pods: the only namespace the exposed UIs accept connections from (NetworkPolicy)." }),
         tls: z
             .strictObject({ clusterIssuer: text().optional().meta({ description: "cert-manager ClusterIssuer of the UI certificates. Required when ui.enabled." }) })
             .prefault({})
