@@ -29,6 +29,12 @@ export const VERSIONS = {
     versitygw: "v1.8.0",
     /** memcached, for optional Thanos caches. */
     memcached: "1.6.39-alpine",
+    /**
+     * The chart's CRD upgrade Job: busybox unpacks the CRDs (the chart's default tag is `latest`: pinned here), kubectl
+     * applies them (the chart's default is the cluster's version; pinned to the supported Kubernetes line).
+     */
+    crdUpgradeBusybox: "1.37.0",
+    crdUpgradeKubectl: "v1.34.4",
 } as const;
 
 /** Container images, pinned by version tag. */

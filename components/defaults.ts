@@ -82,6 +82,8 @@ export const DEFAULTS = {
         scrapeControlPlane: false,
         resources: res("100m", "128Mi", "512Mi"),
         kubeStateMetricsResources: res("50m", "128Mi", "512Mi"),
+        /** The chart's CRD upgrade Job (busybox and kubectl). */
+        crdUpgradeResources: res("50m", "64Mi", "256Mi"),
         nodeExporterResources: res("20m", "32Mi", "128Mi"),
         grafana: {
             enabled: true,

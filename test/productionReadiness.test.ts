@@ -127,6 +127,30 @@ describe("kube-prometheus-stack on a managed control plane", () => {
     });
 });
 
+describe("the Operator's CRDs follow the chart", () => {
+    it("are applied before every install and upgrade by the chart's hook Job, with pinned images, and its pods may reach the API server", async () => {
+        const r = await renderInProcess("prod");
+        const values = r.resources.find((x) => x.type === "kubernetes:helm.sh/v3:Release")!.inputs["values"] as { crds: { enabled: boolean; upgradeJob: Record<string, unknown> } };
+        const job = values.crds.upgradeJob as { enabled: boolean; forceConflicts: boolean; image: Record<string, { tag: string }>; podLabels: Record<string, string>; resources: { limits?: { memory?: string } } };
+        expect(values.crds.enabled).toBe(true);
+        expect(job.enabled).toBe(true);
+        // Without it, kubectl's server-side apply leaves CRDs that Helm installed at their old schema.
+        expect(job.forceConflicts).toBe(true);
+        // The chart's busybox default is `latest`, and its kubectl default follows the cluster: both pinned.
+        expect(job.image["busybox"]!.tag).toMatch(/^\d+\.\d+\.\d+$/);
+        expect(job.image["kubectl"]!.tag).toMatch(/^v1\.\d+\.\d+$/);
+        expect(job.resources.limits?.memory).toBeDefined();
+        // Its pods carry only the labels set here; one NetworkPolicy selects them and lets them reach the API server.
+        const policies = objectsOfKind<{ spec: { podSelector: { matchLabels?: Record<string, string> }; egress?: Array<{ ports?: Array<{ port: number }> }> } }>(r, "NetworkPolicy");
+        const selecting = policies.filter((p) => {
+            const sel = p.spec.podSelector.matchLabels;
+            return sel !== undefined && Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => job.podLabels[k] === v);
+        });
+        expect(selecting).toHaveLength(1);
+        expect(selecting[0]!.spec.egress!.flatMap((e) => (e.ports ?? []).map((x) => x.port))).toEqual(expect.arrayContaining([443, 6443]));
+    });
+});
+
 describe("Grafana's datasource", () => {
     const datasource = (r: RenderResult) =>
         ((r.resources.find((x) => x.type === "kubernetes:helm.sh/v3:Release")!.inputs["values"] as { grafana: { sidecar: { datasources: Record<string, unknown> } } }).grafana.sidecar.datasources);

@@ -57,6 +57,7 @@ const VERSION_FIELDS: Array<{ what: string; re: RegExp }> = [
     { what: "an image", re: /(^|\.)image$/ },
     { what: "an Operator CR's version (Prometheus, Alertmanager, ThanosRuler, spec.thanos)", re: /^inputs\.spec(\.thanos)?\.version$/ },
     { what: "the Helm chart version", re: /^inputs\.version$/ },
+    { what: "an image tag in chart values (the CRD upgrade Job's busybox and kubectl)", re: /^inputs\.values\.crds\.upgradeJob\.image\.[a-z]+\.tag$/ },
 ];
 
 describe("version bumps", () => {

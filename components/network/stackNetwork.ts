@@ -347,6 +347,7 @@ function addOperatorWorkloads(input: StackNetworkInput, acc: NetworkAccumulator)
                 metricsPorts: pods.operator.ports.map((p) => p.port),
             }),
             chartWorkload("operator-admission-jobs", "The chart's Helm-hook Jobs that create and patch the admission webhook certificate.", pods.admissionJobs, { kubeApi: true }),
+            chartWorkload("operator-crd-upgrade", "The chart's Helm-hook Job that applies the Operator's CRDs before every install and upgrade.", pods.crdUpgradeJob, { kubeApi: true }),
             chartWorkload("kube-state-metrics", "kube-state-metrics (chart): reads the API, scraped by Prometheus.", pods.kubeStateMetrics, {
                 kubeApi: true,
                 metricsPorts: pods.kubeStateMetrics.ports.map((p) => p.port),

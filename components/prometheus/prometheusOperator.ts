@@ -26,7 +26,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Namespace } from "@pulumi/kubernetes/core/v1";
 import { Release } from "@pulumi/kubernetes/helm/v3";
 import type { Namespace as NamespaceObject, PodSecurityContext, ResourceRequirements as K8sResources, SecurityContext } from "kubernetes-types/core/v1";
-import { CHARTS, LABELS, PORTS, PROMETHEUS, THANOS } from "../constants";
+import { CHARTS, LABELS, PORTS, PROMETHEUS, THANOS, VERSIONS } from "../constants";
 import { DEFAULTS, ResourceRequirements } from "../defaults";
 import { serviceFqdn } from "../lib/contracts";
 import { parseDuration } from "../lib/duration";
@@ -136,7 +136,19 @@ export interface KubePrometheusStackValues {
     fullnameOverride: string;
     /** Labels on every object of the main chart, ServiceMonitors and PrometheusRules included. */
     commonLabels: Record<string, string>;
-    crds: { enabled: boolean };
+    crds: {
+        enabled: boolean;
+        /** The chart installs CRDs only on first install; this pre-install/pre-upgrade Job applies them at every chart version change. */
+        upgradeJob: {
+            enabled: boolean;
+            forceConflicts: boolean;
+            image: { busybox: { registry: string; repository: string; tag: string }; kubectl: { registry: string; repository: string; tag: string } };
+            resources: K8sResources;
+            podLabels: Record<string, string>;
+            podSecurityContext: PodSecurityContext;
+            containerSecurityContext: SecurityContext;
+        };
+    };
     prometheus: { enabled: false };
     alertmanager: { enabled: false };
     thanosRuler: { enabled: false };
@@ -246,10 +258,12 @@ export const CHART_PORTS = { operatorHttps: 10250, grafana: 3000, kubeStateMetri
  * certificate Jobs (Helm hooks), kube-state-metrics and Grafana (node-exporter runs in its own namespace on the host
  * network, where NetworkPolicies do not apply).
  */
-export function chartPods(release: string, grafana: boolean): Record<"operator" | "admissionJobs" | "kubeStateMetrics", ChartPod> & { grafana?: ChartPod } {
+export function chartPods(release: string, grafana: boolean): Record<"operator" | "admissionJobs" | "crdUpgradeJob" | "kubeStateMetrics", ChartPod> & { grafana?: ChartPod } {
     return {
         operator: { labels: { app: "kube-prometheus-stack-operator", release }, ports: [{ name: "https", port: CHART_PORTS.operatorHttps }] },
         admissionJobs: { labels: { [LABELS.component]: "prometheus-operator-webhook", release }, ports: [] },
+        // The chart gives this Job's pods only the labels we set (`crds.upgradeJob.podLabels`).
+        crdUpgradeJob: { labels: { [LABELS.component]: "crds-upgrade", release }, ports: [] },
         kubeStateMetrics: { labels: { [LABELS.name]: "kube-state-metrics", [LABELS.instance]: release }, ports: [{ name: "http", port: CHART_PORTS.kubeStateMetrics }] },
         ...(grafana ? { grafana: { labels: { [LABELS.name]: "grafana", [LABELS.instance]: release }, ports: [{ name: "grafana", port: CHART_PORTS.grafana }] } } : {}),
     };
@@ -303,7 +317,22 @@ export function buildKubePrometheusStackValues(i: PrometheusOperatorInput): Kube
     return {
         fullnameOverride: i.name,
         commonLabels: monitor,
-        crds: { enabled: true },
+        crds: {
+            enabled: true,
+            upgradeJob: {
+                enabled: true,
+                // Take the CRDs over from whoever applied them (Helm on first install), or a changed schema is not applied.
+                forceConflicts: true,
+                image: {
+                    busybox: { registry: "docker.io", repository: "busybox", tag: VERSIONS.crdUpgradeBusybox },
+                    kubectl: { registry: "registry.k8s.io", repository: "kubectl", tag: VERSIONS.crdUpgradeKubectl },
+                },
+                resources: containerResources(DEFAULTS.operator.crdUpgradeResources),
+                podLabels: chartPods(i.name, false).crdUpgradeJob.labels,
+                podSecurityContext: podSecurityContext(),
+                containerSecurityContext: sc,
+            },
+        },
         prometheus: { enabled: false },
         alertmanager: { enabled: false },
         thanosRuler: { enabled: false },
