@@ -93,6 +93,7 @@ export function stackArgs(config: StackConfig): ThanosStackArgs {
         ...(config.role === "central" ? { central: centralFromConfig(config) } : {}),
         ...(config.ui.enabled ? { ui: uiFromConfig(config) } : {}),
         priorityClass: config.priorityClass,
+        storageClass: { create: config.storageClass.create, name: config.storageClass.name, reclaimPolicy: config.storageClass.reclaimPolicy, ...(config.storageClass.kmsKeyArn !== undefined ? { kmsKeyArn: config.storageClass.kmsKeyArn } : {}) },
         networkPolicies: networkPolicySettings(config.networkPolicies),
     };
 }

@@ -174,6 +174,18 @@ describe("policy pack: each policy catches a violating object", () => {
             () => [k8s({ apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "s", namespace: NS }, spec: { volumeClaimTemplates: [{ metadata: { name: "data" } }], persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" } } })],
             /whenDeleted must be Retain/,
         ],
+        [
+            "volumes-name-storage-class",
+            baseline.volumesNameStorageClass,
+            () => [k8s({ apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "s", namespace: NS }, spec: { volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { storageClassName: "gp3" } }, { metadata: { name: "more" }, spec: {} }] } })],
+            /StatefulSet::r: spec\.volumeClaimTemplates\[1\]\.spec\.storageClassName must name a StorageClass$/,
+        ],
+        [
+            "volumes-name-storage-class (an Operator resource's storage)",
+            baseline.volumesNameStorageClass,
+            () => [k8s({ apiVersion: "monitoring.coreos.com/v1", kind: "Prometheus", metadata: { name: "p", namespace: NS }, spec: { storage: { volumeClaimTemplate: { spec: { resources: { requests: { storage: "1Gi" } } } } } } })],
+            /Prometheus::r: spec\.storage\.volumeClaimTemplate\.spec\.storageClassName must name a StorageClass$/,
+        ],
         ["s3-no-force-destroy", aws.bucketNoForceDestroy, () => [{ type: aws.T.bucket, name: "b", props: { bucket: "b", forceDestroy: true } }], /forceDestroy/],
         ["s3-public-access-block", aws.publicAccessBlock, () => [{ type: aws.T.publicAccessBlock, name: "p", props: { bucket: "b", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: false } }], /restrictPublicBuckets must be true/],
         ["s3-bucket-owner-enforced", aws.ownershipEnforced, () => [{ type: aws.T.ownership, name: "o", props: { bucket: "b", rule: { objectOwnership: "ObjectWriter" } } }], /BucketOwnerEnforced/],

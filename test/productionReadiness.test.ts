@@ -274,3 +274,45 @@ describe("network flows follow the cluster's configuration", () => {
         await expectRefused("prod", ['networkPolicies.dnsCidrs=["fd00::1::2/128"]'], [/^networkPolicies\.dnsCidrs\[0\]: must be a CIDR like/]);
     });
 });
+
+describe("every volume names a StorageClass", () => {
+    /** The storageClassName of every volume claim in a render: StatefulSet templates and the Operator resources' storage. */
+    const volumeClasses = (r: RenderResult) =>
+        r.manifests.flatMap((m) => {
+            const o = m.object as { kind: string; metadata: { name: string }; spec?: Record<string, unknown> };
+            const templates = o.kind === "StatefulSet" ? ((o.spec?.["volumeClaimTemplates"] ?? []) as Array<{ spec?: { storageClassName?: string } }>).map((t) => t.spec) : [];
+            const cr = ["Prometheus", "Alertmanager", "ThanosRuler"].includes(o.kind) ? [(o.spec?.["storage"] as { volumeClaimTemplate?: { spec?: { storageClassName?: string } } } | undefined)?.volumeClaimTemplate?.spec] : [];
+            return [...templates, ...cr].filter((s) => s !== undefined).map((s) => `${o.kind}/${o.metadata.name}=${s.storageClassName ?? "(none)"}`);
+        });
+
+    it("on EKS the stack creates an encrypted, expandable gp3 class bound on first consumer, before the namespace, and every volume names it", async () => {
+        const r = await renderInProcess("prod");
+        const classes = objectsOfKind<Record<string, unknown>>(r, "StorageClass");
+        expect(classes).toHaveLength(1);
+        expect(classes[0]).toMatchObject({
+            metadata: { name: "thanos-gp3" },
+            provisioner: "ebs.csi.aws.com",
+            parameters: { type: "gp3", encrypted: "true" },
+            allowVolumeExpansion: true,
+            volumeBindingMode: "WaitForFirstConsumer",
+            reclaimPolicy: "Retain",
+        });
+        const volumes = volumeClasses(r);
+        // Prometheus, Alertmanager, the ruler, the compactor and 3 store shards.
+        expect(volumes).toHaveLength(7);
+        expect(volumes.filter((v) => !v.endsWith("=thanos-gp3"))).toEqual([]);
+        const ns = r.resources.find((x) => x.type === "kubernetes:core/v1:Namespace" && x.name === "thanos-namespace")!;
+        expect(ns.options.dependsOn).toContain("kubernetes:storage.k8s.io/v1:StorageClass::thanos-storage-class");
+    });
+
+    it("with create false, names the cluster's class; a volume's own class wins; a KMS key only with a created class", async () => {
+        const e2e = await renderInProcess("e2e");
+        expect(objectsOfKind(e2e, "StorageClass")).toEqual([]);
+        expect(volumeClasses(e2e).filter((v) => !v.endsWith("=e2e-local"))).toEqual([]);
+        const own = await renderInProcess("prod", ["prometheus.storage.storageClass=io2", "storageClass.kmsKeyArn=arn:aws:kms:eu-west-1:123456789012:key/abcd"]);
+        expect(volumeClasses(own).filter((v) => v.startsWith("Prometheus/"))).toEqual(["Prometheus/thanos-prometheus=io2"]);
+        expect(objectsOfKind<{ parameters: Record<string, string> }>(own, "StorageClass")[0]!.parameters["kmsKeyId"]).toBe("arn:aws:kms:eu-west-1:123456789012:key/abcd");
+        await expectRefused("prod", ["storageClass.create=false", "storageClass.kmsKeyArn=arn:aws:kms:eu-west-1:123456789012:key/abcd"], [/^ThanosStack storageClass\.kmsKeyArn: only applies to a class the stack creates/]);
+        await expectRefused("prod", ["storageClass.name=Not_A_Name"], [/^storageClass\.name: must be a Kubernetes object name, got "Not_A_Name"$/]);
+    });
+});

@@ -9,6 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CHART_PORTS, grafanaDatasourceTimeout, type PrometheusOperatorArgs } from "../prometheus/prometheusOperator";
 import { INGRESS, MULTI_CLUSTER, PORTS, PROMETHEUS } from "../constants";
 import { DEFAULTS } from "../defaults";
+import type { VolumeSettings } from "../lib/pod";
+import { DEFAULT_STORAGE_CLASS, storageClassProblems, type StorageClassSettings } from "../storage/storageClass";
 import type { BucketUserNames, ObjstoreSecretRef, StoreEndpoint } from "../lib/contracts";
 import { ruleLabels } from "../lib/monitoringTypes";
 import { objectStorageSettingsProblems, showValue } from "../lib/objectStorage";
@@ -38,6 +40,10 @@ export interface StackPlan {
     role: StackRole;
     parts: RoleParts;
     priorityClass: { name: string; value: number };
+    /** The stack's StorageClass (absent: volumes name the classes they were given). */
+    storageClass?: StorageClassSettings & { name: string; create: boolean };
+    /** The in-cluster S3 server's volume, with the stack's StorageClass. */
+    versitygwStorage?: Partial<VolumeSettings>;
     objstoreSecret: ObjstoreSecretRef;
     /** The ServiceAccount of each bucket user (BucketAccess creates them, with the IAM roles on S3). */
     serviceAccountNames: BucketUserNames;
@@ -83,7 +89,36 @@ function planRole(args: ThanosStackArgs): { role: StackRole; parts: RoleParts } 
     return { role, parts: roleParts(role) };
 }
 
-function makePlan(name: string, args: ThanosStackArgs): StackPlan {
+/**
+ * The Args with the stack's StorageClass on every volume that names none (Prometheus, Alertmanager, the
+ * Pushgateway's persistence, store gateway, compactor, ruler, the in-cluster S3 server). Pure.
+ */
+export function withStorageClass(args: ThanosStackArgs, storageClass: string | undefined): ThanosStackArgs {
+    if (storageClass === undefined) return args;
+    const partial = <T extends { storageClass?: string }>(v: T | undefined): T => ({ ...v, storageClass: v?.storageClass ?? storageClass }) as T;
+    const full = (v: VolumeSettings | undefined, size: string): VolumeSettings => ({ size: v?.size ?? size, storageClass: v?.storageClass ?? storageClass });
+    const t = args.thanos ?? {};
+    const o = args.objectStorage;
+    return {
+        ...args,
+        prometheus: { ...args.prometheus, storage: partial(args.prometheus?.storage) },
+        alertmanager: { ...args.alertmanager, storage: partial(args.alertmanager?.storage) },
+        pushgateway: { ...args.pushgateway, persistence: partial(args.pushgateway?.persistence) },
+        thanos: {
+            ...t,
+            storeGateway: { ...t.storeGateway, storage: full(t.storeGateway?.storage, DEFAULTS.storeGateway.storageSize) },
+            compactor: { ...t.compactor, storage: full(t.compactor?.storage, DEFAULTS.compactor.storageSize) },
+            ruler: { ...t.ruler, storage: full(t.ruler?.storage, DEFAULTS.ruler.storageSize) },
+        },
+        objectStorage: o.provider === "versitygw" ? { ...o, versitygw: { ...o.versitygw, storage: partial(o.versitygw?.storage) } } : o,
+    };
+}
+
+function makePlan(name: string, given: ThanosStackArgs): StackPlan {
+    const storageProblems = given.storageClass === undefined ? [] : storageClassProblems(given.storageClass);
+    if (storageProblems.length > 0) fail(storageProblems.join("\nThanosStack "));
+    const storageClass = given.storageClass === undefined ? undefined : { ...given.storageClass, name: given.storageClass.name ?? DEFAULT_STORAGE_CLASS, create: given.storageClass.create ?? true };
+    const args = withStorageClass(given, storageClass?.name);
     const { role, parts } = planRole(args);
     const namespace = args.namespace ?? DEFAULTS.namespace;
     const priorityClass = { name: monitoringPriorityClassName(name, namespace), value: args.priorityClass?.value ?? DEFAULTS.priorityClass.value };
@@ -136,6 +171,8 @@ function makePlan(name: string, args: ThanosStackArgs): StackPlan {
         role,
         parts,
         priorityClass,
+        ...(storageClass !== undefined ? { storageClass } : {}),
+        ...(args.objectStorage.provider === "versitygw" && args.objectStorage.versitygw?.storage !== undefined ? { versitygwStorage: args.objectStorage.versitygw.storage } : {}),
         objstoreSecret: base.objstoreSecret,
         serviceAccountNames: serviceAccountNames(name),
         operator,

@@ -9,6 +9,7 @@ import { StackReference } from "@pulumi/pulumi";
 import { Namespace, Secret, type SecretArgs } from "@pulumi/kubernetes/core/v1";
 import { NetworkPolicy, type NetworkPolicyArgs } from "@pulumi/kubernetes/networking/v1";
 import { PriorityClass } from "@pulumi/kubernetes/scheduling/v1";
+import { StorageClass } from "@pulumi/kubernetes/storage/v1";
 import { MULTI_CLUSTER } from "../constants";
 import { DEFAULTS } from "../defaults";
 import type { BucketUserNames, ObjstoreSecretRef, StoreEndpoint } from "../lib/contracts";
@@ -38,6 +39,7 @@ import { ThanosStoreGateway } from "../thanos/storeGateway";
 import { CollectorExposure, stackReferenceEndpoints, type CentralSettings, type CollectorEndpoint, type CollectorSettings, type StackRole } from "./multiCluster";
 import { buildNamespace } from "./namespace";
 import { buildPriorityClass, type PriorityClassSettings } from "./priorityClass";
+import { buildStorageClass, type StorageClassSettings } from "../storage/storageClass";
 import { planStack, type StackPlan } from "./stackPlan";
 import type { ThanosSettings } from "./thanosPlan";
 
@@ -191,6 +193,12 @@ export interface ThanosStackArgs {
      */
     priorityClass?: PriorityClassSettings;
     /**
+     * The StorageClass every volume without its own `storageClass` names: created by the stack (an encrypted gp3
+     * class of the EBS CSI driver, `WaitForFirstConsumer`, expandable) or, with `create: false`, one that exists.
+     * @default volumes name no class (the cluster's default class, if it has one)
+     */
+    storageClass?: StorageClassSettings;
+    /**
      * NetworkPolicies: default deny in the namespace, then exactly the flows the stack is wired with. They need a CNI
      * that enforces NetworkPolicies (kind's default kindnet ignores them).
      * @default { enabled: true }
@@ -315,7 +323,9 @@ export class ThanosStack extends pulumi.ComponentResource {
         // Retained on delete (and protected in protected stacks): deleting the namespace would delete every
         // PersistentVolumeClaim in it, and with the usual `Delete` reclaim policy the volumes and the data not yet
         // uploaded (Prometheus' last two hours, the in-cluster bucket) with them. `pulumi destroy` leaves it.
-        const namespace = new Namespace(`${name}-namespace`, buildNamespace(plan.namespace, name), { parent: this, dependsOn: [priorityClass], retainOnDelete: true, protect: args.protect ?? false });
+        // The StorageClass too, before any volume names it; retained like the volumes it made.
+        const storageClass = plan.storageClass?.create ? [new StorageClass(`${name}-storage-class`, buildStorageClass(plan.storageClass, name), { parent: this, retainOnDelete: true })] : [];
+        const namespace = new Namespace(`${name}-namespace`, buildNamespace(plan.namespace, name), { parent: this, dependsOn: [priorityClass, ...storageClass], retainOnDelete: true, protect: args.protect ?? false });
         this.namespaceName = namespace.metadata.name;
         const inNamespace: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace] };
 
@@ -409,7 +419,7 @@ function createObjectStorage(stack: ThanosStack, plan: StackPlan, args: ThanosSt
                 instance: name,
                 versioning: storage.versioning?.enabled ?? false,
                 priorityClassName: plan.priorityClass.name,
-                ...(storage.versitygw?.storage !== undefined ? { storage: storage.versitygw.storage } : {}),
+                ...(plan.versitygwStorage !== undefined ? { storage: plan.versitygwStorage } : {}),
                 ...(storage.versitygw?.resources !== undefined ? { resources: storage.versitygw.resources } : {}),
             },
             { ...inNamespace, providers: { [DYNAMIC_PROVIDER_PACKAGE]: dynamic } },

@@ -17,7 +17,7 @@ interface Pod {
         phase: string;
         podIP?: string;
         conditions?: Array<{ type: string; status: string }>;
-        containerStatuses?: Array<{ name: string; ready: boolean; restartCount: number }>;
+        containerStatuses?: Array<{ name: string; ready: boolean; restartCount: number; containerID?: string }>;
     };
 }
 

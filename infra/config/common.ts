@@ -45,7 +45,7 @@ export function storage(size: string) {
                 .meta({ description: "Size of the persistent volume per pod." }),
             storageClass: text()
                 .optional()
-                .meta({ description: "StorageClass of the volume (the cluster default when unset)." }),
+                .meta({ description: "StorageClass of the volume (the stack's `storageClass.name` when unset)." }),
         })
         .prefault({});
 }

@@ -20,7 +20,7 @@ import { alertmanager, operator, prometheus, pushgateway, selfMonitoring } from 
 import { compactor, querier, queryFrontend, ruler, storeGateway, thanosCrossFieldProblems } from "./sections/thanos";
 import { central, collector, multiClusterProblems, role } from "./sections/multiCluster";
 import { ui, uiProblems } from "./sections/uiAccess";
-import { networkPolicies, priorityClass } from "./sections/hardening";
+import { networkPolicies, priorityClass, storageClass } from "./sections/hardening";
 
 /** The schema of the whole stack configuration (keys under the `thanos-stack:` namespace). */
 export const stackConfigSchema = z
@@ -46,6 +46,7 @@ export const stackConfigSchema = z
         central,
         ui,
         priorityClass,
+        storageClass,
         networkPolicies,
     })
     .superRefine((c, ctx) => {

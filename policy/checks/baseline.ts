@@ -239,6 +239,30 @@ export const volumesRetained: ResourceCheck = {
     },
 };
 
+/** The volume claims a resource asks for: a StatefulSet's templates, an Operator resource's `storage`, a PVC itself. */
+function volumeClaims(props: Record<string, unknown>): Array<{ path: string; spec: unknown }> {
+    const kind = String(props["kind"]);
+    if (kind === "StatefulSet") return list(at(props, "spec", "volumeClaimTemplates")).map((t, i) => ({ path: `spec.volumeClaimTemplates[${i}].spec`, spec: at(t, "spec") }));
+    if (kind === "PersistentVolumeClaim") return [{ path: "spec", spec: at(props, "spec") }];
+    if (["Prometheus", "Alertmanager", "ThanosRuler"].includes(kind) && String(props["apiVersion"]).startsWith("monitoring.coreos.com/")) {
+        const t = at(props, "spec", "storage", "volumeClaimTemplate");
+        return t === undefined ? [] : [{ path: "spec.storage.volumeClaimTemplate.spec", spec: at(t, "spec") }];
+    }
+    return [];
+}
+
+export const volumesNameStorageClass: ResourceCheck = {
+    kind: "resource",
+    name: "volumes-name-storage-class",
+    description: "Every volume names its StorageClass (EKS >= 1.30 has no default class: a volume without one stays Pending, or lands on whatever a cluster marks default).",
+    check: (r) => {
+        if (!isKubernetes(r)) return [];
+        return volumeClaims(r.props)
+            .filter((c) => !str(at(c.spec, "storageClassName")))
+            .map((c) => `${c.path}.storageClassName must name a StorageClass`);
+    },
+};
+
 /** Every baseline check. */
 export const BASELINE_CHECKS: readonly Check[] = [
     podSecurityContext,
@@ -254,4 +278,5 @@ export const BASELINE_CHECKS: readonly Check[] = [
     replicatedAvailability,
     singletons,
     volumesRetained,
+    volumesNameStorageClass,
 ];

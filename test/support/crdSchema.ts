@@ -160,6 +160,7 @@ const CORE_SCHEMAS: Record<string, string> = {
     "rbac.authorization.k8s.io/v1/ClusterRole": "IoK8sApiRbacV1ClusterRole",
     "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "IoK8sApiRbacV1ClusterRoleBinding",
     "scheduling.k8s.io/v1/PriorityClass": "IoK8sApiSchedulingV1PriorityClass",
+    "storage.k8s.io/v1/StorageClass": "IoK8sApiStorageV1StorageClass",
 };
 
 /**

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { DEFAULTS } from "../../../components/defaults";
 import { MAX_USER_PRIORITY } from "../../../components/stack/priorityClass";
+import { DEFAULT_STORAGE_CLASS } from "../../../components/storage/storageClass";
 import { bool, integer, text } from "../rules";
 
 const CIDR_RULE = "must be a CIDR like 10.0.0.0/16, 0.0.0.0/0, fd00::/8 or ::/0";
@@ -80,3 +81,27 @@ export const networkPolicies = z
     })
     .prefault({})
     .meta({ description: "NetworkPolicies of the stack namespace." });
+
+/** `storageClass` section. */
+export const storageClass = z
+    .strictObject({
+        create: bool()
+            .default(true)
+            .meta({ description: "Create the StorageClass every volume names: encrypted gp3 of the EBS CSI driver, `WaitForFirstConsumer`, expandable (EKS >= 1.30 has no default class). `false`: `name` must be a class that exists." }),
+        name: z
+            .string({ error: "must be a Kubernetes object name" })
+            .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: "must be a Kubernetes object name" })
+            .default(DEFAULT_STORAGE_CLASS)
+            .meta({ description: "The StorageClass of every volume without its own `storageClass`." }),
+        kmsKeyArn: z
+            .string({ error: "must be a KMS key ARN" })
+            .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/, { error: "must be a KMS key ARN, like arn:aws:kms:eu-west-1:123456789012:key/..." })
+            .optional()
+            .meta({ description: "KMS key that encrypts the volumes (the account's default EBS key when unset). Only with `create`." }),
+        reclaimPolicy: z
+            .enum(["Retain", "Delete"], { error: "must be Retain or Delete" })
+            .default("Retain")
+            .meta({ description: "What happens to a volume whose claim is deleted: `Retain` (a deleted claim never deletes metrics by itself) or `Delete`." }),
+    })
+    .prefault({})
+    .meta({ description: "The StorageClass of the stack's volumes." });
