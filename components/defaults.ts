@@ -203,17 +203,13 @@ export const DEFAULTS = {
     /** NetworkPolicies of the stack namespace ([hardening]). */
     networkPolicies: {
         enabled: true,
-        /**
-         * Where the Kubernetes API server is reached. A NetworkPolicy cannot select the API server (it is not a pod in
-         * the cluster network), and the `kubernetes` Service is translated to the endpoints' addresses before the policy
-         * is evaluated, so the default is every address on the API ports; narrow it to the control plane's CIDRs.
-         */
-        kubeApiServerCidrs: ["0.0.0.0/0"],
         /** 443 (EKS, the `kubernetes` Service) and 6443 (kubeadm/kind API servers). */
         kubeApiServerPorts: [443, 6443],
-        /** S3 and STS have no fixed addresses a NetworkPolicy could name: HTTPS to every address. */
-        objectStoreCidrs: ["0.0.0.0/0"],
-        /** The pod network's IP families (what "any address" is: 0.0.0.0/0, ::/0 or both). */
+        /**
+         * The pod network's IP families (what "any address" is: 0.0.0.0/0, ::/0 or both). Unless narrowed, the API
+         * server (a NetworkPolicy cannot select it: the `kubernetes` Service is translated to its endpoints' addresses
+         * first) and S3/STS (no fixed addresses) are reached at any address of these families.
+         */
         ipFamilies: ["IPv4"],
     },
     ui: {

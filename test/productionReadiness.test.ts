@@ -272,6 +272,9 @@ describe("network flows follow the cluster's configuration", () => {
         await expectRefused("prod", ['networkPolicies.additionalIngress=[{"workload":"nope","from":{"namespace":"x"},"ports":[{"port":1}]}]'], [/^ThanosStack networkPolicies\.additionalIngress\[0\]\.workload: must name a workload of the stack \(one of query, .*grafana\), got "nope"$/]);
         await expectRefused("prod", ['networkPolicies.additionalEgress=[{"workload":"grafana","to":{"namespace":"x","cidr":"10.0.0.0/8"},"ports":[{"port":1}]}]'], [/^networkPolicies\.additionalEgress\[0\]\.to: must name either a cidr or pods/]);
         await expectRefused("prod", ['networkPolicies.dnsCidrs=["fd00::1::2/128"]'], [/^networkPolicies\.dnsCidrs\[0\]: must be a CIDR like/]);
+        // Names and label values the API server would refuse at apply time are refused here.
+        await expectRefused("prod", ["ui.ingressControllerNamespace=Ingress_Nginx"], [/^ui\.ingressControllerNamespace: must be a DNS-1123 label.*got "Ingress_Nginx"$/]);
+        await expectRefused("prod", ['networkPolicies.additionalIngress=[{"workload":"query","from":{"namespace":"tools","podLabels":{"app":"a b"}},"ports":[{"port":1}]}]'], [/^networkPolicies\.additionalIngress\[0\]\.from\.podLabels\.app: must be 1-63 characters/]);
     });
 });
 

@@ -257,7 +257,8 @@ function podPeer(labels: Record<string, string>): NetworkPolicyPeer {
     return { podSelector: { matchLabels: labels } };
 }
 
-function ipPeers(cidrs: readonly string[]): NetworkPolicyPeer[] {
+/** One `ipBlock` peer per CIDR. */
+export function ipPeers(cidrs: readonly string[]): NetworkPolicyPeer[] {
     return cidrs.map((cidr) => ({ ipBlock: { cidr } }));
 }
 

@@ -45,7 +45,7 @@ export interface NetworkPolicySettings {
     enabled?: boolean;
     /**
      * CIDRs of the Kubernetes API server (its endpoints' addresses, e.g. the EKS control-plane ENIs' subnets).
-     * @default ["0.0.0.0/0"]
+     * @default every address of {@link ipFamilies} (["0.0.0.0/0"])
      */
     kubeApiServerCidrs?: string[];
     /**
@@ -55,7 +55,7 @@ export interface NetworkPolicySettings {
     kubeApiServerPorts?: number[];
     /**
      * CIDRs bucket users may reach S3 and STS in (HTTPS). S3 has no fixed addresses a NetworkPolicy could name.
-     * @default ["0.0.0.0/0"]
+     * @default every address of {@link ipFamilies} (["0.0.0.0/0"])
      */
     objectStoreCidrs?: string[];
     /**
@@ -79,6 +79,11 @@ export interface NetworkPolicySettings {
      * @default []
      */
     dnsCidrs?: string[];
+}
+
+/** "Any address" for the settings' IP families (0.0.0.0/0, ::/0 or both). */
+export function anywhereOf(s: NetworkPolicySettings): string[] {
+    return anyAddress(s.ipFamilies ?? [...DEFAULTS.networkPolicies.ipFamilies]);
 }
 
 /** What ThanosStack knows about its parts, by name (each part optional: a stack role may leave it out). */
@@ -157,10 +162,10 @@ export function stackNetworkPlan(input: StackNetworkInput): NetworkPlan {
         services: acc.services,
         objectStore,
         kubeApiServer: {
-            cidrs: s.kubeApiServerCidrs ?? anyAddress(s.ipFamilies ?? [...DEFAULTS.networkPolicies.ipFamilies]),
+            cidrs: s.kubeApiServerCidrs ?? anywhereOf(s),
             ports: s.kubeApiServerPorts ?? [...DEFAULTS.networkPolicies.kubeApiServerPorts],
         },
-        anywhere: anyAddress(s.ipFamilies ?? [...DEFAULTS.networkPolicies.ipFamilies]),
+        anywhere: anywhereOf(s),
         ...(s.dnsCidrs !== undefined && s.dnsCidrs.length > 0 ? { dnsCidrs: s.dnsCidrs } : {}),
     };
 }
@@ -391,7 +396,7 @@ function addObjectStore(input: StackNetworkInput, acc: NetworkAccumulator): Netw
     } else {
         objectStore = {
             kind: "s3",
-            cidrs: s.objectStoreCidrs ?? anyAddress(s.ipFamilies ?? [...DEFAULTS.networkPolicies.ipFamilies]),
+            cidrs: s.objectStoreCidrs ?? anywhereOf(s),
             // IRSA exchanges the token with STS over HTTPS (the CIDRs above); Pod Identity asks the node's agent.
             ...(storage.identity === "podIdentity" ? { credentials: EKS_POD_IDENTITY_AGENT } : {}),
         };

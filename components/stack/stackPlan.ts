@@ -17,8 +17,8 @@ import { objectStorageSettingsProblems, showValue } from "../lib/objectStorage";
 import { refuseProblems } from "../lib/providers";
 import { thanosScrapeTargets, type ThanosSelfMonitoringArgs } from "../monitoring/thanosSelfMonitoring";
 import { compactVolumeClaimRegex } from "../monitoring/thanosRules";
-import { anyAddress, NAMESPACE_NAME_LABEL } from "../network/networkPolicies";
-import { buildStackNetworkPolicies, workloadId, type StackNetworkInput } from "../network/stackNetwork";
+import { ipPeers, NAMESPACE_NAME_LABEL } from "../network/networkPolicies";
+import { anywhereOf, buildStackNetworkPolicies, workloadId, type StackNetworkInput } from "../network/stackNetwork";
 import { grafanaUiTarget, thanosUiTarget, type UiName } from "../network/uiAccess";
 import type { NetworkPolicy } from "kubernetes-types/networking/v1";
 import { alertmanagerSrvAddress, alertmanagerUrl, receiverUrls, type AlertmanagerArgs } from "../prometheus/alertmanager";
@@ -250,7 +250,7 @@ function planNetwork(
     const uiWorkload: Record<UiName, string> = { grafana: "grafana", query: idOfStack(p.thanos.names.queryFrontend), ruler: idOfStack(p.thanos.names.rule) };
     const uiPort: Record<UiName, number> = { grafana: CHART_PORTS.grafana, query: PORTS.thanosHttp, ruler: PORTS.thanosHttp };
     const settings = args.networkPolicies ?? {};
-    const anywhere = anyAddress(settings.ipFamilies ?? [...DEFAULTS.networkPolicies.ipFamilies]);
+    const anywhere = ipPeers(anywhereOf(settings));
     const input: StackNetworkInput = {
         stackName: name,
         namespace: p.namespace,
@@ -275,7 +275,7 @@ function planNetwork(
         settings,
         // Flows that enter or leave the cluster: derived from the role and the UI hosts.
         extraIngress: [
-            ...(p.role === "collector" ? [{ workload: idOfStack(p.prometheusName), rule: { peers: [{ namespaceSelector: {} }, ...anywhere.map((cidr) => ({ ipBlock: { cidr } }))], ports: [{ port: PORTS.thanosGrpc }] } }] : []),
+            ...(p.role === "collector" ? [{ workload: idOfStack(p.prometheusName), rule: { peers: [{ namespaceSelector: {} }, ...anywhere], ports: [{ port: PORTS.thanosGrpc }] } }] : []),
             ...(Object.entries(args.ui?.hosts ?? {}) as Array<[UiName, string | undefined]>)
                 .filter(([, host]) => host !== undefined)
                 .map(([ui]) => ({
@@ -285,7 +285,7 @@ function planNetwork(
         ],
         extraEgress:
             p.role === "central" && (args.central?.collectorStacks ?? []).length > 0
-                ? [{ workload: idOfStack(p.thanos.names.query), rule: { peers: anywhere.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ port: INGRESS.httpsPort }, { port: PORTS.thanosGrpc }] } }]
+                ? [{ workload: idOfStack(p.thanos.names.query), rule: { peers: anywhere, ports: [{ port: INGRESS.httpsPort }, { port: PORTS.thanosGrpc }] } }]
                 : [],
     };
     if (!(settings.enabled ?? DEFAULTS.networkPolicies.enabled)) return { input, policies: [] };

@@ -36,6 +36,12 @@ export interface StorageClassSettings {
 export const ReclaimPolicy = { Retain: "Retain", Delete: "Delete" } as const;
 /** See {@link ReclaimPolicy}. */
 export type ReclaimPolicy = (typeof ReclaimPolicy)[keyof typeof ReclaimPolicy];
+/** A deleted claim never deletes metrics by itself. */
+export const DEFAULT_RECLAIM_POLICY: ReclaimPolicy = ReclaimPolicy.Retain;
+
+/** A Kubernetes object name (DNS-1123 subdomain) and a KMS key ARN, as the settings take them. */
+export const STORAGE_CLASS_NAME_RE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+export const KMS_KEY_ARN_RE = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/;
 
 /** The EBS CSI driver's provisioner name. */
 export const EBS_CSI_PROVISIONER = "ebs.csi.aws.com";
@@ -45,8 +51,8 @@ export const DEFAULT_STORAGE_CLASS = "thanos-gp3";
 /** Problems with the settings, one line each (`storageClass.<key>: <rule>, got <value>`). */
 export function storageClassProblems(s: StorageClassSettings): string[] {
     const problems: string[] = [];
-    if (s.name !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s.name)) problems.push(`storageClass.name: must be a Kubernetes object name, got ${JSON.stringify(s.name)}`);
-    if (s.kmsKeyArn !== undefined && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/.test(s.kmsKeyArn)) problems.push(`storageClass.kmsKeyArn: must be a KMS key ARN, got ${JSON.stringify(s.kmsKeyArn)}`);
+    if (s.name !== undefined && !STORAGE_CLASS_NAME_RE.test(s.name)) problems.push(`storageClass.name: must be a Kubernetes object name, got ${JSON.stringify(s.name)}`);
+    if (s.kmsKeyArn !== undefined && !KMS_KEY_ARN_RE.test(s.kmsKeyArn)) problems.push(`storageClass.kmsKeyArn: must be a KMS key ARN, got ${JSON.stringify(s.kmsKeyArn)}`);
     if (s.kmsKeyArn !== undefined && s.create === false) problems.push(`storageClass.kmsKeyArn: only applies to a class the stack creates (storageClass.create), got ${JSON.stringify(s.kmsKeyArn)}`);
     return problems;
 }
@@ -62,6 +68,6 @@ export function buildStorageClass(s: StorageClassSettings, instance: string): St
         allowVolumeExpansion: true,
         // The volume is created in the zone the pod is scheduled to (an EBS volume cannot follow a pod across zones).
         volumeBindingMode: "WaitForFirstConsumer",
-        reclaimPolicy: s.reclaimPolicy ?? ReclaimPolicy.Retain,
+        reclaimPolicy: s.reclaimPolicy ?? DEFAULT_RECLAIM_POLICY,
     };
 }

@@ -4,8 +4,8 @@
 import { z } from "zod";
 import { DEFAULTS } from "../../../components/defaults";
 import { MAX_USER_PRIORITY } from "../../../components/stack/priorityClass";
-import { DEFAULT_STORAGE_CLASS } from "../../../components/storage/storageClass";
-import { bool, integer, text } from "../rules";
+import { DEFAULT_RECLAIM_POLICY, DEFAULT_STORAGE_CLASS, KMS_KEY_ARN_RE, ReclaimPolicy, STORAGE_CLASS_NAME_RE } from "../../../components/storage/storageClass";
+import { bool, dnsLabel, integer, labelValue, text } from "../rules";
 
 const CIDR_RULE = "must be a CIDR like 10.0.0.0/16, 0.0.0.0/0, fd00::/8 or ::/0";
 const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
@@ -25,8 +25,8 @@ const rulePorts = z
 /** The peer of an extra rule: pods (by namespace and/or labels) or addresses outside the pod network. */
 const rulePeer = z
     .strictObject({
-        namespace: text().optional().meta({ description: "Pods of this namespace (with `podLabels`: only those)." }),
-        podLabels: z.record(z.string(), z.string()).optional().meta({ description: "Pods with these labels (in the stack's namespace unless `namespace` is set)." }),
+        namespace: dnsLabel().optional().meta({ description: "Pods of this namespace (with `podLabels`: only those)." }),
+        podLabels: z.record(z.string(), labelValue()).optional().meta({ description: "Pods with these labels (in the stack's namespace unless `namespace` is set)." }),
         cidr: cidr().optional().meta({ description: "Addresses outside the pod network (not with `namespace` or `podLabels`)." }),
     })
     .refine((p) => (p.cidr !== undefined) !== (p.namespace !== undefined || p.podLabels !== undefined), { error: "must name either a cidr or pods (namespace and/or podLabels)" });
@@ -90,17 +90,17 @@ export const storageClass = z
             .meta({ description: "Create the StorageClass every volume names: encrypted gp3 of the EBS CSI driver, `WaitForFirstConsumer`, expandable (EKS >= 1.30 has no default class). `false`: `name` must be a class that exists." }),
         name: z
             .string({ error: "must be a Kubernetes object name" })
-            .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: "must be a Kubernetes object name" })
+            .regex(STORAGE_CLASS_NAME_RE, { error: "must be a Kubernetes object name" })
             .default(DEFAULT_STORAGE_CLASS)
             .meta({ description: "The StorageClass of every volume without its own `storageClass`." }),
         kmsKeyArn: z
             .string({ error: "must be a KMS key ARN" })
-            .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/, { error: "must be a KMS key ARN, like arn:aws:kms:eu-west-1:123456789012:key/..." })
+            .regex(KMS_KEY_ARN_RE, { error: "must be a KMS key ARN, like arn:aws:kms:eu-west-1:123456789012:key/..." })
             .optional()
             .meta({ description: "KMS key that encrypts the volumes (the account's default EBS key when unset). Only with `create`." }),
         reclaimPolicy: z
-            .enum(["Retain", "Delete"], { error: "must be Retain or Delete" })
-            .default("Retain")
+            .enum([ReclaimPolicy.Retain, ReclaimPolicy.Delete], { error: "must be Retain or Delete" })
+            .default(DEFAULT_RECLAIM_POLICY)
             .meta({ description: "What happens to a volume whose claim is deleted: `Retain` (a deleted claim never deletes metrics by itself) or `Delete`." }),
     })
     .prefault({})

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { DEFAULTS } from "../../../components/defaults";
 import { isBcryptHash, OFFLINE_SECRET_PLACEHOLDER, UI_AUTH_MODES, UI_NAMES } from "../../../components/network/uiAccess";
 import type { Problem } from "../common";
-import { bool, text } from "../rules";
+import { bool, dnsLabel, text } from "../rules";
 
 const HOST_RULE = "must be a lowercase DNS name, like thanos.example.com";
 const hostname = () => z.string({ error: HOST_RULE }).regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, { error: HOST_RULE });
@@ -25,7 +25,7 @@ export const ui = z
     .strictObject({
         enabled: bool().default(false).meta({ description: "Expose the UIs that have a host through Ingresses (TLS and authentication required). Off: internal-only." }),
         ingressClassName: text().optional().meta({ description: "IngressClass of the UI Ingresses (the cluster default when unset; the auth annotations are ingress-nginx's)." }),
-        ingressControllerNamespace: text()
+        ingressControllerNamespace: dnsLabel()
             .default(DEFAULTS.ui.ingressControllerNamespace)
             .meta({ description: "Namespace of the ingress controller's pods: the only namespace the exposed UIs accept connections from (NetworkPolicy)." }),
         tls: z
