@@ -30,3 +30,21 @@ describe.each(["local", "prod"])("create order in %s", (stack) => {
         }
     });
 });
+
+describe.each(["local", "prod"])("NetworkPolicies first in %s", (stack) => {
+    it("every workload and the Operator's release wait for every NetworkPolicy of the namespace", async () => {
+        const r = await renderInProcess(stack);
+        const policies = r.resources.filter((x) => x.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => `${p.type}::${p.name}`);
+        // The default deny and at least one allowed flow per component.
+        expect(policies.length).toBeGreaterThan(10);
+        const workloads = r.resources.filter((x) => /:(StatefulSet|Deployment|Prometheus|Alertmanager|ThanosRuler|Release|Job)$/.test(x.type));
+        expect(workloads.map((w) => w.type)).toEqual(expect.arrayContaining(["kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:Deployment", "kubernetes:monitoring.coreos.com/v1:Prometheus", "kubernetes:helm.sh/v3:Release"]));
+        for (const w of workloads) {
+            const missing = policies.filter((p) => !w.options.dependsOn.includes(p));
+            expect(missing, `${w.type}::${w.name} is created before these NetworkPolicies`).toEqual([]);
+        }
+        for (const p of r.resources.filter((x) => x.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")) {
+            expect(p.options.dependsOn, `${p.name} waits only for the namespace`).toEqual(["kubernetes:core/v1:Namespace::thanos-namespace"]);
+        }
+    });
+});

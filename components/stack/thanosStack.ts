@@ -327,7 +327,16 @@ export class ThanosStack extends pulumi.ComponentResource {
         const storageClass = plan.storageClass?.create ? [new StorageClass(`${name}-storage-class`, buildStorageClass(plan.storageClass, name), { parent: this, retainOnDelete: true })] : [];
         const namespace = new Namespace(`${name}-namespace`, buildNamespace(plan.namespace, name), { parent: this, dependsOn: [priorityClass, ...storageClass], retainOnDelete: true, protect: args.protect ?? false });
         this.namespaceName = namespace.metadata.name;
-        const inNamespace: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace] };
+        // The NetworkPolicies (default deny and every allowed flow) exist before anything runs in the namespace: a
+        // pod started before its policies would get open traffic first, or no traffic once the deny lands first.
+        const networkPolicies = plan.network.policies.map((policy) => {
+            const policyName = policy.metadata?.name ?? "";
+            const key = policyName.startsWith(`${name}-`) ? policyName.slice(name.length + 1) : policyName;
+            return { name: policyName, resource: new NetworkPolicy(`${name}-netpol-${key}`, kubeArgs<NetworkPolicyArgs>(policy), { parent: this, dependsOn: [namespace] }) };
+        });
+        this.networkPolicyNames = networkPolicies.map((p) => p.name);
+        const namespaceReady = [namespace, ...networkPolicies.map((p) => p.resource)];
+        const inNamespace: pulumi.ComponentResourceOptions = { parent: this, dependsOn: namespaceReady };
 
         this.objstoreSecret = plan.objstoreSecret;
         createObjectStorage(this, plan, args, inNamespace, children);
@@ -335,12 +344,12 @@ export class ThanosStack extends pulumi.ComponentResource {
 
         children.prometheusOperator = new PrometheusOperator(`${name}-operator`, plan.operator, inNamespace);
         // Custom resources wait for the Operator's CRDs; the Prometheus pods for their ServiceAccount and Secret.
-        const afterOperator: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace, this.prometheusOperator] };
+        const afterOperator: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [...namespaceReady, this.prometheusOperator] };
         // Bucket users start after their ServiceAccounts (and IAM roles) exist: a pod created before its
         // ServiceAccount is refused, and one created before its role has no bucket credentials.
-        const afterBucketAccess: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace, this.bucketAccess] };
+        const afterBucketAccess: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [...namespaceReady, this.bucketAccess] };
         // Custom resources that are bucket users (Prometheus, ThanosRuler) need both.
-        const afterOperatorAndBucketAccess: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [namespace, this.prometheusOperator, this.bucketAccess] };
+        const afterOperatorAndBucketAccess: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [...namespaceReady, this.prometheusOperator, this.bucketAccess] };
         children.alertmanager = new Alertmanager(plan.alertmanager.name, plan.alertmanager.args, afterOperator);
         this.alertmanagerUrl = this.alertmanager.url;
         this.alertmanagerServiceName = this.alertmanager.serviceName;
@@ -372,11 +381,6 @@ export class ThanosStack extends pulumi.ComponentResource {
         }
         // Self-monitoring: after the Thanos components, whose job names it scrapes, and the Operator's CRDs.
         if (plan.selfMonitoring !== undefined) new ThanosSelfMonitoring(`${name}-selfmon`, plan.selfMonitoring, afterOperator);
-        this.networkPolicyNames = plan.network.policies.map((policy) => {
-            const policyName = policy.metadata?.name ?? "";
-            new NetworkPolicy(`${name}-netpol-${policyName.startsWith(`${name}-`) ? policyName.slice(name.length + 1) : policyName}`, kubeArgs<NetworkPolicyArgs>(policy), inNamespace);
-            return policyName;
-        });
         this.registerOutputs({ namespaceName: this.namespaceName });
     }
 }
