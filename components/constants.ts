@@ -67,6 +67,8 @@ export const PORTS = {
     /** Alertmanager cluster gossip (TCP and UDP) between the replicas. */
     alertmanagerCluster: 9094,
     pushgatewayHttp: 9091,
+    /** The Operator's config-reloader sidecar in Prometheus, Alertmanager and ThanosRuler pods (`/metrics`, port `reloader-web`). */
+    configReloaderHttp: 8080,
     /** The in-cluster S3 server (versitygw's default port); its admin API shares the port. */
     versitygwS3: 7070,
     memcached: 11211,
@@ -235,7 +237,7 @@ export const PROMETHEUS = {
         alertmanager: "alertmanager",
     },
     /** Port names: the Prometheus/Alertmanager web port and the Pushgateway's. */
-    portNames: { web: "web", pushgateway: "http" },
+    portNames: { web: "web", pushgateway: "http", configReloader: "reloader-web" },
     /** Key of the Alertmanager configuration inside its Secret. */
     alertmanagerConfigKey: "alertmanager.yaml",
     /** Minimum Prometheus local retention (3 x the 2h block duration), in hours. */
@@ -261,6 +263,16 @@ export const SELF_MONITORING = {
         store: "thanos-store",
         rule: "thanos-rule",
         sidecar: "thanos-sidecar",
+    },
+    /**
+     * The `job` label of the other parts of the stack that watch themselves: Prometheus, Alertmanager and the
+     * Operator's config reloaders in their pods (and the ruler's). The Prometheus mixin selects `job="prometheus"`
+     * and `job="alertmanager"` by default; the reloaders share one job, told apart by `pod` and `container`.
+     */
+    platformJobs: {
+        prometheus: "prometheus",
+        alertmanager: "alertmanager",
+        configReloader: "config-reloader",
     },
     /** Label (and value) the kube-prometheus-stack Grafana sidecar loads dashboard ConfigMaps by (chart 88.5.x defaults). */
     grafanaDashboardLabel: "grafana_dashboard",

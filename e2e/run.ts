@@ -15,7 +15,7 @@ import { deployReady, networkPolicies, podSecurity } from "./scenarios/platform"
 import { destroyKeepsData, noPerpetualDiff, policyPackOnPreview, programEntry, renderMatchesEngine } from "./scenarios/engine";
 import { scrapeToQuery } from "./scenarios/datapath";
 import { backupRestore, compactorCompacts, compactorVsSidecars, historyThroughBucket, sidecarDiesMidUpload, storeRestartDuringQuery } from "./scenarios/history";
-import { prometheusReplicaDown, rulerAlertDelivered, shardScopeRules } from "./scenarios/rules";
+import { prometheusReplicaDown, rulerAlertDelivered, shardScopeRules, stackWatchesItself } from "./scenarios/rules";
 import { endpointFileReloads, newShardReachable, shardScaleDown } from "./scenarios/scaling";
 import { teamProgram } from "./scenarios/team";
 import type { Measured, Scenario, ScenarioContext } from "./scenarios/types";
@@ -49,6 +49,7 @@ const SCENARIOS: readonly Scenario[] = [
     scrapeToQuery,
     rulerAlertDelivered,
     shardScopeRules,
+    stackWatchesItself,
     historyThroughBucket,
     compactorCompacts,
     sidecarDiesMidUpload,

@@ -188,6 +188,33 @@ describe.each(["prod", "local"])("network flows of the %s render", (stack) => {
         expectAllowed(m, roles.prometheus, roles.prometheus, 10902);
         expectDenied(m, [...roles.store, ...roles.grafana, STRANGER], roles.ksm, 8080);
         expectDenied(m, [...roles.compactor, STRANGER], roles.prometheus, 9090);
+        // The Operator's config reloader (8080, `reloader-web`) in every Prometheus, Alertmanager and ruler pod.
+        expectAllowed(m, roles.prometheus, [...roles.prometheus, ...roles.alertmanager, ...roles.ruler], 8080);
+        expectDenied(m, [...roles.compactor, ...roles.querier, STRANGER], [...roles.alertmanager, ...roles.ruler], 8080);
+    });
+
+    it("every port a ServiceMonitor of the namespace scrapes resolves to pods that Prometheus may reach there", () => {
+        type Monitor = { metadata: { name: string; namespace: string }; spec: { selector: { matchLabels?: Record<string, string> }; endpoints: Array<{ port?: string }> } };
+        // The stack's own (the local stack's example team monitor scrapes an app that is not part of the render).
+        const monitors = objectsOfKind<Monitor>(m.result, "ServiceMonitor").filter((x) => x.metadata.namespace === NS && x.metadata.name.startsWith("thanos-"));
+        expect(monitors.length).toBeGreaterThan(5);
+        const flows: string[] = [];
+        for (const sm of monitors) {
+            const services = m.services.filter((s) => s.metadata.namespace === NS && Object.entries(sm.spec.selector.matchLabels ?? {}).every(([k, v]) => (s as { metadata: { labels?: Record<string, string> } }).metadata.labels?.[k] === v));
+            expect(services.length, `ServiceMonitor ${sm.metadata.name} selects a Service`).toBeGreaterThan(0);
+            for (const e of sm.spec.endpoints) {
+                for (const svc of services) {
+                    const { targets, protocol } = resolveThroughService(`dnssrv+_${e.port}._tcp.${svc.metadata.name}.${NS}.svc`, m.services, m.pods);
+                    for (const t of targets) {
+                        expectAllowed(m, roles.prometheus, [t.pod], t.port, protocol);
+                        flows.push(`${e.port}:${t.port}`);
+                    }
+                }
+            }
+        }
+        // Prometheus' own, the sidecars', Alertmanager's, the reloaders' (Prometheus, Alertmanager, ruler) and every Thanos component's.
+        for (const f of ["web:9090", "http:10902", "reloader-web:8080"]) expect(flows, f).toContain(f);
+        expect(flows.filter((f) => f === "reloader-web:8080").length).toBeGreaterThanOrEqual(3);
     });
 
     it("batch jobs of every namespace push to the Pushgateway on 9091, and only there", () => {

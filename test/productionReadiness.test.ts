@@ -120,7 +120,9 @@ describe("kube-prometheus-stack on a managed control plane", () => {
         for (const k of SCRAPES) expect(eks[k], k).toEqual({ enabled: false });
         for (const g of RULES) expect(eks["defaultRules"]!.rules![g], g).toBe(false);
         // Every other default rule group stays the chart's (kubelet, apiserver, node, kube-state-metrics ...).
-        expect(Object.keys(eks["defaultRules"]!.rules!).sort()).toEqual([...RULES, "alertmanager", "prometheus"].sort());
+        expect(Object.keys(eks["defaultRules"]!.rules!).sort()).toEqual([...RULES, "alertmanager", "configReloaders", "prometheus"].sort());
+        // The chart's Prometheus, Alertmanager and reloader alerts select its own job names: the stack's own replace them.
+        for (const g of ["alertmanager", "configReloaders", "prometheus"]) expect(eks["defaultRules"]!.rules![g], g).toBe(false);
         const own = values(await renderInProcess("prod", ["operator.scrapeControlPlane=true"]));
         for (const k of SCRAPES) expect(own[k], k).toEqual({ enabled: true });
         for (const g of RULES) expect(own["defaultRules"]!.rules![g], g).toBe(true);

@@ -276,7 +276,9 @@ describe("ThanosRuler", () => {
         });
         const svc = buildRulerService(plan);
         expect(svc.spec?.selector).toEqual({ [LABELS.name]: "thanos-ruler", "thanos-ruler": "thanos-rule" });
-        expect(svc.spec?.ports?.map((p) => p.name)).toEqual(["http", "grpc"]);
+        expect(svc.spec?.ports?.map((p) => p.name)).toEqual(["http", "grpc", "reloader-web"]);
+        // The Operator's config reloader listens on 8080 in every ruler pod.
+        expect(svc.spec?.ports?.find((p) => p.name === "reloader-web")?.port).toBe(8080);
     });
 
     it("creates the Alertmanager Secret, the CR, its Service and PDB; refuses a retention below 6h", async () => {

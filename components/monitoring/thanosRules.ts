@@ -49,8 +49,11 @@ export type Severity = "critical" | "warning" | "info" | "none";
 
 /** One of our alerts: a severity, a summary, a description and a runbook link are mandatory. */
 export interface ThanosAlert extends AlertingRule {
-    /** Labels of the alert; `severity` is mandatory. `job` is set where the expression cannot carry it (`absent()` of a comparison). */
-    labels: { severity: Severity; job?: string };
+    /**
+     * Labels of the alert; `severity` is mandatory. `job` (and `cluster`) are set where the expression cannot carry
+     * them (`absent()` of a comparison).
+     */
+    labels: { severity: Severity; job?: string; cluster?: string };
     /** Annotations of the alert. */
     annotations: { summary: string; description: string; runbook_url: string };
 }
@@ -185,16 +188,21 @@ function backlog(selector: string, window: string): string {
     return `min by (job) (min_over_time(${selector}[${window}])) > 0\nand on (job)\ncount by (job) (${selector} offset ${window})`;
 }
 
+/** Where the runbook of each alert is: `<base>#<alert name in lower case>` (a Markdown heading's anchor). */
+export function runbookLinks(base: string = SELF_MONITORING.runbooksPath): (alert: string) => string {
+    return (name) => `${base}#${name.toLowerCase()}`;
+}
+
 /** An alert with its runbook link. */
-function alert(
-    c: Ctx,
+export function alert(
+    c: { runbook: (alert: string) => string },
     name: string,
-    spec: { expr: string; for?: string; severity: Severity; job?: string; summary: string; description: string },
+    spec: { expr: string; for?: string; severity: Severity; job?: string; cluster?: string; summary: string; description: string },
 ): ThanosAlert {
     const rule: ThanosAlert = {
         alert: name,
         expr: spec.expr,
-        labels: spec.job === undefined ? { severity: spec.severity } : { severity: spec.severity, job: spec.job },
+        labels: { severity: spec.severity, ...(spec.job !== undefined ? { job: spec.job } : {}), ...(spec.cluster !== undefined ? { cluster: spec.cluster } : {}) },
         annotations: { summary: spec.summary, description: spec.description, runbook_url: c.runbook(name) },
     };
     if (spec.for !== undefined) rule.for = spec.for;
@@ -721,10 +729,9 @@ function absentGroups(c: Ctx): ScopedRuleGroup[] {
 /** Every rule group of the stack's self-monitoring, each with its scope. */
 export function thanosRuleGroups(opts: ThanosRulesOptions): ScopedRuleGroup[] {
     const jobs = opts.jobs ?? SELF_MONITORING.jobs;
-    const base = opts.runbookBaseUrl ?? SELF_MONITORING.runbooksPath;
     const c: Ctx = {
         jobs,
-        runbook: (name) => `${base}#${name.toLowerCase()}`,
+        runbook: runbookLinks(opts.runbookBaseUrl),
         pvc: opts.compactVolumeClaimRegex ?? DEFAULT_COMPACT_PVC_REGEX,
         expectedStoreApis: opts.expectedStoreApis,
     };

@@ -16,11 +16,12 @@ import { ConfigMap as K8sConfigMap, type ConfigMapArgs } from "@pulumi/kubernete
 import type { ConfigMap } from "kubernetes-types/core/v1";
 import { LABELS, PART_OF, PROMETHEUS, SELF_MONITORING, THANOS } from "../constants";
 import { buildPrometheusRule, ruleProblems, type PrometheusRuleObject } from "../teams/prometheusRule";
-import { buildServiceMonitor, serviceMonitorProblems, type ServiceMonitorObject } from "../teams/serviceMonitor";
+import { buildServiceMonitor, jobEndpoint, serviceMonitorProblems, type ServiceMonitorObject } from "../teams/serviceMonitor";
 import { childOptions, refuseProblems } from "../lib/providers";
 import { kubeArgs } from "../lib/thanos";
 import type { ServiceMonitorSpec } from "../lib/monitoringTypes";
 import { buildDashboardConfigMaps, thanosDashboards } from "./dashboards";
+import { platformRuleGroups, type PlatformAlertTargets } from "./platformRules";
 import { specGroups, thanosRuleGroups, type ExpectedStoreApis, type ScopedRuleGroup, type ThanosJobNames } from "./thanosRules";
 
 /** One scraped Thanos Service port. */
@@ -81,6 +82,12 @@ export interface ThanosSelfMonitoringArgs {
      * @default undefined (no such alert)
      */
     expectedStoreApis?: ExpectedStoreApis;
+    /**
+     * The stack's alerts for Prometheus, Alertmanager, the config reloaders and (central role) the collector
+     * clusters ({@link platformRuleGroups}); their jobs must be scraped (as targets or {@link externallyScrapedJobs}).
+     * @default undefined (Thanos alerts only)
+     */
+    platform?: PlatformAlertTargets;
 }
 
 /** Names of the PrometheusRules, by where they are evaluated. */
@@ -129,15 +136,7 @@ export function selfMonitorSpec(namespace: string, target: ThanosScrapeTarget, s
     return {
         selector: { matchLabels: { ...target.selector } },
         namespaceSelector: { matchNames: [namespace] },
-        endpoints: [
-            {
-                port: target.port,
-                path: "/metrics",
-                ...(scrapeInterval !== undefined ? { interval: scrapeInterval } : {}),
-                // The Operator sets `job` from the Service name first; this runs after it and wins.
-                relabelings: [{ action: "replace", targetLabel: "job", replacement: target.job }],
-            },
-        ],
+        endpoints: [jobEndpoint(target.port, target.job, scrapeInterval !== undefined ? { interval: scrapeInterval } : {})],
     };
 }
 
@@ -195,14 +194,18 @@ export function buildSelfMonitoring(name: string, args: ThanosSelfMonitoringArgs
         return buildServiceMonitor({ name: smName, namespace: args.namespace, instance: name, spec: selfMonitorSpec(args.namespace, t, args.scrapeInterval), monitor });
     });
     const scraped = new Set([...args.targets.map((t) => t.job), ...(args.externallyScrapedJobs ?? [])]);
+    const runbook = args.runbookBaseUrl !== undefined ? { runbookBaseUrl: args.runbookBaseUrl } : {};
     const groups = groupsForJobs(
-        thanosRuleGroups({
-            namespace: args.namespace,
-            jobs,
-            ...(args.runbookBaseUrl !== undefined ? { runbookBaseUrl: args.runbookBaseUrl } : {}),
-            ...(args.compactVolumeClaimRegex !== undefined ? { compactVolumeClaimRegex: args.compactVolumeClaimRegex } : {}),
-            ...(args.expectedStoreApis !== undefined ? { expectedStoreApis: args.expectedStoreApis } : {}),
-        }),
+        [
+            ...thanosRuleGroups({
+                namespace: args.namespace,
+                jobs,
+                ...runbook,
+                ...(args.compactVolumeClaimRegex !== undefined ? { compactVolumeClaimRegex: args.compactVolumeClaimRegex } : {}),
+                ...(args.expectedStoreApis !== undefined ? { expectedStoreApis: args.expectedStoreApis } : {}),
+            }),
+            ...(args.platform !== undefined ? platformRuleGroups({ ...args.platform, namespace: args.namespace, ...runbook }) : []),
+        ],
         scraped,
     );
     const prometheusRules = groups.map((g) =>

@@ -274,7 +274,8 @@ function addThanosBucketUsers({ stackName, namespace, t, metrics }: ThanosScope,
         ],
         connectsTo: [...t.ruler.queryEndpoints, ...t.ruler.alertmanagerAddresses],
         bucket: true,
-        metricsPorts: metrics,
+        // And its config reloader's.
+        metricsPorts: [...metrics, PORTS.configReloaderHttp],
     });
     services.push(buildRulerService(rp));
 }
@@ -299,7 +300,7 @@ function addPrometheusSideWorkloads(input: StackNetworkInput, acc: NetworkAccumu
             scraper: true,
             kubeApi: true,
             bucket: true,
-            metricsPorts: [PORTS.prometheusHttp, PORTS.thanosHttp],
+            metricsPorts: [PORTS.prometheusHttp, PORTS.thanosHttp, PORTS.configReloaderHttp],
         });
         services.push(buildSidecarService(resolved));
     }
@@ -311,7 +312,7 @@ function addPrometheusSideWorkloads(input: StackNetworkInput, acc: NetworkAccumu
             description: "Alertmanager (Operator): receives alerts, gossips with its replicas, notifies its receivers.",
             podSelector: alertmanagerPodSelector(am.name),
             ports: [{ name: "web", port: PORTS.alertmanagerHttp }],
-            metricsPorts: [PORTS.alertmanagerHttp],
+            metricsPorts: [PORTS.alertmanagerHttp, PORTS.configReloaderHttp],
             peerPorts: [
                 { port: PORTS.alertmanagerCluster, protocol: "TCP" },
                 { port: PORTS.alertmanagerCluster, protocol: "UDP" },

@@ -26,7 +26,7 @@ import type {
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
 import type { PodDisruptionBudget as PdbObject } from "kubernetes-types/policy/v1";
 import { stringify } from "yaml";
-import { IMAGES, LABELS, PART_OF, PORTS, PROMETHEUS, VERSIONS } from "../constants";
+import { IMAGES, LABELS, PART_OF, PORTS, PROMETHEUS, SELF_MONITORING, VERSIONS } from "../constants";
 import { DEFAULTS, ResourceRequirements } from "../defaults";
 import { serviceFqdn } from "../lib/contracts";
 import { isDuration } from "../lib/duration";
@@ -36,7 +36,7 @@ import { containerResources, containerSecurityContext, hostnameAntiAffinity, pod
 import { withExtraDependencies } from "../lib/deps";
 import { childOptions, refuseProblems } from "../lib/providers";
 import { isQuantity } from "../lib/quantity";
-import { buildServiceMonitor } from "../teams/serviceMonitor";
+import { buildServiceMonitor, jobEndpoint } from "../teams/serviceMonitor";
 
 const COMPONENT = "alertmanager";
 
@@ -410,7 +410,11 @@ export function buildAlertmanagerService(i: AlertmanagerInput): ServiceObject {
         spec: {
             clusterIP: "None",
             selector: alertmanagerPodSelector(i.name),
-            ports: [{ name: PROMETHEUS.portNames.web, port: PORTS.alertmanagerHttp, targetPort: PROMETHEUS.portNames.web, protocol: "TCP" }],
+            ports: [
+                { name: PROMETHEUS.portNames.web, port: PORTS.alertmanagerHttp, targetPort: PROMETHEUS.portNames.web, protocol: "TCP" },
+                // The Operator's config reloader in every Alertmanager pod (scraped as job config-reloader).
+                { name: PROMETHEUS.portNames.configReloader, port: PORTS.configReloaderHttp, targetPort: PROMETHEUS.portNames.configReloader, protocol: "TCP" },
+            ],
         },
     };
 }
@@ -479,7 +483,10 @@ export class Alertmanager extends pulumi.ComponentResource {
                 namespace: input.namespace,
                 instance: input.instance,
                 monitor: input.monitor,
-                spec: { selector: { matchLabels: buildAlertmanagerService(input).metadata?.labels ?? {} }, endpoints: [{ port: PROMETHEUS.portNames.web }] },
+                spec: {
+                    selector: { matchLabels: buildAlertmanagerService(input).metadata?.labels ?? {} },
+                    endpoints: [jobEndpoint(PROMETHEUS.portNames.web, SELF_MONITORING.platformJobs.alertmanager), jobEndpoint(PROMETHEUS.portNames.configReloader, SELF_MONITORING.platformJobs.configReloader)],
+                },
             }),
             child,
         );

@@ -160,7 +160,7 @@ export interface KubePrometheusStackValues {
          * Groups about the chart's own Prometheus/Alertmanager (disabled: ours have different job names), and about
          * the control plane (off unless it is scraped).
          */
-        rules: { alertmanager: boolean; prometheus: boolean } & Partial<Record<(typeof CONTROL_PLANE_VALUES.rules)[number], boolean>>;
+        rules: { alertmanager: boolean; prometheus: boolean; configReloaders: boolean } & Partial<Record<(typeof CONTROL_PLANE_VALUES.rules)[number], boolean>>;
     };
     kubeEtcd: { enabled: boolean };
     kubeControllerManager: { enabled: boolean };
@@ -336,7 +336,9 @@ export function buildKubePrometheusStackValues(i: PrometheusOperatorInput): Kube
         prometheus: { enabled: false },
         alertmanager: { enabled: false },
         thanosRuler: { enabled: false },
-        defaultRules: { create: true, labels: ruleLabels("global", i.monitor), rules: { alertmanager: false, prometheus: false, ...controlPlaneSwitches(i.scrapeControlPlane).rules } },
+        // The chart's Prometheus, Alertmanager and config-reloader alerts select the chart's own job names: ours
+        // (components/monitoring/platformRules.ts) replace them.
+        defaultRules: { create: true, labels: ruleLabels("global", i.monitor), rules: { alertmanager: false, prometheus: false, configReloaders: false, ...controlPlaneSwitches(i.scrapeControlPlane).rules } },
         ...controlPlaneSwitches(i.scrapeControlPlane).scrapes,
         prometheusOperator: {
             enabled: true,

@@ -23,7 +23,7 @@ import type {
 import type { LabelSelector, ObjectMeta } from "kubernetes-types/meta/v1";
 import type { ClusterRole as ClusterRoleObject, ClusterRoleBinding as ClusterRoleBindingObject } from "kubernetes-types/rbac/v1";
 import type { PodDisruptionBudget as PdbObject } from "kubernetes-types/policy/v1";
-import { AWAIT_MARGIN_SECONDS, EXTERNAL_LABELS, IMAGES, LABELS, MULTI_CLUSTER, PART_OF, PORTS, PROMETHEUS, PULUMI_AWAIT, THANOS, VERSIONS } from "../constants";
+import { AWAIT_MARGIN_SECONDS, EXTERNAL_LABELS, IMAGES, LABELS, MULTI_CLUSTER, PART_OF, PORTS, PROMETHEUS, PULUMI_AWAIT, SELF_MONITORING, THANOS, VERSIONS } from "../constants";
 import { DEFAULTS, ResourceRequirements } from "../defaults";
 import type { ObjstoreSecretRef, StoreEndpoint } from "../lib/contracts";
 import { serviceFqdn } from "../lib/contracts";
@@ -49,7 +49,7 @@ import { withExtraDependencies } from "../lib/deps";
 import { childOptions, refuseProblems } from "../lib/providers";
 import { isQuantity } from "../lib/quantity";
 import { CompactionMode, defaultRetentionSize, delayedCompactionProblems, enableFeaturesProblems, retentionSizeRule } from "./settingsRules";
-import { buildServiceMonitor } from "../teams/serviceMonitor";
+import { buildServiceMonitor, jobEndpoint } from "../teams/serviceMonitor";
 
 export type { RemoteWriteSpec } from "../lib/monitoringTypes";
 
@@ -509,6 +509,8 @@ export function buildSidecarService(i: ShardedPrometheusInput): ServiceObject {
                 { name: THANOS.portNames.grpc, port: PORTS.thanosGrpc, targetPort: THANOS.portNames.grpc, protocol: "TCP" },
                 { name: THANOS.portNames.http, port: PORTS.thanosHttp, targetPort: THANOS.portNames.http, protocol: "TCP" },
                 { name: PROMETHEUS.portNames.web, port: PORTS.prometheusHttp, targetPort: PROMETHEUS.portNames.web, protocol: "TCP" },
+                // The Operator's config reloader in every Prometheus pod (scraped as job config-reloader).
+                { name: PROMETHEUS.portNames.configReloader, port: PORTS.configReloaderHttp, targetPort: PROMETHEUS.portNames.configReloader, protocol: "TCP" },
             ],
         },
     };
@@ -571,8 +573,12 @@ export function sidecarServiceSelector(i: Pick<ShardedPrometheusInput, "instance
     return selectorLabels(COMPONENT, i.instance);
 }
 
-/** Prometheus scrapes itself through the headless Service (the sidecars are scraped by the Thanos self-monitoring, as job thanos-sidecar). */
+/**
+ * Prometheus scrapes itself through the headless Service, as job `prometheus`, and its pods' config reloaders, as job
+ * `config-reloader` (the sidecars are scraped by the Thanos self-monitoring, as job thanos-sidecar).
+ */
 export function buildPrometheusSelfMonitor(i: ShardedPrometheusInput) {
+    const jobs = SELF_MONITORING.platformJobs;
     return buildServiceMonitor({
         name: `${i.name}-self`,
         namespace: i.namespace,
@@ -580,7 +586,7 @@ export function buildPrometheusSelfMonitor(i: ShardedPrometheusInput) {
         monitor: i.monitor,
         spec: {
             selector: { matchLabels: sidecarServiceSelector(i) },
-            endpoints: [{ port: PROMETHEUS.portNames.web }],
+            endpoints: [jobEndpoint(PROMETHEUS.portNames.web, jobs.prometheus), jobEndpoint(PROMETHEUS.portNames.configReloader, jobs.configReloader)],
         },
     });
 }

@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CHART_PORTS, grafanaDatasourceTimeout, type PrometheusOperatorArgs } from "../prometheus/prometheusOperator";
-import { INGRESS, MULTI_CLUSTER, PORTS, PROMETHEUS } from "../constants";
+import { INGRESS, MULTI_CLUSTER, PORTS, PROMETHEUS, SELF_MONITORING } from "../constants";
 import { DEFAULTS } from "../defaults";
 import type { VolumeSettings } from "../lib/pod";
 import { DEFAULT_STORAGE_CLASS, storageClassProblems, type StorageClassSettings } from "../storage/storageClass";
@@ -181,7 +181,9 @@ function makePlan(name: string, given: ThanosStackArgs): StackPlan {
         ...(pushgateway !== undefined ? { pushgateway } : {}),
         thanos,
         network,
-        ...(args.selfMonitoring?.enabled ?? true ? { selfMonitoring: planSelfMonitoring(args, { namespace, parts, thanos, prometheusInstance: prometheusInput, shards: prometheus.shards, replicas: prometheus.replicas }) } : {}),
+        ...(args.selfMonitoring?.enabled ?? true
+            ? { selfMonitoring: planSelfMonitoring(args, { role, namespace, parts, thanos, prometheusInstance: prometheusInput, shards: prometheus.shards, replicas: prometheus.replicas, alertmanagerReplicas: alertmanager.args.replicas ?? DEFAULTS.alertmanager.replicas }) }
+            : {}),
         uiRoutes: planUiRoutes(name, args, thanos),
         globalRuleSelector: ruleLabels("global"),
     };
@@ -300,13 +302,25 @@ function planNetwork(
 /** What the stack watches of itself: only what runs here, and what the querier must stay connected to. */
 function planSelfMonitoring(
     args: ThanosStackArgs,
-    p: { namespace: string; parts: RoleParts; thanos: ThanosStackPlan; prometheusInstance: { instance: string }; shards: number; replicas: number },
+    p: { role: StackRole; namespace: string; parts: RoleParts; thanos: ThanosStackPlan; prometheusInstance: { instance: string }; shards: number; replicas: number; alertmanagerReplicas: number },
 ): ThanosSelfMonitoringArgs {
     const { thanos } = p;
+    const jobs = SELF_MONITORING.platformJobs;
     return {
         namespace: p.namespace,
-        // A collector has no Thanos read path (its absent() alerts would fire forever).
-        targets: thanosScrapeTargets({ ...(p.parts.thanosReadPath ? {} : { components: [] }), sidecarSelector: sidecarServiceSelector(p.prometheusInstance) }),
+        targets: [
+            // A collector has no Thanos read path (its absent() alerts would fire forever).
+            ...thanosScrapeTargets({ ...(p.parts.thanosReadPath ? {} : { components: [] }), sidecarSelector: sidecarServiceSelector(p.prometheusInstance) }),
+            // The ruler's config reloader (Prometheus' and Alertmanager's are scraped by their own ServiceMonitors).
+            ...(p.parts.thanosReadPath ? [{ ...thanosScrapeTargets({ components: ["rule"] })[0]!, job: jobs.configReloader, port: PROMETHEUS.portNames.configReloader }] : []),
+        ],
+        externallyScrapedJobs: [jobs.prometheus, jobs.alertmanager, jobs.configReloader],
+        platform: {
+            cluster: thanos.context.clusterName,
+            prometheusPods: p.shards * p.replicas,
+            alertmanagerReplicas: p.alertmanagerReplicas,
+            ...(p.role === "central" ? { collectorClusters: (args.central?.collectors ?? []).map((c) => c.name) } : {}),
+        },
         compactVolumeClaimRegex: compactVolumeClaimRegex(thanos.names.compact),
         // Collectors read from other stacks' outputs are known only at deployment and not counted: more endpoints never alert.
         ...(p.parts.thanosReadPath

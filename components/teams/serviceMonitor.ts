@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
 import { PROMETHEUS } from "../constants";
-import { endpointDurationProblems, MONITORING_API_VERSION, monitorLabels, ServiceMonitorSpec, stripUndefined, type TeamObjectArgs, teamObjectMeta, teamPlacement, type TeamObjectPlacement, withoutPlacement } from "../lib/monitoringTypes";
+import { endpointDurationProblems, MONITORING_API_VERSION, monitorLabels, type ServiceMonitorEndpoint, ServiceMonitorSpec, stripUndefined, type TeamObjectArgs, teamObjectMeta, teamPlacement, type TeamObjectPlacement, withoutPlacement } from "../lib/monitoringTypes";
 import { childOptions, refuseProblems } from "../lib/providers";
 
 export type { ServiceMonitorEndpoint, ServiceMonitorSpec } from "../lib/monitoringTypes";
@@ -36,6 +36,14 @@ export function serviceMonitorProblems(spec: ServiceMonitorSpec): string[] {
         problems.push("selector: must select Services by matchLabels or matchExpressions, got an empty selector");
     }
     return problems;
+}
+
+/**
+ * A ServiceMonitor endpoint whose series carry `job="<job>"`: the Operator sets `job` from the Service name first,
+ * this relabeling runs after it and wins (so the rules and dashboards do not depend on Service names).
+ */
+export function jobEndpoint(port: string, job: string, extra: Omit<ServiceMonitorEndpoint, "port" | "relabelings"> = {}): ServiceMonitorEndpoint {
+    return { port, path: "/metrics", ...extra, relabelings: [{ action: "replace", targetLabel: "job", replacement: job }] };
 }
 
 /** Builds the ServiceMonitor object (pure). */

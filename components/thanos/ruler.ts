@@ -24,7 +24,7 @@ import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { Secret, Service } from "kubernetes-types/core/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
 import { stringify } from "yaml";
-import { EXTERNAL_LABELS, IMAGES, LABELS, PART_OF, PORTS, THANOS, VERSIONS } from "../constants";
+import { EXTERNAL_LABELS, IMAGES, LABELS, PART_OF, PORTS, PROMETHEUS, THANOS, VERSIONS } from "../constants";
 import { DEFAULTS, type ResourceRequirements } from "../defaults";
 import type { VolumeSettings } from "./storeGateway";
 import { serviceFqdn, type ObjstoreSecretRef, type StoreEndpoint } from "../lib/contracts";
@@ -258,6 +258,8 @@ export function buildRulerService(plan: RulerPlan): Service {
             ports: [
                 { name: THANOS.portNames.http, port: PORTS.thanosHttp, targetPort: PORTS.thanosHttp, protocol: "TCP" },
                 { name: THANOS.portNames.grpc, port: PORTS.thanosGrpc, targetPort: PORTS.thanosGrpc, protocol: "TCP" },
+                // The Operator's config reloader in every ruler pod (reloads the rule files; scraped as job config-reloader).
+                { name: PROMETHEUS.portNames.configReloader, port: PORTS.configReloaderHttp, targetPort: PORTS.configReloaderHttp, protocol: "TCP" },
             ],
         },
     };

@@ -1,7 +1,8 @@
 /**
  * Rules and alerts: a `global` alert evaluated by the ruler through the querier reaches Alertmanager and is
  * delivered once to a webhook in another namespace; a `shard` recording rule stays one series per shard; and a
- * Prometheus replica that is down leaves queries complete while the stack's own alert names the missing endpoint.
+ * Prometheus replica that is down leaves queries complete while the stack's own alert names the missing endpoint;
+ * the stack watches its own Prometheus, Alertmanager and config reloaders under the jobs its rules select.
  */
 import { expectThat, type Scenario, type ScenarioContext } from "./types";
 import { eventually, sleep } from "../lib/kube";
@@ -9,6 +10,7 @@ import { ReadPath } from "../lib/querier";
 import { E2E_SERIES, E2E_TEAM } from "../team/team";
 import { pods } from "./platform";
 import { SELECT, shardOf } from "./selectors";
+import { SELF_MONITORING } from "../../components/constants";
 
 interface Notification {
     received: string;
@@ -121,6 +123,66 @@ export const prometheusReplicaDown: Scenario = {
             ctx.kube.run(["uncordon", node]);
             rp.close();
             await eventually("the replica back", () => (pods(ctx, SELECT.prometheus).find((p) => p.metadata.name === victim)?.status.containerStatuses?.every((c) => c.ready) ? true : undefined), 300_000);
+        }
+    },
+};
+
+interface RuleObject {
+    spec: { groups: Array<{ name: string; rules: Array<{ alert?: string; expr: string }> }> };
+}
+
+/** The expression of one of the stack's alerts, as the cluster holds it (the PrometheusRule objects). */
+function alertExpr(ctx: ScenarioContext, alert: string): string {
+    const rules = ctx.kube.items("prometheusrules", ctx.namespace) as unknown as RuleObject[];
+    const expr = rules.flatMap((r) => r.spec.groups.flatMap((g) => g.rules)).find((r) => r.alert === alert)?.expr;
+    expectThat(expr !== undefined, `no PrometheusRule of the stack holds ${alert}`);
+    return expr!;
+}
+
+export const stackWatchesItself: Scenario = {
+    name: "stack-watches-itself",
+    proves:
+        "Prometheus, Alertmanager and every config reloader (Prometheus, Alertmanager, ruler pods) are scraped under the jobs the stack's rules select, their reloads succeed, the rule groups load and evaluate without failures, and the pods-down alerts count exactly the pods that run (one more planned pod would fire them)",
+    async run(ctx) {
+        const jobs = SELF_MONITORING.platformJobs;
+        const rp = await ReadPath.open(ctx.kube, ctx.namespace);
+        try {
+            const prometheusPods = pods(ctx, SELECT.prometheus).length;
+            const alertmanagerPods = pods(ctx, SELECT.alertmanager).length;
+            const rulerPods = pods(ctx, SELECT.ruler).length;
+            const reloaders = prometheusPods + alertmanagerPods + rulerPods;
+            expectThat(prometheusPods >= 2 && alertmanagerPods >= 1 && rulerPods >= 1, `too few pods to compare: ${prometheusPods} Prometheus, ${alertmanagerPods} Alertmanager, ${rulerPods} ruler`);
+            const upSeconds = await rp.until(`count(up{job="${jobs.prometheus}"} == 1)`, prometheusPods, 240_000);
+            await rp.until(`count(up{job="${jobs.alertmanager}"} == 1)`, alertmanagerPods, 120_000);
+            await rp.until(`count(up{job="${jobs.configReloader}"} == 1)`, reloaders, 120_000);
+            // Every reload succeeded: Prometheus', Alertmanager's and every reloader's own flag.
+            for (const metric of [`prometheus_config_last_reload_successful{job="${jobs.prometheus}"}`, `alertmanager_config_last_reload_successful{job="${jobs.alertmanager}"}`, `reloader_last_reload_successful{job="${jobs.configReloader}"}`]) {
+                const [lowest, n] = [await rp.scalar(`min(${metric})`), await rp.scalar(`count(${metric})`)];
+                expectThat(lowest === 1 && (n ?? 0) > 0, `${metric}: min ${String(lowest)} over ${String(n)} series`);
+            }
+            // The rule groups are loaded where their scope says: shard groups in every Prometheus pod, global ones in the ruler.
+            const loaded = async (job: string, group: string) => (await rp.scalar(`count(prometheus_rule_group_rules{job="${job}", rule_group=~".*;${group}"})`)) ?? 0;
+            const shardGroups = { prometheus: await loaded(jobs.prometheus, "prometheus"), alertmanager: await loaded(jobs.prometheus, "alertmanager"), reloaders: await loaded(jobs.prometheus, "config-reloaders") };
+            const globalGroups = { prometheus: await loaded(SELF_MONITORING.jobs.rule, "prometheus-global"), alertmanager: await loaded(SELF_MONITORING.jobs.rule, "alertmanager-global") };
+            expectThat(Object.values(shardGroups).every((n) => n === prometheusPods), `shard groups loaded by ${JSON.stringify(shardGroups)} Prometheus pods, expected ${prometheusPods}`);
+            expectThat(Object.values(globalGroups).every((n) => n === rulerPods), `global groups loaded by ${JSON.stringify(globalGroups)} ruler pods, expected ${rulerPods}`);
+            const failures = await rp.scalar(`sum(increase(prometheus_rule_evaluation_failures_total{rule_group=~".*;(prometheus|prometheus-global|alertmanager|alertmanager-global|config-reloaders)"}[5m]))`);
+            expectThat((failures ?? 0) === 0, `${String(failures)} failed evaluations of the platform rule groups in 5 minutes`);
+            // The pods-down alerts, as the cluster holds them: quiet with every pod up, firing with one more pod planned.
+            const counted: Record<string, { now: number; planned: number }> = {};
+            for (const [alert, running] of [["PrometheusPodsDown", prometheusPods], ["AlertmanagerReplicasDown", alertmanagerPods]] as const) {
+                const expr = alertExpr(ctx, alert);
+                const planned = Number(/< (\d+)$/.exec(expr)?.[1]);
+                expectThat(planned === running, `${alert} expects ${planned} pods, ${running} run`);
+                const now = await rp.query(expr);
+                expectThat(now.result.length === 0, `${alert} would fire with all ${running} pods up: ${JSON.stringify(now.result)}`);
+                const oneMore = await rp.query(expr.replace(/< \d+$/, `< ${running + 1}`));
+                expectThat(oneMore.result.length === 1, `${alert} with ${running + 1} planned pods returns ${oneMore.result.length} series, expected 1`);
+                counted[alert] = { now: running, planned };
+            }
+            return { prometheusPods, alertmanagerPods, rulerPods, reloadersScraped: reloaders, secondsUntilScraped: upSeconds, shardGroupsLoadedBy: prometheusPods, globalGroupsLoadedBy: rulerPods, failedEvaluations: failures ?? 0 };
+        } finally {
+            rp.close();
         }
     },
 };

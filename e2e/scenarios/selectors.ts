@@ -10,6 +10,7 @@ export const SELECT = {
     query: name(THANOS.componentNames.query),
     queryFrontend: name(THANOS.componentNames.queryFrontend),
     compact: name(THANOS.componentNames.compact),
+    alertmanager: name("alertmanager"),
     /** The Operator's ThanosRuler pods carry its own name label. */
     ruler: name(THANOS.operatorRuler.nameLabelValue),
 } as const;

@@ -265,6 +265,7 @@ function operatorPods(kind: string, name: string, spec: Obj): Array<Pick<ModelPo
                     { name: "web", port: 9093, protocol: "TCP" },
                     { name: "mesh-tcp", port: 9094, protocol: "TCP" },
                     { name: "mesh-udp", port: 9094, protocol: "UDP" },
+                    { name: "reloader-web", port: 8080, protocol: "TCP" },
                 ],
             },
         ];
@@ -277,6 +278,7 @@ function operatorPods(kind: string, name: string, spec: Obj): Array<Pick<ModelPo
                 ports: [
                     { name: "web", port: 10902, protocol: "TCP" },
                     { name: "grpc", port: 10901, protocol: "TCP" },
+                    { name: "reloader-web", port: 8080, protocol: "TCP" },
                 ],
             },
         ];

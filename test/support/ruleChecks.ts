@@ -1,0 +1,89 @@
+/**
+ * Checks shared by the tests of the stack's alert rules (Thanos and platform): PromQL syntax-tree helpers on the
+ * pinned lezer grammar (the scope rule: a `shard` expression keeps `instance` in every aggregation and join), the
+ * runbook anchors of docs/runbooks.md, and the `promtool test rules` files.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { stringify } from "yaml";
+import { parser } from "@prometheus-io/lezer-promql";
+import type { SyntaxNode } from "@lezer/common";
+import { SELF_MONITORING } from "../../components/constants";
+import { specGroups, type ScopedRuleGroup } from "../../components/monitoring/thanosRules";
+import type { RuleTestFile } from "../fixtures/rule-tests";
+import { ROOT } from "./harness";
+import { writeRuleFile } from "./promtool";
+
+export function nodes(expr: string, name: string): SyntaxNode[] {
+    const found: SyntaxNode[] = [];
+    parser.parse(expr).iterate({
+        enter: (n) => {
+            if (n.name === name) found.push(n.node);
+        },
+    });
+    return found;
+}
+
+export function text(expr: string, n: SyntaxNode | null | undefined): string {
+    return n ? expr.slice(n.from, n.to) : "";
+}
+
+/** Grouping labels of a `by (...)` / `on (...)` clause. */
+export function groupingLabels(expr: string, clause: SyntaxNode): string[] {
+    return clause.getChild("GroupingLabels")?.getChildren("LabelName").map((l) => text(expr, l)) ?? [];
+}
+
+/** `{ op, value }` of every matcher on `label`. */
+export function matchers(expr: string, label: string): Array<{ op: string; value: string }> {
+    return nodes(expr, "UnquotedLabelMatcher")
+        .filter((m) => text(expr, m.getChild("LabelName")) === label)
+        .map((m) => ({ op: text(expr, m.getChild("MatchOp")), value: JSON.parse(text(expr, m.getChild("StringLiteral"))) as string }));
+}
+
+/** Why an expression needs more than one target's series, or `undefined` when one target's series suffice. */
+export function crossTargetReason(expr: string): string | undefined {
+    const fns = nodes(expr, "FunctionIdentifier").map((f) => text(expr, f));
+    const absent = fns.find((f) => f === "absent" || f === "absent_over_time");
+    if (absent) return `calls ${absent}()`;
+    for (const agg of nodes(expr, "AggregateExpr")) {
+        const mod = agg.getChild("AggregateModifier");
+        if (!mod || mod.getChild("Without") || !groupingLabels(expr, mod).includes("instance")) return `aggregation "${text(expr, agg).slice(0, 40)}" drops instance`;
+    }
+    for (const clause of nodes(expr, "MatchingModifierClause")) {
+        if (clause.getChild("Ignoring") || !groupingLabels(expr, clause).includes("instance")) return `join "${text(expr, clause)}" does not keep instance`;
+    }
+    return undefined;
+}
+
+/** GitHub's anchor of a Markdown heading. */
+export function anchorOf(heading: string): string {
+    return heading
+        .trim()
+        .toLowerCase()
+        .replace(/[^a-z0-9 _-]/g, "")
+        .replace(/ /g, "-");
+}
+
+export const RUNBOOKS = fs.readFileSync(path.join(ROOT, SELF_MONITORING.runbooksPath), "utf8");
+export const RUNBOOK_ANCHORS = new Set([...RUNBOOKS.matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchorOf(m[1] ?? "")));
+
+/**
+ * The rules a unit-test file loads: only the alerts it covers (promtool evaluates every loaded rule at every step,
+ * so this keeps the run fast), with annotations dropped (the tests compare alert labels, not texts).
+ */
+export function unitTestGroups(groups: ScopedRuleGroup[], alerts: string[]) {
+    return specGroups(groups)
+        .map((g) => ({ ...g, rules: g.rules.filter((r) => "alert" in r && r.alert !== undefined && alerts.includes(r.alert)).map((r) => ({ ...r, annotations: undefined })) }))
+        .filter((g) => g.rules.length > 0);
+}
+
+/** Writes each test file and its rule file into `dir`; returns the test files. */
+export function writeTestFiles(dir: string, groups: ScopedRuleGroup[], files: RuleTestFile[]): string[] {
+    return files.map((f) => {
+        const rulesFile = writeRuleFile(dir, `${f.name}.rules.yaml`, unitTestGroups(groups, f.alerts));
+        const file = path.join(dir, `${f.name}.test.yaml`);
+        const evaluationInterval = f.evaluationInterval ?? "1m";
+        fs.writeFileSync(file, stringify({ rule_files: [path.basename(rulesFile)], evaluation_interval: evaluationInterval, tests: f.tests }, { lineWidth: 0 }));
+        return file;
+    });
+}
