@@ -29,6 +29,8 @@ export const VERSIONS = {
     versitygw: "v1.8.0",
     /** memcached, for optional Thanos caches. */
     memcached: "1.6.39-alpine",
+    /** The Prometheus memcached exporter, a sidecar of every memcached pod. */
+    memcachedExporter: "v0.17.0",
     /**
      * The chart's CRD upgrade Job: busybox unpacks the CRDs (the chart's default tag is `latest`: pinned here), kubectl
      * applies them (the chart's default is the cluster's version; pinned to the supported Kubernetes line).
@@ -47,6 +49,7 @@ export const IMAGES = {
     prometheusConfigReloader: `quay.io/prometheus-operator/prometheus-config-reloader:${VERSIONS.prometheusOperator}`,
     versitygw: `ghcr.io/versity/versitygw:${VERSIONS.versitygw}`,
     memcached: `docker.io/library/memcached:${VERSIONS.memcached}`,
+    memcachedExporter: `quay.io/prometheus/memcached-exporter:${VERSIONS.memcachedExporter}`,
 } as const;
 
 /** Helm chart coordinates. */
@@ -72,6 +75,8 @@ export const PORTS = {
     /** The in-cluster S3 server (versitygw's default port); its admin API shares the port. */
     versitygwS3: 7070,
     memcached: 11211,
+    /** The memcached exporter's `/metrics` (its default `--web.listen-address`). */
+    memcachedExporter: 9150,
     dns: 53,
     https: 443,
 } as const;
@@ -209,6 +214,10 @@ export const THANOS = {
 export const MEMCACHED = {
     /** Port name; the DNS SRV name Thanos resolves is `_memcache._tcp.<service>`. */
     portName: "memcache",
+    /** Port name of the exporter sidecar's `/metrics`. */
+    exporterPortName: "metrics",
+    /** The exporter image's user (`nobody`). */
+    exporterRunAsUser: 65534,
     /** The memcached image's own non-root user (`memcache`). */
     runAsUser: 11211,
 } as const;
@@ -273,6 +282,8 @@ export const SELF_MONITORING = {
         prometheus: "prometheus",
         alertmanager: "alertmanager",
         configReloader: "config-reloader",
+        /** The memcached exporters beside the Thanos caches. */
+        memcached: "memcached",
     },
     /** Label (and value) the kube-prometheus-stack Grafana sidecar loads dashboard ConfigMaps by (chart 88.5.x defaults). */
     grafanaDashboardLabel: "grafana_dashboard",

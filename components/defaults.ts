@@ -174,6 +174,9 @@ export const DEFAULTS = {
         maxItemSizeMb: 1,
         /** memcached `-c`. */
         connectionLimit: 4096,
+        /** The exporter sidecar: on, with small resources. */
+        exporter: true,
+        exporterResources: res("10m", "32Mi", "64Mi"),
     },
     objectStorage: {
         /** How bucket users get AWS credentials: IRSA (OIDC web identity) or EKS Pod Identity. */

@@ -214,6 +214,8 @@ describe.each(["prod", "local"])("network flows of the %s render", (stack) => {
         }
         // Prometheus' own, the sidecars', Alertmanager's, the reloaders' (Prometheus, Alertmanager, ruler) and every Thanos component's.
         for (const f of ["web:9090", "http:10902", "reloader-web:8080"]) expect(flows, f).toContain(f);
+        // The memcached exporters beside prod's caches.
+        if (stack === "prod") expect(flows).toContain("metrics:9150");
         expect(flows.filter((f) => f === "reloader-web:8080").length).toBeGreaterThanOrEqual(3);
     });
 

@@ -12,7 +12,7 @@ import { objectsOfKind, renderInProcess } from "./support/harness";
 import { checkRules, findPromtool, promtoolWorkDir, requirePromtool, runPromtool } from "./support/promtool";
 import { crossTargetReason, matchers, RUNBOOK_ANCHORS, writeTestFiles } from "./support/ruleChecks";
 
-const OPTIONS = { namespace: "monitoring", cluster: "eu-1", prometheusPods: 4, alertmanagerReplicas: 2, collectorClusters: ["collector-a"] };
+const OPTIONS = { namespace: "monitoring", cluster: "eu-1", prometheusPods: 4, alertmanagerReplicas: 2, collectorClusters: ["collector-a"], memcached: { clients: true, exporters: true } };
 const GROUPS = platformRuleGroups(OPTIONS);
 const ALERTS = alertsOf(GROUPS);
 
@@ -36,6 +36,9 @@ const GROUP_JOBS: Record<string, string[]> = {
     "alertmanager-global": ["alertmanager"],
     "config-reloaders": ["config-reloader"],
     "thanos-collectors": ["prometheus"],
+    memcached: ["memcached"],
+    // The Thanos components' own memcached client counters, whichever component uses a cache.
+    "memcached-clients": [],
 };
 
 describe("platform rules", () => {
@@ -61,8 +64,9 @@ describe("platform rules", () => {
             for (const r of g.rules) {
                 expect(findPromqlSyntaxError(r.expr), r.expr).toBeUndefined();
                 const jobs = matchers(r.expr, "job");
-                expect(jobs.length, r.expr).toBeGreaterThan(0);
-                for (const j of jobs) expect(`${j.op}${j.value}`, `${g.name}: ${r.expr}`).toBe(`=${GROUP_JOBS[g.name]![0]}`);
+                const expected = GROUP_JOBS[g.name]!;
+                expect(jobs.length > 0, r.expr).toBe(expected.length > 0);
+                for (const j of jobs) expect(`${j.op}${j.value}`, `${g.name}: ${r.expr}`).toBe(`=${expected[0]}`);
             }
         }
     });
@@ -70,7 +74,7 @@ describe("platform rules", () => {
     it("shard groups read one target's series; the global ones count pods or clusters in this cluster and namespace", () => {
         for (const g of GROUPS.filter((x) => x.scope === "shard")) for (const r of g.rules) expect(crossTargetReason(r.expr), `${g.name}: ${r.expr}`).toBeUndefined();
         for (const g of GROUPS.filter((x) => x.scope === "global")) for (const r of g.rules) expect(crossTargetReason(r.expr), `${g.name}: ${r.expr}`).toBeDefined();
-        expect(GROUPS.filter((g) => g.scope === "shard").map((g) => g.name).sort()).toEqual(["alertmanager", "config-reloaders", "prometheus"]);
+        expect(GROUPS.filter((g) => g.scope === "shard").map((g) => g.name).sort()).toEqual(["alertmanager", "config-reloaders", "memcached", "memcached-clients", "prometheus"]);
         const counting = ALERTS.filter((a) => a.alert === "PrometheusPodsDown" || a.alert === "AlertmanagerReplicasDown");
         expect(counting.map((a) => a.expr.match(/< (\d+)$/)?.[1])).toEqual(["4", "2"]);
         for (const a of counting) {
@@ -82,6 +86,8 @@ describe("platform rules", () => {
 
     it("follow the options: no Prometheus, no Alertmanager, no collectors, one collector alert per named cluster", () => {
         expect(platformRuleGroups({ namespace: "monitoring", cluster: "c" })).toEqual([]);
+        const clientsOnly = platformRuleGroups({ namespace: "monitoring", cluster: "c", memcached: { clients: true, exporters: false } });
+        expect(clientsOnly.map((g) => g.name)).toEqual(["memcached-clients"]);
         const amOnly = platformRuleGroups({ namespace: "monitoring", cluster: "c", alertmanagerReplicas: 3 });
         expect(amOnly.map((g) => g.name)).toEqual(["alertmanager", "alertmanager-global", "config-reloaders"]);
         const two = alertsOf(platformRuleGroups({ ...OPTIONS, collectorClusters: ["a", "b"] })).filter((x) => x.alert === "CollectorClusterDown");
@@ -116,6 +122,46 @@ describe.each(["prod", "local"])("the %s stack watches its Prometheus, Alertmana
         for (const a of ["PrometheusPodsDown", "AlertmanagerMembersInconsistent"]) expect(scopeOf(a), a).toBe("global");
         // Not a central stack: no collectors to watch.
         expect(scopeOf("CollectorClusterDisappeared")).toBeUndefined();
+    });
+});
+
+describe("memcached is monitored", () => {
+    type Container = { name: string; image: string; args?: string[]; ports?: Array<{ name: string; containerPort: number }>; securityContext?: { runAsUser?: number; runAsNonRoot?: boolean; readOnlyRootFilesystem?: boolean } };
+    type Sts = { metadata: { name: string }; spec: { template: { spec: { containers: Container[] } } } };
+    type Svc = { metadata: { name: string }; spec: { ports: Array<{ name: string; port: number }> } };
+
+    it("every memcached pod of the prod stack runs the pinned exporter on 9150, scraped as job memcached, with its alerts", async () => {
+        const r = await renderInProcess("prod");
+        const caches = objectsOfKind<Sts>(r, "StatefulSet").filter((s) => s.spec.template.spec.containers.some((c) => c.name === "memcached"));
+        expect(caches.length).toBeGreaterThanOrEqual(2);
+        for (const sts of caches) {
+            const exporter = sts.spec.template.spec.containers.find((c) => c.name === "exporter");
+            expect(exporter?.image, sts.metadata.name).toBe("quay.io/prometheus/memcached-exporter:v0.17.0");
+            expect(exporter?.args).toEqual(["--memcached.address=localhost:11211", "--web.listen-address=:9150"]);
+            expect(exporter?.ports).toEqual([{ name: "metrics", containerPort: 9150, protocol: "TCP" }]);
+            expect(exporter?.securityContext).toMatchObject({ runAsUser: 65534, runAsNonRoot: true, readOnlyRootFilesystem: true });
+            const svc = objectsOfKind<Svc>(r, "Service").find((s) => s.metadata.name === sts.metadata.name)!;
+            expect(svc.spec.ports.map((p) => `${p.name}:${p.port}`)).toEqual(["memcache:11211", "metrics:9150"]);
+        }
+        const monitors = objectsOfKind<{ spec: { endpoints: Array<{ port?: string; relabelings?: Array<{ targetLabel?: string; replacement?: string }> }> } }>(r, "ServiceMonitor");
+        expect(monitors.flatMap((m) => m.spec.endpoints).filter((e) => e.port === "metrics" && e.relabelings?.some((x) => x.targetLabel === "job" && x.replacement === "memcached")).length).toBe(1);
+        const alerts = objectsOfKind<{ spec: { groups: Array<{ rules: Array<{ alert?: string }> }> } }>(r, "PrometheusRule").flatMap((x) => x.spec.groups.flatMap((g) => g.rules.map((y) => y.alert)));
+        for (const a of ["MemcachedDown", "MemcachedConnectionLimitApproaching", "MemcachedRequestErrors"]) expect(alerts, a).toContain(a);
+    });
+
+    it("a stack without memcached caches gets none of it; exporter false drops the sidecar, its port, its scrape and its alerts", async () => {
+        const local = await renderInProcess("local");
+        const alertsOfRender = (x: typeof local) => objectsOfKind<{ spec: { groups: Array<{ rules: Array<{ alert?: string }> }> } }>(x, "PrometheusRule").flatMap((y) => y.spec.groups.flatMap((g) => g.rules.map((z) => z.alert)));
+        expect(alertsOfRender(local).filter((a) => a?.startsWith("Memcached"))).toEqual([]);
+        const off = await renderInProcess("prod", ["storeGateway.indexCache.memcached.exporter=false", "queryFrontend.resultsCache.memcached.exporter=false"]);
+        const containers = objectsOfKind<Sts>(off, "StatefulSet").flatMap((s) => s.spec.template.spec.containers.map((c) => c.name));
+        expect(containers).toContain("memcached");
+        expect(containers).not.toContain("exporter");
+        expect(objectsOfKind<Svc>(off, "Service").flatMap((s) => s.spec.ports.map((p) => p.name))).not.toContain("metrics");
+        const names = alertsOfRender(off);
+        expect(names).not.toContain("MemcachedDown");
+        // The Thanos components still use memcached: their client errors still alert.
+        expect(names).toContain("MemcachedRequestErrors");
     });
 });
 

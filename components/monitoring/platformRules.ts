@@ -28,6 +28,8 @@ export interface PlatformJobNames {
     alertmanager: string;
     /** The Operator's config reloaders (in Prometheus, Alertmanager and ruler pods). */
     configReloader: string;
+    /** The memcached exporters beside the Thanos caches. */
+    memcached: string;
 }
 
 /** What the platform alerts watch: the stack's Prometheus, Alertmanager and (central role) collector clusters. */
@@ -52,10 +54,24 @@ export interface PlatformAlertTargets {
      */
     collectorClusters?: string[];
     /**
+     * The stack's Thanos caches in memcached: `clients` alerts on the Thanos components' failing cache requests,
+     * `exporters` on memcached itself (its exporter sidecars, job `memcached`).
+     * @default undefined (no memcached alerts)
+     */
+    memcached?: MemcachedAlertTargets;
+    /**
      * Job names.
      * @default SELF_MONITORING.platformJobs
      */
     jobs?: PlatformJobNames;
+}
+
+/** Which memcached alerts a stack gets. */
+export interface MemcachedAlertTargets {
+    /** Some Thanos component uses a memcached cache. */
+    clients: boolean;
+    /** Some memcached cluster runs the exporter sidecar. */
+    exporters: boolean;
 }
 
 /** Input of {@link platformRuleGroups}. */
@@ -247,6 +263,47 @@ export function platformRuleGroups(opts: PlatformRulesOptions): ScopedRuleGroup[
                     severity: "warning",
                     summary: "A config reloader cannot apply the latest configuration.",
                     description: "The config reloader of {{ $labels.namespace }}/{{ $labels.pod }} has not reloaded successfully for 10 minutes: the pod runs a stale configuration or rule set.",
+                }),
+            ],
+        });
+    }
+    if (opts.memcached?.clients) {
+        groups.push({
+            name: "memcached-clients",
+            scope: "shard",
+            rules: [
+                alert(c, "MemcachedRequestErrors", {
+                    // The Thanos memcached client's own counters, per cache (`name`) and operation.
+                    expr:
+                        `(\n  sum by (job, instance, name, operation) (rate(thanos_memcached_operation_failures_total[5m]))\n/\n` +
+                        `  sum by (job, instance, name, operation) (rate(thanos_memcached_operations_total[5m]))\n) * 100 > 5`,
+                    for: "10m",
+                    severity: "warning",
+                    summary: "A Thanos component's requests to its memcached cache fail.",
+                    description: "{{ printf \"%.1f\" $value }}% of the {{ $labels.operation }} requests of {{ $labels.job }} {{ $labels.instance }} to cache {{ $labels.name }} failed: queries fall back to the bucket and get slower and costlier.",
+                }),
+            ],
+        });
+    }
+    if (opts.memcached?.exporters) {
+        const j = jobs.memcached;
+        groups.push({
+            name: "memcached",
+            scope: "shard",
+            rules: [
+                alert(c, "MemcachedDown", {
+                    expr: `${sel("memcached_up", j)} == 0`,
+                    for: "5m",
+                    severity: "critical",
+                    summary: "A memcached server is down.",
+                    description: "The exporter beside memcached in {{ $labels.namespace }}/{{ $labels.pod }} cannot read memcached's stats: the cache server is down, its share of the keys misses.",
+                }),
+                alert(c, "MemcachedConnectionLimitApproaching", {
+                    expr: `${sel("memcached_current_connections", j)}\n/\n${sel("memcached_max_connections", j)}\n* 100 > 80`,
+                    for: "15m",
+                    severity: "warning",
+                    summary: "A memcached server is close to its connection limit.",
+                    description: "memcached in {{ $labels.namespace }}/{{ $labels.pod }} uses {{ printf \"%.0f\" $value }}% of its connections: above the limit, new clients are refused.",
                 }),
             ],
         });

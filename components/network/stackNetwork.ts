@@ -131,7 +131,12 @@ function memcachedWorkloads(stackName: string, caches: Array<MemcachedPlan | und
     return {
         workloads: present.map((c) => {
             const sts = buildMemcachedStatefulSet(c);
-            return { id: idOf(stackName, c.name), description: `memcached ${c.name} (Thanos cache)`, ...fromTemplate(sts.spec?.selector.matchLabels, sts.spec?.template) };
+            return {
+                id: idOf(stackName, c.name),
+                description: `memcached ${c.name} (Thanos cache)`,
+                ...fromTemplate(sts.spec?.selector.matchLabels, sts.spec?.template),
+                ...(c.exporter ? { metricsPorts: [PORTS.memcachedExporter] } : {}),
+            };
         }),
         services: present.map(buildMemcachedService),
     };

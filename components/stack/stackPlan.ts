@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CHART_PORTS, grafanaDatasourceTimeout, type PrometheusOperatorArgs } from "../prometheus/prometheusOperator";
-import { INGRESS, MULTI_CLUSTER, PORTS, PROMETHEUS, SELF_MONITORING } from "../constants";
+import { INGRESS, LABELS, MEMCACHED, MULTI_CLUSTER, PART_OF, PORTS, PROMETHEUS, SELF_MONITORING, THANOS } from "../constants";
 import { DEFAULTS } from "../defaults";
 import type { VolumeSettings } from "../lib/pod";
 import { DEFAULT_STORAGE_CLASS, storageClassProblems, type StorageClassSettings } from "../storage/storageClass";
@@ -25,7 +25,7 @@ import { alertmanagerSrvAddress, alertmanagerUrl, receiverUrls, type Alertmanage
 import type { PushgatewayArgs } from "../prometheus/pushgateway";
 import { buildPrometheus, resolveShardedPrometheusArgs, shardedPrometheusProblems, sidecarServiceSelector, sidecarStoreEndpoints, type ShardedPrometheusArgs } from "../prometheus/shardedPrometheus";
 import { serviceAccountNames } from "../storage/bucketAccess";
-import { queryFrontendUrl } from "../thanos/queryFrontend";
+import { queryFrontendPlan, queryFrontendUrl } from "../thanos/queryFrontend";
 import { rulerPlan } from "../thanos/ruler";
 import { storeGatewayPlan } from "../thanos/storeGateway";
 import { collectorTlsSecretName, roleContext, roleParts, sidecarServesTls, type RoleParts, type StackRole } from "./multiCluster";
@@ -306,6 +306,11 @@ function planSelfMonitoring(
 ): ThanosSelfMonitoringArgs {
     const { thanos } = p;
     const jobs = SELF_MONITORING.platformJobs;
+    const sg = storeGatewayPlan(thanos.names.store, thanos.storeGateway);
+    const caches = p.parts.thanosReadPath
+        ? [sg.indexCache, sg.cachingBucket, queryFrontendPlan(thanos.names.queryFrontend, thanos.queryFrontend).resultsCache].filter((c) => c !== undefined)
+        : [];
+    const exporters = caches.some((c) => c.exporter);
     return {
         namespace: p.namespace,
         targets: [
@@ -313,12 +318,15 @@ function planSelfMonitoring(
             ...thanosScrapeTargets({ ...(p.parts.thanosReadPath ? {} : { components: [] }), sidecarSelector: sidecarServiceSelector(p.prometheusInstance) }),
             // The ruler's config reloader (Prometheus' and Alertmanager's are scraped by their own ServiceMonitors).
             ...(p.parts.thanosReadPath ? [{ ...thanosScrapeTargets({ components: ["rule"] })[0]!, job: jobs.configReloader, port: PROMETHEUS.portNames.configReloader }] : []),
+            // The memcached exporters (every cache cluster's Services carry the memcached name label).
+            ...(exporters ? [{ job: jobs.memcached, selector: { [LABELS.name]: THANOS.componentNames.memcached, [LABELS.partOf]: PART_OF }, port: MEMCACHED.exporterPortName }] : []),
         ],
         externallyScrapedJobs: [jobs.prometheus, jobs.alertmanager, jobs.configReloader],
         platform: {
             cluster: thanos.context.clusterName,
             prometheusPods: p.shards * p.replicas,
             alertmanagerReplicas: p.alertmanagerReplicas,
+            ...(caches.length > 0 ? { memcached: { clients: true, exporters } } : {}),
             ...(p.role === "central" ? { collectorClusters: (args.central?.collectors ?? []).map((c) => c.name) } : {}),
         },
         compactVolumeClaimRegex: compactVolumeClaimRegex(thanos.names.compact),
@@ -327,7 +335,7 @@ function planSelfMonitoring(
             ? {
                   expectedStoreApis: {
                       sidecar: p.shards * p.replicas + (thanos.context.remoteCollectors ?? []).reduce((n, c) => n + c.endpoints.length, 0),
-                      store: storeGatewayPlan(thanos.names.store, thanos.storeGateway).instances.length,
+                      store: sg.instances.length,
                       rule: rulerPlan(thanos.names.rule, thanos.ruler).replicas,
                   },
               }

@@ -9,7 +9,7 @@ import { StatefulSet as K8sStatefulSet, type StatefulSetArgs } from "@pulumi/kub
 import { Service as K8sService, ServiceAccount as K8sServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { StatefulSet } from "kubernetes-types/apps/v1";
-import type { Service } from "kubernetes-types/core/v1";
+import type { Container, Service } from "kubernetes-types/core/v1";
 import { IMAGES, MEMCACHED, PORTS, THANOS } from "../constants";
 import { DEFAULTS, type ResourceRequirements } from "../defaults";
 import { serviceFqdn } from "../lib/contracts";
@@ -35,6 +35,12 @@ export interface MemcachedSettings {
      * @default 1
      */
     maxItemSizeMb?: number;
+    /**
+     * Run the Prometheus memcached exporter beside memcached in every pod (`/metrics` on port `metrics`, 9150): the
+     * stack scrapes it as job `memcached` and alerts on memcached down and on its connection limit.
+     * @default true
+     */
+    exporter?: boolean;
 }
 
 /** Arguments of {@link Memcached}. */
@@ -50,6 +56,7 @@ export interface MemcachedPlan {
     replicas: number;
     resources: ResourceRequirements;
     maxItemSizeMb: number;
+    exporter: boolean;
     priorityClassName: string | undefined;
 }
 
@@ -61,6 +68,7 @@ export function memcachedPlan(name: string, args: MemcachedArgs): MemcachedPlan 
         replicas: args.replicas ?? DEFAULTS.memcached.replicas,
         resources: args.resources ?? DEFAULTS.memcached.resources,
         maxItemSizeMb: args.maxItemSizeMb ?? DEFAULTS.memcached.maxItemSizeMb,
+        exporter: args.exporter ?? DEFAULTS.memcached.exporter,
         priorityClassName: args.priorityClassName,
     };
 }
@@ -141,10 +149,27 @@ export function buildMemcachedStatefulSet(plan: MemcachedPlan): StatefulSet {
                             resources: containerResources(plan.resources),
                             securityContext: containerSecurityContext(MEMCACHED.runAsUser),
                         },
+                        ...(plan.exporter ? [memcachedExporterContainer()] : []),
                     ],
                 },
             },
         },
+    };
+}
+
+/** The exporter sidecar: reads memcached's `stats` on localhost, serves `/metrics`. */
+function memcachedExporterContainer(): Container {
+    return {
+        name: "exporter",
+        image: IMAGES.memcachedExporter,
+        imagePullPolicy: "IfNotPresent",
+        args: [`--memcached.address=localhost:${PORTS.memcached}`, `--web.listen-address=:${PORTS.memcachedExporter}`],
+        ports: [{ name: MEMCACHED.exporterPortName, containerPort: PORTS.memcachedExporter, protocol: "TCP" }],
+        // `/metrics` answers even while memcached is down (memcached_up 0): the probes watch the exporter only.
+        readinessProbe: { httpGet: { path: "/metrics", port: MEMCACHED.exporterPortName }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        livenessProbe: { httpGet: { path: "/metrics", port: MEMCACHED.exporterPortName }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 4 },
+        resources: containerResources(DEFAULTS.memcached.exporterResources),
+        securityContext: containerSecurityContext(MEMCACHED.exporterRunAsUser),
     };
 }
 
@@ -158,7 +183,11 @@ export function buildMemcachedService(plan: MemcachedPlan): Service {
         spec: {
             clusterIP: "None",
             selector: selectorLabels(component, plan.name),
-            ports: [{ name: MEMCACHED.portName, port: PORTS.memcached, targetPort: MEMCACHED.portName, protocol: "TCP" }],
+            ports: [
+                // Thanos resolves `_memcache._tcp.<service>`: only this port's SRV records are the cache servers.
+                { name: MEMCACHED.portName, port: PORTS.memcached, targetPort: MEMCACHED.portName, protocol: "TCP" },
+                ...(plan.exporter ? [{ name: MEMCACHED.exporterPortName, port: PORTS.memcachedExporter, targetPort: MEMCACHED.exporterPortName, protocol: "TCP" }] : []),
+            ],
         },
     };
 }

@@ -212,7 +212,7 @@ export class ThanosQueryFrontend extends pulumi.ComponentResource {
             const c = plan.resultsCache;
             new Memcached(
                 c.name,
-                { namespace: c.namespace, replicas: c.replicas, resources: c.resources, maxItemSizeMb: c.maxItemSizeMb, priorityClassName: c.priorityClassName },
+                { namespace: c.namespace, replicas: c.replicas, resources: c.resources, maxItemSizeMb: c.maxItemSizeMb, exporter: c.exporter, priorityClassName: c.priorityClassName },
                 childOptions(this, opts),
             );
         }

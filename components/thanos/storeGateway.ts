@@ -441,7 +441,7 @@ export class ThanosStoreGateway extends pulumi.ComponentResource {
         for (const c of caches) {
             new Memcached(
                 c.name,
-                { namespace: c.namespace, replicas: c.replicas, resources: c.resources, maxItemSizeMb: c.maxItemSizeMb, priorityClassName: c.priorityClassName },
+                { namespace: c.namespace, replicas: c.replicas, resources: c.resources, maxItemSizeMb: c.maxItemSizeMb, exporter: c.exporter, priorityClassName: c.priorityClassName },
                 childOptions(this, opts),
             );
         }

@@ -16,6 +16,7 @@ function memcached() {
             replicas: integer(1, 20).default(DEFAULTS.memcached.replicas).meta({ description: "memcached pods." }),
             maxItemSizeMb: integer(1, 128).default(DEFAULTS.memcached.maxItemSizeMb).meta({ description: "Largest cached item in MiB (memcached -I, Thanos max_item_size)." }),
             resources: resources(DEFAULTS.memcached.resources),
+            exporter: bool().default(DEFAULTS.memcached.exporter).meta({ description: "Run the memcached exporter beside memcached in every pod (scraped as job memcached, with alerts)." }),
         })
         .prefault({})
         .meta({ description: "The memcached cluster (used when type is memcached)." });
