@@ -14,7 +14,7 @@ import * as path from "path";
 import { deployReady, networkPolicies, podSecurity } from "./scenarios/platform";
 import { destroyKeepsData, noPerpetualDiff, policyPackOnPreview, programEntry, renderMatchesEngine } from "./scenarios/engine";
 import { scrapeToQuery } from "./scenarios/datapath";
-import { backupRestore, compactorCompacts, compactorVsSidecars, historyThroughBucket, sidecarDiesMidUpload, storeRestartDuringQuery } from "./scenarios/history";
+import { backupRestore, compactorCompacts, compactorVsSidecars, historyThroughBucket, sidecarDiesMidUpload, storeReshardingWithoutGaps, storeRestartDuringQuery } from "./scenarios/history";
 import { prometheusReplicaDown, rulerAlertDelivered, shardScopeRules, stackWatchesItself } from "./scenarios/rules";
 import { endpointFileReloads, newShardReachable, shardScaleDown } from "./scenarios/scaling";
 import { teamProgram } from "./scenarios/team";
@@ -55,6 +55,7 @@ const SCENARIOS: readonly Scenario[] = [
     sidecarDiesMidUpload,
     compactorVsSidecars,
     storeRestartDuringQuery,
+    storeReshardingWithoutGaps,
     prometheusReplicaDown,
     newShardReachable,
     endpointFileReloads,

@@ -20,13 +20,13 @@ async function args(stack: string, sets: string[], name: string): Promise<string
 
 describe("store gateway and compactor timings", () => {
     it("default: the store lists the bucket every 3m; the compactor waits 5m between runs and leaves blocks younger than 30m", async () => {
-        expect(await args("local", [], "thanos-store-0")).toContain("--sync-block-duration=3m");
+        expect(await args("local", [], "thanos-store-0-of-1")).toContain("--sync-block-duration=3m");
         const compact = await args("local", [], "thanos-compact");
         expect(compact).toEqual(expect.arrayContaining(["--wait-interval=5m", "--consistency-delay=30m"]));
     });
 
     it("configurable per stack", async () => {
-        expect(await args("local", ["storeGateway.syncInterval=15s"], "thanos-store-0")).toContain("--sync-block-duration=15s");
+        expect(await args("local", ["storeGateway.syncInterval=15s"], "thanos-store-0-of-1")).toContain("--sync-block-duration=15s");
         const compact = await args("local", ["compactor.waitInterval=30s", "compactor.consistencyDelay=0s"], "thanos-compact");
         expect(compact).toEqual(expect.arrayContaining(["--wait-interval=30s", "--consistency-delay=0s"]));
     });

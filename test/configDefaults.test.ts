@@ -121,7 +121,7 @@ describe("the defaults as the software receives them (dev render, nothing set)",
     });
 
     it("the store gateways stop reading marked blocks after 24h, half the delete delay", () => {
-        const stores = result.manifests.map((m) => m.object as { kind: string; metadata: { name: string } }).filter((o) => o.kind === "StatefulSet" && /^thanos-store(-\d+)?$/.test(o.metadata.name));
+        const stores = result.manifests.map((m) => m.object as { kind: string; metadata: { name: string } }).filter((o) => o.kind === "StatefulSet" && /^thanos-store-\d+-of-\d+$/.test(o.metadata.name));
         expect(stores.length).toBeGreaterThan(0);
         for (const s of stores) expect(args(s.metadata.name).filter((a) => a.startsWith("--ignore-deletion-marks-delay="))).toEqual(["--ignore-deletion-marks-delay=1d"]);
     });

@@ -113,6 +113,15 @@ describe("the compliant sets pass every policy", () => {
         expect(all(kubeSet())).toEqual([]);
         expect(all(awsSet())).toEqual([]);
     });
+
+    it("a StatefulSet of store gateways may delete its claims (index headers the bucket holds)", () => {
+        const store = deployment((sp, _, c) => {
+            c["args"] = ["store", "--data-dir=/var/thanos/store"];
+            sp["volumeClaimTemplates"] = [{ metadata: { name: "data" }, spec: { storageClassName: "gp3" } }];
+            sp["persistentVolumeClaimRetentionPolicy"] = { whenDeleted: "Delete", whenScaled: "Delete" };
+        }, "StatefulSet");
+        expect(all(kubeSet(store)).filter((v) => v.policy === "volumes-retained")).toEqual([]);
+    });
 });
 
 type Row = [string, () => ResourceView[], string, RegExp];
@@ -174,6 +183,8 @@ const KUBERNETES_ROWS: Row[] = [
     ["a StatefulSet volume without a StorageClass", () => kubeSet(deployment((s) => { s["volumeClaimTemplates"] = [{ metadata: { name: "data" }, spec: { resources: { requests: { storage: "1Gi" } } } }]; s["persistentVolumeClaimRetentionPolicy"] = { whenDeleted: "Retain", whenScaled: "Retain" }; }, "StatefulSet")), "volumes-name-storage-class", /volumeClaimTemplates\[0\]\.spec\.storageClassName must name a StorageClass/],
     ["a PersistentVolumeClaim without a StorageClass", () => [{ type: "kubernetes:core/v1:PersistentVolumeClaim", name: "c", props: { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "c", namespace: "monitoring" }, spec: { resources: { requests: { storage: "1Gi" } } } } }], "volumes-name-storage-class", /PersistentVolumeClaim::c: spec\.storageClassName must name a StorageClass$/],
     ["a StatefulSet that deletes its claims", () => kubeSet(deployment((s) => { s["volumeClaimTemplates"] = [{ metadata: { name: "data" }, spec: { storageClassName: "gp3" } }]; s["persistentVolumeClaimRetentionPolicy"] = { whenDeleted: "Retain", whenScaled: "Delete" }; }, "StatefulSet")), "volumes-retained", /persistentVolumeClaimRetentionPolicy\.whenScaled must be Retain/],
+    // Only a StatefulSet of store gateways alone may delete its (cache) claims: a store container beside another one may not.
+    ["a StatefulSet of a store gateway and another container that deletes its claims", () => kubeSet(deployment((s, pod, c) => { c["args"] = ["store"]; pod["containers"] = [c, { ...c, name: "other", args: ["query"] }]; s["volumeClaimTemplates"] = [{ metadata: { name: "data" }, spec: { storageClassName: "gp3" } }]; s["persistentVolumeClaimRetentionPolicy"] = { whenDeleted: "Delete", whenScaled: "Retain" }; }, "StatefulSet")), "volumes-retained", /persistentVolumeClaimRetentionPolicy\.whenDeleted must be Retain/],
     ["no default-deny NetworkPolicy", () => kubeSet().filter((r) => r !== DENY), "network-policies", /namespace monitoring: has workloads but no default-deny NetworkPolicy/],
     ["a default deny that governs only ingress", () => kubeSet().map((r) => (r === DENY ? { ...DENY, props: { ...DENY.props, spec: { podSelector: {}, policyTypes: ["Ingress"] } } } : r)), "network-policies", /no default-deny NetworkPolicy/],
     ["a default deny that allows something", () => kubeSet().map((r) => (r === DENY ? { ...DENY, props: { ...DENY.props, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], egress: [{}] } } } : r)), "network-policies", /no default-deny NetworkPolicy/],

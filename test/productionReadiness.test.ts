@@ -41,7 +41,7 @@ interface PrometheusCr {
     spec: Record<string, unknown> & { topologySpreadConstraints: Array<Record<string, unknown>>; replicas: number };
 }
 
-const stores = (r: RenderResult) => objectsOfKind<Workload>(r, "StatefulSet").filter((s) => /^thanos-store-\d+$/.test(s.metadata.name));
+const stores = (r: RenderResult) => objectsOfKind<Workload>(r, "StatefulSet").filter((s) => /^thanos-store-\d+-of-\d+$/.test(s.metadata.name));
 const byKey = (constraints: Array<Record<string, unknown>>, key: string) => constraints.find((c) => c["topologyKey"] === key);
 
 describe("the prod render on a real cluster", () => {

@@ -36,7 +36,7 @@ function expectBaseline(spec: PodSpec | undefined): void {
 describe("ThanosStoreGateway", () => {
     it("makes one StatefulSet per shard x partition with hashmod selection and partition bounds", () => {
         const plan = storeGatewayPlan("thanos-store", { namespace: "m", objstoreSecret, shards: 3, timePartitions: [{ maxTime: "-30d" }, { minTime: "-31d" }] });
-        expect(plan.instances.map((i) => i.name)).toEqual(["thanos-store-t0-0", "thanos-store-t0-1", "thanos-store-t0-2", "thanos-store-t1-0", "thanos-store-t1-1", "thanos-store-t1-2"]);
+        expect(plan.instances.map((i) => i.name)).toEqual(["thanos-store-t0-0-of-3", "thanos-store-t0-1-of-3", "thanos-store-t0-2-of-3", "thanos-store-t1-0-of-3", "thanos-store-t1-1-of-3", "thanos-store-t1-2-of-3"]);
         const args = storeArgs(plan, plan.instances[4]!);
         expect(parseYaml(flagValue(args, "selector.relabel-config")!)).toEqual([
             { action: "hashmod", source_labels: ["__block_id"], target_label: "__tmp_shard", modulus: 3 },
@@ -46,7 +46,7 @@ describe("ThanosStoreGateway", () => {
         expect(args.some((a) => a.startsWith("--max-time"))).toBe(false);
         expect(storeEndpointsOf(plan).every((e) => e.group && e.strict === true)).toBe(true);
         // A static address (strict is refused for dns+/dnssrv+): the headless Service's name and the gRPC port.
-        expect(storeEndpointsOf(plan)[0]!.address).toBe("thanos-store-t0-0.m.svc.cluster.local:10901");
+        expect(storeEndpointsOf(plan)[0]!.address).toBe("thanos-store-t0-0-of-3.m.svc.cluster.local:10901");
     });
 
     it("sizes the in-memory index cache and chunk pool inside the memory limit, and derives the deletion-mark delay", () => {

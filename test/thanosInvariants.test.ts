@@ -162,7 +162,7 @@ describe("the prod render", () => {
         const strict = new Set(sd.endpoints.filter((e) => e.strict === true).map((e) => e.address));
         const grpcServices = objectsOfKind<Service>(result, "Service").filter((s) => s.spec?.ports?.some((p) => p.name === THANOS.portNames.grpc) && s.metadata?.name !== "thanos-query");
         const names = grpcServices.map((s) => s.metadata!.name!);
-        expect(names).toEqual(expect.arrayContaining(["thanos-store-0", "thanos-store-1", "thanos-store-2", "thanos-rule"]));
+        expect(names).toEqual(expect.arrayContaining(["thanos-store-0-of-3", "thanos-store-1-of-3", "thanos-store-2-of-3", "thanos-rule"]));
         for (const s of grpcServices) {
             // Store shards: strict groups at the headless Service's host:port; the ruler: DNS SRV, one endpoint per pod.
             const store = s.metadata!.name!.startsWith("thanos-store-");
@@ -193,7 +193,7 @@ describe("the prod render", () => {
     it("keeps the store deletion-mark delay at half the compactor delete delay, and explicit retention", () => {
         const compact = argsOf("thanos-compact");
         const deleteDelay = parseDuration(value(compact, "delete-delay")!)!;
-        for (const shard of ["thanos-store-0", "thanos-store-1", "thanos-store-2"]) {
+        for (const shard of ["thanos-store-0-of-3", "thanos-store-1-of-3", "thanos-store-2-of-3"]) {
             expect(parseDuration(value(argsOf(shard), "ignore-deletion-marks-delay")!)! * 2).toBe(deleteDelay);
         }
         for (const r of ["raw", "5m", "1h"]) expect(parseDuration(value(compact, `retention.resolution-${r}`)!)).toBeGreaterThan(0);

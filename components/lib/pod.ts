@@ -191,3 +191,9 @@ export function volumeClaimTemplate(name: string, storage: VolumeSettings): Pers
  * claims behind, and a recreated one re-attaches them by name (deleting data is a manual step).
  */
 export const RETAIN_VOLUMES: StatefulSetPersistentVolumeClaimRetentionPolicy = { whenDeleted: "Retain", whenScaled: "Retain" };
+
+/**
+ * Volumes that only cache what the bucket holds (the store gateway's index headers): deleted with their StatefulSet
+ * or replica, so a resharded store set (new StatefulSets, the old ones deleted) leaves no orphaned volumes behind.
+ */
+export const DELETE_CACHE_VOLUMES: StatefulSetPersistentVolumeClaimRetentionPolicy = { whenDeleted: "Delete", whenScaled: "Delete" };

@@ -16,6 +16,7 @@ import type { BucketUserNames, ObjstoreSecretRef, StoreEndpoint } from "../lib/c
 import { DYNAMIC_PROVIDER_PACKAGE, DynamicProvider } from "../lib/generatedSecret";
 import type { ObjectStorageSettings } from "../lib/objectStorage";
 import { childOptions, requireProvider } from "../lib/providers";
+import { withExtraDependencies } from "../lib/deps";
 import { kubeArgs } from "../lib/thanos";
 import { ThanosSelfMonitoring } from "../monitoring/thanosSelfMonitoring";
 import type { NetworkPolicySettings } from "../network/stackNetwork";
@@ -480,7 +481,7 @@ function createReadPath(
 ): { querierUrl: string; queryFrontendUrl: string } {
     const thanos = plan.thanos;
     new ThanosCompactor(thanos.names.compact, thanos.compactor, opts.afterBucketAccess);
-    new ThanosStoreGateway(thanos.names.store, thanos.storeGateway, opts.afterBucketAccess);
+    const storeGateway = new ThanosStoreGateway(thanos.names.store, thanos.storeGateway, opts.afterBucketAccess);
     // Collectors from other stacks: their `storeApiEndpoints` outputs, appended to the querier's endpoints at deployment.
     const stackRefs = plan.role === "central" ? (args.central?.collectorStacks ?? []) : [];
     const remoteEndpoints = stackRefs.map((ref, i) =>
@@ -488,10 +489,12 @@ function createReadPath(
             .getOutput(MULTI_CLUSTER.storeApiEndpointsOutput)
             .apply((value: unknown) => stackReferenceEndpoints(ref.stack, value, ref.caSecretName)),
     );
+    // After the store gateways: a resharded store set is created and Ready (its initial sync done) before the
+    // querier's endpoints name it and its pods roll onto it; Pulumi deletes the old StatefulSets after that.
     const querier = new ThanosQuerier(
         thanos.names.query,
         { ...thanos.querier, ...(remoteEndpoints.length > 0 ? { remoteEndpoints: pulumi.all(remoteEndpoints).apply((lists) => lists.flat()) } : {}) },
-        opts.inNamespace,
+        withExtraDependencies(opts.inNamespace, [storeGateway]),
     );
     const queryFrontend = new ThanosQueryFrontend(thanos.names.queryFrontend, thanos.queryFrontend, opts.inNamespace);
     // The ThanosRuler resource needs the Operator's CRDs and its bucket access.

@@ -16,7 +16,7 @@ import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { ConfigMap, Volume, VolumeMount } from "kubernetes-types/core/v1";
 import { stringify } from "yaml";
-import { MULTI_CLUSTER, THANOS } from "../constants";
+import { LABELS, MULTI_CLUSTER, THANOS } from "../constants";
 import { DEFAULTS, type ResourceRequirements } from "../defaults";
 import type { StoreEndpoint } from "../lib/contracts";
 import { isDuration } from "../lib/duration";
@@ -64,6 +64,15 @@ export interface QuerierOptions {
      * @default "30s"
      */
     endpointReloadInterval?: string;
+    /**
+     * A revision of the StoreAPIs that go away when they change (the stack passes its store gateway layout: the
+     * shard and partition StatefulSets). Set on the pod template, so a change rolls the querier pods once the new
+     * StoreAPIs run (give the querier `dependsOn` on them): new pods start with the new endpoints while the old pods
+     * still query the old StoreAPIs, which are deleted after the roll. Other endpoint changes are re-read from the
+     * file without a restart.
+     * @default none (endpoint changes never roll the pods)
+     */
+    storeLayoutRevision?: string;
 }
 
 /** Arguments of {@link ThanosQuerier}. */
@@ -88,6 +97,7 @@ export interface QuerierPlan {
     storeResponseTimeout: string;
     maxConcurrent: number;
     endpointReloadInterval: string;
+    storeLayoutRevision: string | undefined;
     priorityClassName: string | undefined;
 }
 
@@ -104,6 +114,7 @@ export function querierPlan(name: string, args: ThanosQuerierArgs): QuerierPlan 
         storeResponseTimeout: args.storeResponseTimeout ?? DEFAULTS.querier.storeResponseTimeout,
         maxConcurrent: args.maxConcurrent ?? DEFAULTS.querier.maxConcurrent,
         endpointReloadInterval: args.endpointReloadInterval ?? DEFAULTS.querier.endpointReloadInterval,
+        storeLayoutRevision: args.storeLayoutRevision,
         priorityClassName: args.priorityClassName,
     };
 }
@@ -216,6 +227,7 @@ export function buildQuerierDeployment(plan: QuerierPlan, endpoints: readonly St
         priorityClassName: plan.priorityClassName,
         container: { name: "thanos-query", args: querierArgs(plan), resources: plan.resources, grpc: true, volumeMounts: [file, ...ca.mounts] },
         volumes: [{ name: file.name, configMap: { name: endpointsConfigMapName(plan.name) } }, ...ca.volumes],
+        ...(plan.storeLayoutRevision !== undefined ? { podAnnotations: { [LABELS.storeLayoutRevision]: plan.storeLayoutRevision } } : {}),
     });
 }
 

@@ -25,7 +25,7 @@ import { Memcached, memcachedClientConfig, memcachedPlan, type MemcachedPlan, ty
 import { serviceFqdn, type ObjstoreSecretRef, type StoreEndpoint } from "../lib/contracts";
 import { formatDuration, isDuration, parseDuration } from "../lib/duration";
 import { objectMeta, selectorLabels, standardLabels } from "../lib/meta";
-import { GOMEMLIMIT_RATIO, hostnameAntiAffinity, podDisruptionBudget, ReplicaSpread, RETAIN_VOLUMES, volumeClaimTemplate, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "../lib/pod";
+import { GOMEMLIMIT_RATIO, hostnameAntiAffinity, podDisruptionBudget, ReplicaSpread, DELETE_CACHE_VOLUMES, volumeClaimTemplate, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "../lib/pod";
 import { childOptions, refuseProblems } from "../lib/providers";
 import { ownServiceAccount } from "../lib/ownServiceAccount";
 import {
@@ -214,7 +214,10 @@ export function storeGatewayPlan(name: string, args: ThanosStoreGatewayArgs): St
     for (const p of partitions) {
         for (let shard = 0; shard < shards; shard++) {
             instances.push({
-                name: p.index === undefined ? `${name}-${shard}` : `${name}-t${p.index}-${shard}`,
+                // The shard count is part of the name: a different sharding is a new set of StatefulSets started beside
+                // the old one (whose blocks stay served until the querier has switched), never an in-place change of
+                // which blocks a running shard serves.
+                name: p.index === undefined ? `${name}-${shard}-of-${shards}` : `${name}-t${p.index}-${shard}-of-${shards}`,
                 shard,
                 partition: p.index,
                 minTime: p.minTime,
@@ -397,7 +400,7 @@ export function buildStoreStatefulSet(plan: StoreGatewayPlan, instance: StoreIns
                 }),
             },
             volumeClaimTemplates: [volumeClaimTemplate(DATA_VOLUME, plan.storage)],
-            persistentVolumeClaimRetentionPolicy: RETAIN_VOLUMES,
+            persistentVolumeClaimRetentionPolicy: DELETE_CACHE_VOLUMES,
         },
     };
 }

@@ -13,7 +13,7 @@ import { spawn } from "node:child_process";
 import { capture } from "../lib/exec";
 import { CONTAINERD_NAMESPACE, CONTAINERD_SOCKET } from "../cluster/config";
 import { pods } from "./platform";
-import { SELECT } from "./selectors";
+import { isStoreClaim, SELECT, storeShardSelector } from "./selectors";
 import { PROMETHEUS } from "../../components/constants";
 
 const DAY = 86_400;
@@ -443,9 +443,16 @@ async function queryWhile(rp: ReadPath, spec: SeriesSpec, disrupt: () => Promise
     return stats;
 }
 
-/** The store gateway pod of a shard and replica (StatefulSet `thanos-store-<shard>`). */
-function storePod(shard: number, replica: number): string {
-    return `thanos-store-${shard}-${replica}`;
+/** The store gateway StatefulSets (each with its headless Service of the same name), by name. */
+function storeSets(ctx: ScenarioContext, selector: string = SELECT.store): string[] {
+    return (ctx.kube.items("statefulsets", ctx.namespace, selector) as Array<{ metadata: { name: string } }>).map((s) => s.metadata.name).sort();
+}
+
+/** The store gateway pod of a shard and replica (StatefulSet `thanos-store-<shard>-of-<shards>`, ordinal `replica`). */
+function storePod(ctx: ScenarioContext, shard: number, replica: number): string {
+    const [set] = storeSets(ctx, storeShardSelector(shard));
+    expectThat(set !== undefined, `no store gateway StatefulSet of shard ${shard}`);
+    return `${set!}-${replica}`;
 }
 
 /** A disruption for {@link queryWhile}: deletes the store pods, lets `downMs` pass, waits until every store gateway is Ready. */
@@ -465,10 +472,10 @@ export const storeRestartDuringQuery: Scenario = {
         const rp = await ReadPath.open(ctx.kube, ctx.namespace);
         try {
             // Two replicas: delete one store pod of shard 0 (and of shard 1) while queries run.
-            const twoReplicas = await queryWhile(rp, spec, deleteStorePods(ctx, [storePod(0, 0), storePod(1, 0)], 5000), true);
+            const twoReplicas = await queryWhile(rp, spec, deleteStorePods(ctx, [storePod(ctx, 0, 0), storePod(ctx, 1, 0)], 5000), true);
             expectThat(twoReplicas.silentlyIncomplete === 0 && twoReplicas.failed === 0 && twoReplicas.reportedPartial === 0, `two replicas per shard: ${JSON.stringify(twoReplicas)}`);
             // One replica: shard 0's only remaining replica goes too (the StatefulSet recreates both).
-            const oneReplica = await queryWhile(rp, spec, deleteStorePods(ctx, [storePod(0, 0), storePod(0, 1)], 8000), true);
+            const oneReplica = await queryWhile(rp, spec, deleteStorePods(ctx, [storePod(ctx, 0, 0), storePod(ctx, 0, 1)], 8000), true);
             expectThat(oneReplica.silentlyIncomplete === 0, `a query returned incomplete data without a partial-response warning: ${JSON.stringify(oneReplica)}`);
             // The shard was really gone for a while: some answers said so (else the check above proves nothing).
             expectThat(oneReplica.reportedPartial + oneReplica.failed > 0, `no query noticed store shard 0 down: ${JSON.stringify(oneReplica)}`);
@@ -480,6 +487,92 @@ export const storeRestartDuringQuery: Scenario = {
         } finally {
             rp.close();
         }
+    },
+};
+
+/** The store gateway's volume claims (`data-<StatefulSet>-<ordinal>`). */
+function storeClaims(ctx: ScenarioContext): string[] {
+    return (ctx.kube.items("persistentvolumeclaims", ctx.namespace) as Array<{ metadata: { name: string } }>).map((c) => c.metadata.name).filter(isStoreClaim).sort();
+}
+
+export const storeReshardingWithoutGaps: Scenario = {
+    name: "store-resharding-without-gaps",
+    proves:
+        "changing the store gateway's shard count with pulumi up (2 -> 3) while range queries over the bucket's history run keeps every answer complete: the new StatefulSets start beside the old ones, the queriers roll onto them once they are Ready, Pulumi deletes the old ones after that, and their cache volumes go with them",
+    async run(ctx) {
+        const spec = historySpec();
+        const before = storeSets(ctx);
+        const claimsBefore = storeClaims(ctx);
+        expectThat(before.length === 2 && before.every((n) => n.endsWith("-of-2")), `expected two store shards of 2, found ${before.join(", ")}`);
+        const querierPodsBefore = pods(ctx, SELECT.query).map((p) => p.metadata.name).sort();
+        let rp = await ReadPath.open(ctx.kube, ctx.namespace);
+        let upSeconds = 0;
+        let reconnects = 0;
+        const stats = { queries: 0, complete: 0, reportedPartial: 0, failed: 0, silentlyIncomplete: 0 };
+        const expected = expectedAtStep(spec, 3600);
+        let done = false;
+        // Through a port-forward to the querier Service, i.e. to one querier pod: when the roll terminates that pod the
+        // forward ends (a client of the Service would reach another pod); the loop opens a new one and asks again.
+        const ask = async () => {
+            const r = await rp.query(spec.metric, { range: { start: spec.start, end: spec.end - 3600, step: 3600 }, partialResponse: true });
+            stats.queries++;
+            const samples = r.result.reduce((n, x) => n + (x.values?.length ?? 0), 0);
+            if (samples === expected && r.warnings.length === 0) stats.complete++;
+            else if (r.warnings.length > 0) stats.reportedPartial++;
+            else stats.silentlyIncomplete++;
+        };
+        const loop = (async () => {
+            while (!done) {
+                // The same query again on a new forward (up to 3): only a query no forward answers is the stack's failure.
+                let answered = false;
+                for (let attempt = 0; attempt < 4 && !answered; attempt++) {
+                    try {
+                        if (attempt > 0) {
+                            rp.close();
+                            reconnects++;
+                            rp = await ReadPath.open(ctx.kube, ctx.namespace);
+                        }
+                        await ask();
+                        answered = true;
+                    } catch {
+                        await sleep(1000);
+                    }
+                }
+                if (!answered) {
+                    stats.queries++;
+                    stats.failed++;
+                }
+                await sleep(500);
+            }
+        })();
+        try {
+            await ctx.engine.pulumi(["config", "set", "--path", "thanos-stack:storeGateway.shards", "3"]);
+            const started = Date.now();
+            await ctx.engine.pulumi(["up", "--yes", "--skip-preview"]);
+            upSeconds = (Date.now() - started) / 1000;
+            // Queries keep running a little past the update: the old pods' last moments.
+            await sleep(20_000);
+        } finally {
+            done = true;
+            await loop;
+            rp.close();
+        }
+        const after = storeSets(ctx);
+        expectThat(after.length === 3 && after.every((n) => n.endsWith("-of-3")), `after the change: ${after.join(", ")}`);
+        expectThat(stats.queries >= 20, `only ${stats.queries} queries ran during the change`);
+        expectThat(stats.failed === 0 && stats.reportedPartial === 0 && stats.silentlyIncomplete === 0, `queries during the resharding: ${JSON.stringify(stats)}`);
+        const querierPodsAfter = pods(ctx, SELECT.query).map((p) => p.metadata.name).sort();
+        expectThat(querierPodsAfter.every((p) => !querierPodsBefore.includes(p)), `the queriers did not roll: ${querierPodsAfter.join(", ")}`);
+        // The old shards' cache volumes are deleted with their StatefulSets (the controller removes them shortly after).
+        const orphaned = await eventually(
+            "the old store shards' volume claims gone",
+            () => {
+                const left = storeClaims(ctx).filter((c) => before.some((s) => c.startsWith(`data-${s}-`)));
+                return left.length === 0 ? left : undefined;
+            },
+            120_000,
+        );
+        return { upSeconds, ...stats, samplesPerQuery: expected, samplesLost: 0, portForwardReconnects: reconnects, storeSetsBefore: before, storeSetsAfter: after, claimsBefore: claimsBefore.length, claimsAfter: storeClaims(ctx).length, orphanedClaims: orphaned.length };
     },
 };
 

@@ -7,7 +7,7 @@ import { eventually } from "../lib/kube";
 import { stores } from "../lib/prom";
 import { ReadPath } from "../lib/querier";
 import { pods } from "./platform";
-import { SELECT, shardOf } from "./selectors";
+import { SELECT, shardOf, storeShardSelector } from "./selectors";
 import { LABELS } from "../../components/constants";
 import { E2E_SERIES } from "../team/team";
 
@@ -79,8 +79,10 @@ export const endpointFileReloads: Scenario = {
         const before = querierPods(ctx);
         expectThat(before.length > 0, "no querier pods");
         // Store shard 0 a second time, through its pod addresses (dns+ resolves the headless Service to the pods).
-        const address = `dns+thanos-store-0.${ctx.namespace}.svc.cluster.local:10901`;
-        const storeIps = pods(ctx, `${LABELS.instance}=thanos-store-0`).map((p) => p.status.podIP ?? "").filter((ip) => ip !== "");
+        const [shard0] = (ctx.kube.items("statefulsets", ctx.namespace, storeShardSelector(0)) as Array<{ metadata: { name: string } }>).map((s) => s.metadata.name);
+        expectThat(shard0 !== undefined, "no store gateway StatefulSet of shard 0");
+        const address = `dns+${shard0!}.${ctx.namespace}.svc.cluster.local:10901`;
+        const storeIps = pods(ctx, `${LABELS.instance}=${shard0!}`).map((p) => p.status.podIP ?? "").filter((ip) => ip !== "");
         expectThat(storeIps.length > 0, "store shard 0 has no pod addresses");
         const rp = await ReadPath.open(ctx.kube, ctx.namespace);
         try {

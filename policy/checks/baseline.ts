@@ -231,9 +231,12 @@ export const singletons: StackCheck = {
 export const volumesRetained: ResourceCheck = {
     kind: "resource",
     name: "volumes-retained",
-    description: "StatefulSet volumes outlive the StatefulSet: a deleted, replaced or scaled-down StatefulSet never deletes its claims.",
+    description:
+        "StatefulSet volumes outlive the StatefulSet: a deleted, replaced or scaled-down StatefulSet never deletes its claims. Only the Thanos store gateway's may go: its data directory caches index headers the bucket holds.",
     check: (r) => {
         if (!isKubernetes(r) || r.props["kind"] !== "StatefulSet" || list(at(r.props, "spec", "volumeClaimTemplates")).length === 0) return [];
+        const containers = list(at(r.props, "spec", "template", "spec", "containers"));
+        if (containers.length > 0 && containers.every((c) => list(at(c, "args"))[0] === "store")) return [];
         const policy = at(r.props, "spec", "persistentVolumeClaimRetentionPolicy");
         return ["whenDeleted", "whenScaled"].filter((k) => at(policy, k) === "Delete").map((k) => `spec.persistentVolumeClaimRetentionPolicy.${k} must be Retain`);
     },

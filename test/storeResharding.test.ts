@@ -1,0 +1,60 @@
+/**
+ * Changing the store gateway's sharding never leaves a window where historical queries have gaps: a different
+ * shard count is a new set of StatefulSets (never a running shard told to serve other blocks), the querier waits
+ * for them and rolls onto them, and Pulumi deletes the old set only after that. The e2e scenario
+ * store-resharding-without-gaps proves it on a real cluster with queries running through the change.
+ */
+import { describe, expect, it } from "vitest";
+import type { RenderResult } from "../scripts/lib/render";
+import { objectsOfKind, renderInProcess } from "./support/harness";
+
+type Sts = { metadata: { name: string }; spec: { persistentVolumeClaimRetentionPolicy?: Record<string, string>; template: { spec: { containers: Array<{ args?: string[] }> } } } };
+type Deploy = { metadata: { name: string }; spec: { template: { metadata: { annotations?: Record<string, string> } } } };
+
+const stores = (r: RenderResult) => objectsOfKind<Sts>(r, "StatefulSet").filter((s) => s.spec.template.spec.containers[0]?.args?.[0] === "store");
+const querier = (r: RenderResult) => objectsOfKind<Deploy>(r, "Deployment").find((d) => d.metadata.name === "thanos-query")!;
+const layout = (r: RenderResult) => querier(r).spec.template.metadata.annotations?.["thanos-stack.io/store-layout"];
+
+describe("store gateway resharding", () => {
+    it("a new shard count is a new set of StatefulSets: no running shard changes which blocks it serves", async () => {
+        const three = await renderInProcess("prod", ["storeGateway.shards=3"]);
+        const four = await renderInProcess("prod", ["storeGateway.shards=4"]);
+        const a = stores(three).map((s) => s.metadata.name);
+        const b = stores(four).map((s) => s.metadata.name);
+        expect(a).toEqual(["thanos-store-0-of-3", "thanos-store-1-of-3", "thanos-store-2-of-3"]);
+        expect(b).toHaveLength(4);
+        expect(a.filter((n) => b.includes(n))).toEqual([]);
+        // A StatefulSet whose name stays keeps its arguments (its hashmod selection) whatever else changes.
+        const same = await renderInProcess("prod", ["storeGateway.shards=3", "storeGateway.replicas=3"]);
+        for (const s of stores(same)) {
+            const before = stores(three).find((x) => x.metadata.name === s.metadata.name)!;
+            expect(s.spec.template.spec.containers[0]?.args, s.metadata.name).toEqual(before.spec.template.spec.containers[0]?.args);
+        }
+    });
+
+    it("the querier rolls onto a new store layout, after the new StatefulSets, and not for other endpoint changes", async () => {
+        const three = await renderInProcess("prod", ["storeGateway.shards=3"]);
+        const four = await renderInProcess("prod", ["storeGateway.shards=4"]);
+        const extra = await renderInProcess("prod", ["storeGateway.shards=3", 'querier.extraEndpoints=[{"address":"thanos-store.other.svc.cluster.local:10901"}]']);
+        expect(layout(three)).toBe("thanos-store-0-of-3 thanos-store-1-of-3 thanos-store-2-of-3");
+        expect(layout(four)).not.toBe(layout(three));
+        // The endpoint file alone changes for an extra endpoint: the pods re-read it, none is replaced.
+        expect(layout(extra)).toBe(layout(three));
+        expect(querier(extra).spec.template).toEqual(querier(three).spec.template);
+        const deployment = four.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs["metadata"] as { name: string }).name === "thanos-query")!;
+        const endpointsFile = four.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && (r.inputs["metadata"] as { name: string }).name === "thanos-query-endpoints")!;
+        const storeSets = four.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet" && /^thanos-store-\d+-of-4$/.test((r.inputs["metadata"] as { name: string }).name));
+        expect(storeSets).toHaveLength(4);
+        for (const w of [deployment, endpointsFile]) {
+            for (const s of storeSets) expect(w.options.dependsOn, `${w.name} waits for ${s.name}`).toContain(`${s.type}::${s.name}`);
+        }
+    });
+
+    it("store volumes (index headers, a cache of the bucket) go with their StatefulSet; every other volume is retained", async () => {
+        const r = await renderInProcess("prod");
+        for (const s of objectsOfKind<Sts>(r, "StatefulSet")) {
+            const expected = stores(r).includes(s) ? { whenDeleted: "Delete", whenScaled: "Delete" } : { whenDeleted: "Retain", whenScaled: "Retain" };
+            if (s.spec.persistentVolumeClaimRetentionPolicy !== undefined || stores(r).includes(s)) expect(s.spec.persistentVolumeClaimRetentionPolicy, s.metadata.name).toEqual(expected);
+        }
+    });
+});
