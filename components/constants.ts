@@ -100,8 +100,6 @@ export const LABELS = {
     podSecurityWarn: "pod-security.kubernetes.io/warn",
     /** Annotation on a namespace that may not enforce "restricted": the reason, reviewed like code. */
     podSecurityException: "thanos-stack.io/pod-security-exception",
-    /** Querier pod annotation: the store gateway layout its endpoints name (a change rolls the querier). */
-    storeLayoutRevision: "thanos-stack.io/store-layout",
     /** Annotation that says in words what an object (e.g. a NetworkPolicy) is for. */
     description: "thanos-stack.io/description",
 } as const;

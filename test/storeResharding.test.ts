@@ -9,11 +9,12 @@ import type { RenderResult } from "../scripts/lib/render";
 import { objectsOfKind, renderInProcess } from "./support/harness";
 
 type Sts = { metadata: { name: string }; spec: { persistentVolumeClaimRetentionPolicy?: Record<string, string>; template: { spec: { containers: Array<{ args?: string[] }> } } } };
-type Deploy = { metadata: { name: string }; spec: { template: { metadata: { annotations?: Record<string, string> } } } };
+type Deploy = { metadata: { name: string }; spec: { template: { spec: { volumes?: Array<{ name: string; configMap?: { name: string } }> } } } };
 
 const stores = (r: RenderResult) => objectsOfKind<Sts>(r, "StatefulSet").filter((s) => s.spec.template.spec.containers[0]?.args?.[0] === "store");
 const querier = (r: RenderResult) => objectsOfKind<Deploy>(r, "Deployment").find((d) => d.metadata.name === "thanos-query")!;
-const layout = (r: RenderResult) => querier(r).spec.template.metadata.annotations?.["thanos-stack.io/store-layout"];
+/** The endpoint ConfigMap the querier pods mount. */
+const endpointsFile = (r: RenderResult) => querier(r).spec.template.spec.volumes?.find((v) => v.name === "endpoints")?.configMap?.name;
 
 describe("store gateway resharding", () => {
     it("a new shard count is a new set of StatefulSets: no running shard changes which blocks it serves", async () => {
@@ -32,20 +33,22 @@ describe("store gateway resharding", () => {
         }
     });
 
-    it("the querier rolls onto a new store layout, after the new StatefulSets, and not for other endpoint changes", async () => {
+    it("a new store layout is a new endpoint ConfigMap the querier rolls onto, after the new StatefulSets; other endpoint changes are not", async () => {
         const three = await renderInProcess("prod", ["storeGateway.shards=3"]);
         const four = await renderInProcess("prod", ["storeGateway.shards=4"]);
         const extra = await renderInProcess("prod", ["storeGateway.shards=3", 'querier.extraEndpoints=[{"address":"thanos-store.other.svc.cluster.local:10901"}]']);
-        expect(layout(three)).toBe("thanos-store-0-of-3 thanos-store-1-of-3 thanos-store-2-of-3");
-        expect(layout(four)).not.toBe(layout(three));
-        // The endpoint file alone changes for an extra endpoint: the pods re-read it, none is replaced.
-        expect(layout(extra)).toBe(layout(three));
+        expect(endpointsFile(three)).toMatch(/^thanos-query-endpoints-[0-9a-f]{10}$/);
+        // Old pods keep the old ConfigMap (no hot reload onto StoreAPIs still connecting); new pods mount the new one.
+        expect(endpointsFile(four)).not.toBe(endpointsFile(three));
+        // An extra endpoint changes the same ConfigMap: the pods re-read it, none is replaced.
+        expect(endpointsFile(extra)).toBe(endpointsFile(three));
         expect(querier(extra).spec.template).toEqual(querier(three).spec.template);
         const deployment = four.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs["metadata"] as { name: string }).name === "thanos-query")!;
-        const endpointsFile = four.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && (r.inputs["metadata"] as { name: string }).name === "thanos-query-endpoints")!;
+        const file = four.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && (r.inputs["metadata"] as { name: string }).name === endpointsFile(four))!;
+        expect(file).toBeDefined();
         const storeSets = four.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet" && /^thanos-store-\d+-of-4$/.test((r.inputs["metadata"] as { name: string }).name));
         expect(storeSets).toHaveLength(4);
-        for (const w of [deployment, endpointsFile]) {
+        for (const w of [deployment, file]) {
             for (const s of storeSets) expect(w.options.dependsOn, `${w.name} waits for ${s.name}`).toContain(`${s.type}::${s.name}`);
         }
     });

@@ -234,8 +234,6 @@ export interface ThanosDeploymentInput {
     priorityClassName?: string;
     container: ThanosContainerInput;
     volumes?: Volume[];
-    /** Annotations of the pod template (a change rolls the pods). */
-    podAnnotations?: Record<string, string>;
 }
 
 /**
@@ -253,7 +251,7 @@ export function buildThanosDeployment(d: ThanosDeploymentInput): Deployment {
             strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
             selector: { matchLabels: selector },
             template: {
-                metadata: { labels: standardLabels(d.component, d.name), ...(d.podAnnotations !== undefined ? { annotations: d.podAnnotations } : {}) },
+                metadata: { labels: standardLabels(d.component, d.name) },
                 spec: thanosPodSpec({
                     serviceAccountName: d.name,
                     priorityClassName: d.priorityClassName,

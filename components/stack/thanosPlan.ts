@@ -195,7 +195,8 @@ export function planThanosStack(ctx: ThanosStackContext, settings: ThanosSetting
         priorityClassName,
         endpoints: [...storeApis, ...(extraEndpoints ?? [])],
         replicaLabels: producerReplicaLabels,
-        // A resharded store set rolls the queriers onto the new StatefulSets (ThanosStack orders them after the store gateway).
+        // A resharded store set is a new endpoint ConfigMap: the queriers roll onto the new StatefulSets (ThanosStack
+        // orders them after the store gateway) instead of hot-reloading endpoints that are still connecting.
         storeLayoutRevision: sPlan.instances.map((i) => i.name).join(" "),
     };
     const queryFrontend: ThanosQueryFrontendArgs = { ...settings.queryFrontend, namespace: ns, priorityClassName, downstreamUrl: querierUrl(names.query, ns) };

@@ -16,7 +16,8 @@ import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { ConfigMap, Volume, VolumeMount } from "kubernetes-types/core/v1";
 import { stringify } from "yaml";
-import { LABELS, MULTI_CLUSTER, THANOS } from "../constants";
+import { createHash } from "crypto";
+import { MULTI_CLUSTER, THANOS } from "../constants";
 import { DEFAULTS, type ResourceRequirements } from "../defaults";
 import type { StoreEndpoint } from "../lib/contracts";
 import { isDuration } from "../lib/duration";
@@ -66,11 +67,12 @@ export interface QuerierOptions {
     endpointReloadInterval?: string;
     /**
      * A revision of the StoreAPIs that go away when they change (the stack passes its store gateway layout: the
-     * shard and partition StatefulSets). Set on the pod template, so a change rolls the querier pods once the new
-     * StoreAPIs run (give the querier `dependsOn` on them): new pods start with the new endpoints while the old pods
-     * still query the old StoreAPIs, which are deleted after the roll. Other endpoint changes are re-read from the
-     * file without a restart.
-     * @default none (endpoint changes never roll the pods)
+     * shard and partition StatefulSets). It names the endpoint ConfigMap (`<name>-endpoints-<hash>`), so a change
+     * is a new ConfigMap and a roll of the querier pods once the new StoreAPIs run (give the querier `dependsOn`
+     * on them): each new pod starts on the new endpoints and is Ready once it has connected to them, while the old
+     * pods keep their unchanged file and the old StoreAPIs until they stop; the old ConfigMap and StoreAPIs are
+     * deleted after the roll. Other endpoint changes update the same ConfigMap, re-read without a restart.
+     * @default none (one ConfigMap `<name>-endpoints`; endpoint changes never roll the pods)
      */
     storeLayoutRevision?: string;
 }
@@ -185,9 +187,10 @@ export function endpointCaVolumes(endpoints: readonly StoreEndpoint[]): { volume
 /** Where the querier reads its endpoints: the ConfigMap {@link endpointsConfigMapName}, mounted as a directory (a `subPath` mount would never see an update). */
 export const ENDPOINTS_FILE = { mountPath: "/etc/thanos/endpoints", key: "endpoints.yaml" } as const;
 
-/** The ConfigMap of a querier's endpoints. */
-export function endpointsConfigMapName(querier: string): string {
-    return `${querier}-endpoints`;
+/** The ConfigMap of a querier's endpoints: named after the store layout revision, when there is one. */
+export function endpointsConfigMapName(plan: Pick<QuerierPlan, "name" | "storeLayoutRevision">): string {
+    const base = `${plan.name}-endpoints`;
+    return plan.storeLayoutRevision === undefined ? base : `${base}-${createHash("sha256").update(plan.storeLayoutRevision).digest("hex").slice(0, 10)}`;
 }
 
 /** The ConfigMap holding the `--endpoint.sd-config-file` document. */
@@ -195,7 +198,7 @@ export function buildEndpointsConfigMap(plan: QuerierPlan, endpoints: readonly S
     return {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: objectMeta({ name: endpointsConfigMapName(plan.name), namespace: plan.namespace, component: THANOS.componentNames.query, instance: plan.name }),
+        metadata: objectMeta({ name: endpointsConfigMapName(plan), namespace: plan.namespace, component: THANOS.componentNames.query, instance: plan.name }),
         data: { [ENDPOINTS_FILE.key]: endpointSdConfig(endpoints) },
     };
 }
@@ -226,8 +229,7 @@ export function buildQuerierDeployment(plan: QuerierPlan, endpoints: readonly St
         replicas: plan.replicas,
         priorityClassName: plan.priorityClassName,
         container: { name: "thanos-query", args: querierArgs(plan), resources: plan.resources, grpc: true, volumeMounts: [file, ...ca.mounts] },
-        volumes: [{ name: file.name, configMap: { name: endpointsConfigMapName(plan.name) } }, ...ca.volumes],
-        ...(plan.storeLayoutRevision !== undefined ? { podAnnotations: { [LABELS.storeLayoutRevision]: plan.storeLayoutRevision } } : {}),
+        volumes: [{ name: file.name, configMap: { name: endpointsConfigMapName(plan) } }, ...ca.volumes],
     });
 }
 

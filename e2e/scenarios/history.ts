@@ -509,6 +509,7 @@ export const storeReshardingWithoutGaps: Scenario = {
         let upSeconds = 0;
         let reconnects = 0;
         const stats = { queries: 0, complete: 0, reportedPartial: 0, failed: 0, silentlyIncomplete: 0 };
+        const warnings: string[] = [];
         const expected = expectedAtStep(spec, 3600);
         let done = false;
         // Through a port-forward to the querier Service, i.e. to one querier pod: when the roll terminates that pod the
@@ -518,8 +519,10 @@ export const storeReshardingWithoutGaps: Scenario = {
             stats.queries++;
             const samples = r.result.reduce((n, x) => n + (x.values?.length ?? 0), 0);
             if (samples === expected && r.warnings.length === 0) stats.complete++;
-            else if (r.warnings.length > 0) stats.reportedPartial++;
-            else stats.silentlyIncomplete++;
+            else if (r.warnings.length > 0) {
+                stats.reportedPartial++;
+                if (warnings.length < 3) warnings.push(`${new Date().toISOString()} ${r.warnings.join("; ")}`);
+            } else stats.silentlyIncomplete++;
         };
         const loop = (async () => {
             while (!done) {
@@ -560,7 +563,7 @@ export const storeReshardingWithoutGaps: Scenario = {
         const after = storeSets(ctx);
         expectThat(after.length === 3 && after.every((n) => n.endsWith("-of-3")), `after the change: ${after.join(", ")}`);
         expectThat(stats.queries >= 20, `only ${stats.queries} queries ran during the change`);
-        expectThat(stats.failed === 0 && stats.reportedPartial === 0 && stats.silentlyIncomplete === 0, `queries during the resharding: ${JSON.stringify(stats)}`);
+        expectThat(stats.failed === 0 && stats.reportedPartial === 0 && stats.silentlyIncomplete === 0, `queries during the resharding: ${JSON.stringify(stats)}; warnings: ${warnings.join(" | ")}`);
         const querierPodsAfter = pods(ctx, SELECT.query).map((p) => p.metadata.name).sort();
         expectThat(querierPodsAfter.every((p) => !querierPodsBefore.includes(p)), `the queriers did not roll: ${querierPodsAfter.join(", ")}`);
         // The old shards' cache volumes are deleted with their StatefulSets (the controller removes them shortly after).
