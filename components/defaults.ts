@@ -97,6 +97,11 @@ export const DEFAULTS = {
     storeGateway: {
         /** `--sync-block-duration`: how soon new and deleted blocks are seen (Thanos' default of 15m delays history that long). */
         syncInterval: "3m",
+        /**
+         * A terminating store pod's `preStop` sleep: longer than a querier's drain, so a querier still finishing queries
+         * on a store (e.g. the old shards of a resharding, deleted right after the queriers rolled) never loses it.
+         */
+        drainSeconds: 30,
         shards: 1,
         replicas: 2,
         storageSize: "20Gi",
@@ -126,6 +131,8 @@ export const DEFAULTS = {
          * the kubelet refreshes within about a minute), so endpoint changes apply without a restart.
          */
         endpointReloadInterval: "30s",
+        /** A terminating querier pod's `preStop` sleep: out of the Service at once, its in-flight queries finish. */
+        drainSeconds: 15,
     },
     queryFrontend: {
         replicas: 2,
@@ -137,8 +144,13 @@ export const DEFAULTS = {
         /** In-memory results cache: this share of the memory limit; the labels cache gets the labels ratio. */
         resultsCacheMemoryRatio: 0.3,
         labelsCacheMemoryRatio: 0.1,
-        /** Downstream (querier) connection pool; Thanos' default of 2 idle connections per host starves the querier. */
+        /** Downstream (querier) connection pool, when keep-alive is on; Thanos' default of 2 idle connections per host starves the querier. */
         maxIdleConnsPerHost: 100,
+        /**
+         * Keep-alive to the querier Service: off, so that every request is balanced over the Ready querier pods and a
+         * terminating one gets no new request (a kept connection stays on its pod until the pod stops).
+         */
+        downstreamKeepAlive: false,
         /** `--query-frontend.log-queries-longer-than`. */
         logQueriesLongerThan: "10s",
     },

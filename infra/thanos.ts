@@ -36,6 +36,7 @@ export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
             maxRetries: qf.maxRetries,
             resultsCache: qf.resultsCache,
             maxIdleConnsPerHost: qf.maxIdleConnsPerHost,
+            downstreamKeepAlive: qf.downstreamKeepAlive,
             logQueriesLongerThan: qf.logQueriesLongerThan,
         },
         compactor: {

@@ -5,6 +5,7 @@
  * store-resharding-without-gaps proves it on a real cluster with queries running through the change.
  */
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import type { RenderResult } from "../scripts/lib/render";
 import { objectsOfKind, renderInProcess } from "./support/harness";
 
@@ -59,5 +60,29 @@ describe("store gateway resharding", () => {
             const expected = stores(r).includes(s) ? { whenDeleted: "Delete", whenScaled: "Delete" } : { whenDeleted: "Retain", whenScaled: "Retain" };
             if (s.spec.persistentVolumeClaimRetentionPolicy !== undefined || stores(r).includes(s)) expect(s.spec.persistentVolumeClaimRetentionPolicy, s.metadata.name).toEqual(expected);
         }
+    });
+
+    it("querier pods drain before SIGTERM, store pods longer; the frontend opens a connection per request unless told otherwise", async () => {
+        type Pod = { terminationGracePeriodSeconds?: number; containers: Array<{ name: string; args?: string[]; lifecycle?: { preStop?: { sleep?: { seconds: number } } } }> };
+        const r = await renderInProcess("prod");
+        const podOf = (kind: string, name: RegExp) => objectsOfKind<{ metadata: { name: string }; spec: { template: { spec: Pod } } }>(r, kind).filter((o) => name.test(o.metadata.name)).map((o) => o.spec.template.spec);
+        const sleepOf = (p: Pod) => p.containers[0]?.lifecycle?.preStop?.sleep?.seconds ?? 0;
+        const queriers = podOf("Deployment", /^thanos-query$/);
+        const storePods = podOf("StatefulSet", /^thanos-store-\d+-of-\d+$/);
+        expect(queriers.map(sleepOf)).toEqual([15]);
+        expect(storePods.length).toBe(3);
+        for (const p of storePods) {
+            // A store outlives every querier still finishing a query on it, and both finish within their grace period.
+            expect(sleepOf(p)).toBeGreaterThan(sleepOf(queriers[0]!));
+            expect(p.terminationGracePeriodSeconds).toBeGreaterThan(sleepOf(p));
+        }
+        expect(queriers[0]!.terminationGracePeriodSeconds).toBeGreaterThan(sleepOf(queriers[0]!));
+        const tripper = (x: RenderResult) => {
+            const fe = objectsOfKind<{ metadata: { name: string }; spec: { template: { spec: Pod } } }>(x, "Deployment").find((o) => o.metadata.name === "thanos-query-frontend")!;
+            const flag = fe.spec.template.spec.containers[0]!.args!.find((a) => a.startsWith("--query-frontend.downstream-tripper-config="))!;
+            return parseYaml(flag.slice("--query-frontend.downstream-tripper-config=".length)) as { max_idle_conns_per_host: number; max_idle_conns: number };
+        };
+        expect(tripper(r)).toMatchObject({ max_idle_conns_per_host: -1, max_idle_conns: 0 });
+        expect(tripper(await renderInProcess("prod", ["queryFrontend.downstreamKeepAlive=true"]))).toMatchObject({ max_idle_conns_per_host: 100, max_idle_conns: 100 });
     });
 });

@@ -172,7 +172,7 @@ describe("ThanosQuerier", () => {
 });
 
 describe("ThanosQueryFrontend", () => {
-    it("splits by 24h, retries, caches results and labels, compresses and keeps >= 100 idle connections to the querier", () => {
+    it("splits by 24h, retries, caches results and labels, compresses, and opens a connection per request to the querier (or keeps >= 100 with keep-alive)", () => {
         const plan = queryFrontendPlan("qf", { namespace: "m", downstreamUrl: "http://thanos-query.m.svc.cluster.local:10902" });
         const args = queryFrontendArgs(plan);
         expect(args[0]).toBe("query-frontend");
@@ -181,7 +181,10 @@ describe("ThanosQueryFrontend", () => {
         expect(flagValue(args, "query-frontend.downstream-url")).toBe("http://thanos-query.m.svc.cluster.local:10902");
         expect(args).toContain("--query-frontend.compress-responses");
         const tripper = parseYaml(flagValue(args, "query-frontend.downstream-tripper-config")!) as { max_idle_conns_per_host: number };
-        expect(tripper.max_idle_conns_per_host).toBeGreaterThanOrEqual(100);
+        // Go's HTTP transport: a negative max idle connections per host is keep-alive off.
+        expect(tripper.max_idle_conns_per_host).toBe(-1);
+        const kept = queryFrontendArgs(queryFrontendPlan("qf", { namespace: "m", downstreamUrl: "http://q:10902", downstreamKeepAlive: true }));
+        expect((parseYaml(flagValue(kept, "query-frontend.downstream-tripper-config")!) as { max_idle_conns_per_host: number }).max_idle_conns_per_host).toBeGreaterThanOrEqual(100);
         expect(parseYaml(flagValue(args, "query-range.response-cache-config")!)).toMatchObject({ type: "IN-MEMORY", config: { max_size: "307MB" } });
         expect(parseYaml(flagValue(args, "labels.response-cache-config")!)).toMatchObject({ type: "IN-MEMORY" });
         const memcached = queryFrontendArgs(queryFrontendPlan("qf", { namespace: "m", downstreamUrl: "http://q:10902", resultsCache: { type: "memcached" } }));

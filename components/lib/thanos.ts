@@ -138,6 +138,11 @@ export interface ThanosContainerInput {
     volumeMounts?: VolumeMount[];
     /** When set, a startup probe gives the container this long to become healthy. */
     slowStartSeconds?: number;
+    /**
+     * When set, a terminating pod keeps running this long before SIGTERM (a `preStop` sleep): it is out of its
+     * Services' endpoints at once, and what is in flight finishes (Thanos cancels everything in flight on SIGTERM).
+     */
+    drainSeconds?: number;
 }
 
 /** A Thanos container with the baseline: pinned image, ports, probes, security context, resources, GOMEMLIMIT. */
@@ -153,6 +158,7 @@ export function thanosContainer(c: ThanosContainerInput): Container {
         resources: containerResources(c.resources),
         securityContext: containerSecurityContext(),
         volumeMounts: [{ name: TMP_VOLUME, mountPath: THANOS.tmpPath }, ...(c.volumeMounts ?? [])],
+        ...(c.drainSeconds !== undefined ? { lifecycle: { preStop: { sleep: { seconds: c.drainSeconds } } } } : {}),
         terminationMessagePolicy: "FallbackToLogsOnError",
     };
 }

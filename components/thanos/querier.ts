@@ -228,7 +228,7 @@ export function buildQuerierDeployment(plan: QuerierPlan, endpoints: readonly St
         component: THANOS.componentNames.query,
         replicas: plan.replicas,
         priorityClassName: plan.priorityClassName,
-        container: { name: "thanos-query", args: querierArgs(plan), resources: plan.resources, grpc: true, volumeMounts: [file, ...ca.mounts] },
+        container: { name: "thanos-query", args: querierArgs(plan), resources: plan.resources, grpc: true, volumeMounts: [file, ...ca.mounts], drainSeconds: DEFAULTS.querier.drainSeconds },
         volumes: [{ name: file.name, configMap: { name: endpointsConfigMapName(plan) } }, ...ca.volumes],
     });
 }

@@ -54,10 +54,17 @@ export interface QueryFrontendSettings {
      */
     resultsCache?: CacheSettings;
     /**
-     * Idle connections kept per querier host (`max_idle_conns_per_host`, at least 100).
+     * Idle connections kept per querier host (`max_idle_conns_per_host`, at least 100), when {@link downstreamKeepAlive} is on.
      * @default 100
      */
     maxIdleConnsPerHost?: number;
+    /**
+     * Keep connections to the querier Service alive. Off: each request opens a connection (`max_idle_conns_per_host:
+     * -1`), so the Service balances every request over the Ready querier pods and a terminating pod receives none
+     * (a kept connection would carry requests to it until it stops, and Thanos cancels what is in flight then).
+     * @default false
+     */
+    downstreamKeepAlive?: boolean;
     /**
      * `--query-frontend.log-queries-longer-than`.
      * @default "10s"
@@ -84,6 +91,7 @@ export interface QueryFrontendPlan {
     maxRetries: number;
     resultsCache: MemcachedPlan | undefined;
     maxIdleConnsPerHost: number;
+    downstreamKeepAlive: boolean;
     logQueriesLongerThan: string;
     priorityClassName: string | undefined;
 }
@@ -104,6 +112,7 @@ export function queryFrontendPlan(name: string, args: ThanosQueryFrontendArgs): 
                 ? memcachedPlan(`${name}-results-cache`, { namespace: args.namespace, ...cache.memcached, priorityClassName: args.priorityClassName })
                 : undefined,
         maxIdleConnsPerHost: args.maxIdleConnsPerHost ?? DEFAULTS.queryFrontend.maxIdleConnsPerHost,
+        downstreamKeepAlive: args.downstreamKeepAlive ?? DEFAULTS.queryFrontend.downstreamKeepAlive,
         logQueriesLongerThan: args.logQueriesLongerThan ?? DEFAULTS.queryFrontend.logQueriesLongerThan,
         priorityClassName: args.priorityClassName,
     };
@@ -143,8 +152,9 @@ export function labelsCacheConfig(plan: QueryFrontendPlan): string {
 export function downstreamTripperConfig(plan: QueryFrontendPlan): string {
     return stringify(
         {
-            max_idle_conns: plan.maxIdleConnsPerHost,
-            max_idle_conns_per_host: plan.maxIdleConnsPerHost,
+            // A negative max_idle_conns_per_host turns keep-alive off in Go's HTTP transport.
+            max_idle_conns: plan.downstreamKeepAlive ? plan.maxIdleConnsPerHost : 0,
+            max_idle_conns_per_host: plan.downstreamKeepAlive ? plan.maxIdleConnsPerHost : -1,
             idle_conn_timeout: "90s",
             response_header_timeout: "2m",
             tls_handshake_timeout: "10s",

@@ -395,6 +395,7 @@ export function buildStoreStatefulSet(plan: StoreGatewayPlan, instance: StoreIns
                             grpc: true,
                             volumeMounts: [dataMount(), objstoreMount()],
                             slowStartSeconds: DEFAULTS.storeGateway.startupSeconds,
+                            drainSeconds: DEFAULTS.storeGateway.drainSeconds,
                         }),
                     ],
                 }),

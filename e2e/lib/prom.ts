@@ -27,10 +27,12 @@ export interface QueryOptions {
     readonly range?: { start: number; end: number; step: number };
     /** Thanos `max_source_resolution` (`raw`, `5m`, `1h`, `auto`). */
     readonly maxSourceResolution?: string;
+    /** `Cache-Control: no-store`: the query-frontend neither answers from nor fills its results cache. */
+    readonly noCache?: boolean;
 }
 
-async function getJson(url: string): Promise<Record<string, unknown>> {
-    const res = await fetch(url, { signal: AbortSignal.timeout(120_000) });
+async function getJson(url: string, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+    const res = await fetch(url, { signal: AbortSignal.timeout(120_000), headers });
     const text = await res.text();
     let body: Record<string, unknown>;
     try {
@@ -54,7 +56,7 @@ export async function query(base: string, promql: string, options: QueryOptions 
         params.set("end", String(options.range.end));
         params.set("step", String(options.range.step));
     } else if (options.time !== undefined) params.set("time", String(options.time));
-    const body = await getJson(`${base}${path}?${params.toString()}`);
+    const body = await getJson(`${base}${path}?${params.toString()}`, options.noCache ? { "Cache-Control": "no-store" } : {});
     const data = body["data"] as { resultType: QueryResult["resultType"]; result: Sample[] };
     return { resultType: data.resultType, result: data.result, warnings: (body["warnings"] as string[] | undefined) ?? [] };
 }

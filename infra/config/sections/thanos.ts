@@ -112,7 +112,10 @@ export const queryFrontend = z
         resultsCache: cache("Range-query results cache (in memory: 30% of the memory limit)."),
         maxIdleConnsPerHost: integer(MIN_IDLE_CONNS_PER_HOST, 10000)
             .default(DEFAULTS.queryFrontend.maxIdleConnsPerHost)
-            .meta({ description: "Idle connections kept per querier host (downstream tripper max_idle_conns_per_host)." }),
+            .meta({ description: "Idle connections kept per querier host (downstream tripper max_idle_conns_per_host), when downstreamKeepAlive is on." }),
+        downstreamKeepAlive: bool()
+            .default(DEFAULTS.queryFrontend.downstreamKeepAlive)
+            .meta({ description: "Keep connections to the querier alive. Off: every request is balanced over the Ready queriers, and a terminating querier gets none." }),
         logQueriesLongerThan: duration().default(DEFAULTS.queryFrontend.logQueriesLongerThan).meta({ description: "--query-frontend.log-queries-longer-than." }),
     })
     .prefault({})
