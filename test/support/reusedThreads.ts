@@ -14,8 +14,10 @@
  *   while modules load) get a fresh thread, as before, so their modules load with the mutant active;
  * - the thread's `start` message (config, environment) is answered here after the first run; the run's current
  *   configuration (Stryker's test name filter, which it changes per mutant) is passed with each `run` instead;
- * - every project module (not node_modules) is evaluated again in each run, as in a fresh thread, so no state
- *   of an earlier mutant's run survives in the code under test; only node_modules stay loaded;
+ * - each run starts as in a fresh thread: test/support/keptThreadReset.ts (a setup file) sees the run number
+ *   passed here, clears the active mutant of the previous run and has every project module (not node_modules)
+ *   evaluated again, so no state of an earlier mutant's run survives in the code under test (module-level
+ *   values computed while a mutant was active would otherwise stay); only node_modules stay loaded;
  * - `stop` waits for the run to end (a bail cancels the run while a test may still be rendering), and the
  *   thread is replaced when it exited, after RECYCLE_AFTER runs (memory), and when vitest closes.
  *
@@ -62,13 +64,6 @@ function drop(k: Kept): Promise<void> {
 function runtimeMutant(project: TestProject): boolean {
     const provided = project.getProvidedContext() as unknown as Record<string, unknown>;
     return provided["mode"] === "mutant" && provided["mutantActivation"] === "runtime";
-}
-
-/** The files of the project's modules the worker has evaluated (all but node_modules). */
-function projectModules(project: TestProject): string[] {
-    const graph = project.vite.environments["__vitest__"]?.moduleGraph;
-    if (graph === undefined) return [];
-    return [...graph.fileToModulesMap.keys()].filter((f) => !f.includes("/node_modules/"));
 }
 
 class KeptThreadsWorker implements PoolWorker {
@@ -130,14 +125,16 @@ class KeptThreadsWorker implements PoolWorker {
         } else if (message.__vitest_worker_request__ && message.type === "run") {
             k.runs++;
             k.running = new Promise((resolve) => (k.finish = resolve));
-            if (k.runs > 1) {
-                const context = message.context!;
-                const invalidates = (context["invalidates"] as string[] | undefined) ?? [];
-                request = {
-                    ...request,
-                    context: { ...context, ...(this.config === undefined ? {} : { config: this.config }), invalidates: [...invalidates, ...projectModules(this.options.project)] },
-                } as WorkerRequest;
-            }
+            // test/support/keptThreadReset.ts starts each run as a fresh thread would (see there).
+            const context = message.context!;
+            request = {
+                ...request,
+                context: {
+                    ...context,
+                    ...(k.runs > 1 && this.config !== undefined ? { config: this.config } : {}),
+                    providedContext: { ...(context["providedContext"] as object), keptThreadRun: k.runs },
+                },
+            } as unknown as WorkerRequest;
         } else if (message.__vitest_worker_request__ && message.type === "stop" && k.reusable) {
             // Kept: the worker's own teardown runs when the thread is dropped.
             this.stopAnswered = true;
