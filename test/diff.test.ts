@@ -42,7 +42,10 @@ describe("render diff", () => {
 describe("npm run diff between two commits of a temporary repo", () => {
     it("exits 1 with the change, 0 without, 2 on a bad ref", async () => {
         const repo = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-diff-repo-"));
-        execFileSync("sh", ["-c", `git -C "${ROOT}" archive HEAD | tar -x -C "${repo}"`]);
+        // From the repository's top level: in Stryker's sandbox (an ignored directory of the work tree), `git
+        // archive` refuses to run from an untracked directory.
+        const top = execFileSync("git", ["-C", ROOT, "rev-parse", "--show-toplevel"], { encoding: "utf8" }).trim();
+        execFileSync("sh", ["-c", `git -C "${top}" archive HEAD | tar -x -C "${repo}"`]);
         fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"), "dir");
         const g = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, stdio: "ignore" });
         g("init", "-q", "-b", "main");

@@ -4,17 +4,23 @@
  * thread in the provided context as `keptThreadRun`), the first test file of each later run starts the run as a
  * fresh thread would:
  *
- * - no mutant is active while the run's modules load (Stryker activates a runtime mutant in a `beforeAll`; the
- *   previous run's mutant would otherwise be active while this run's test files are imported and collected);
  * - every module is evaluated again (`vi.resetModules()`: all but vitest's own; node_modules that Node loaded
- *   stay loaded), so no module-level value computed while an earlier mutant was active survives.
+ *   stay loaded), so no module-level value computed while an earlier mutant was active survives;
+ * - the run's mutant is active from the start, while the run's modules load: also in a fresh thread (its first
+ *   run). Stryker 9.6.1 activates a mutant in a `beforeAll` unless it plans a "static" activation, and it plans
+ *   that only without a test filter: with `--testFiles` (scripts/mutation.ts) its filter of a static mutant is
+ *   the group's test files (core's mutant-test-planner.js: `testFilter: this.globalTestFilter`, then
+ *   `mutantActivation: testFilter ? 'runtime' : 'static'`), so a mutant of a module-level constant was never
+ *   active when the constant was computed and survived every test (test/mutation-survivors.md). Activating a
+ *   mutant that is not static earlier changes nothing: no code that runs while modules load reaches it (else the
+ *   dry run would have found it static).
  */
 import { inject, vi } from "vitest";
 
 declare module "vitest" {
     interface ProvidedContext {
         keptThreadRun?: number;
-        mutantActivation?: "static" | "runtime";
+        activeMutant?: string;
     }
 }
 
@@ -24,9 +30,10 @@ const run = inject("keptThreadRun");
 if (run !== undefined && state["__keptThreadRun"] !== run) {
     const first = state["__keptThreadRun"] === undefined;
     state["__keptThreadRun"] = run;
-    if (!first) {
-        const ns = state[inject("globalNamespace")];
-        if (typeof ns === "object" && inject("mutantActivation") === "runtime") ns.activeMutant = undefined;
-        vi.resetModules();
+    if (!first) vi.resetModules();
+    if (inject("mode") === "mutant") {
+        const name = inject("globalNamespace");
+        const ns = (state[name] ??= {}) as { activeMutant?: string };
+        ns.activeMutant = inject("activeMutant");
     }
 }
