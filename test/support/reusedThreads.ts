@@ -10,8 +10,9 @@
  * wraps vitest's own ThreadsPoolWorker and keeps its thread between runs:
  *
  * - the thread is kept only between runs of mutants that are activated at run time (`mutantActivation:
- *   'runtime'`, which Stryker sets before each run): the dry run and every static mutant (one whose code runs
- *   while modules load) get a fresh thread, as before, so their modules load with the mutant active;
+ *   'runtime'`, which Stryker sets before each run): the dry run and any run planned with `'static'` get a
+ *   fresh thread. (With `--testFiles`, Stryker 9.6.1 plans static mutants with `'runtime'` too; they share the
+ *   kept thread, and test/support/keptThreadReset.ts activates them before the modules load again.)
  * - the thread's `start` message (config, environment) is answered here after the first run; the run's current
  *   configuration (Stryker's test name filter, which it changes per mutant) is passed with each `run` instead;
  * - each run starts as in a fresh thread: test/support/keptThreadReset.ts (a setup file) sees the run number
