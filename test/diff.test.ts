@@ -39,10 +39,55 @@ describe("render diff", () => {
     });
 });
 
+describe("render diff: paths and lines", () => {
+    it("writes a key that is not an identifier in brackets, as a JSON string", () => {
+        const before = { metadata: { labels: { "app.kubernetes.io/name": "a", "9lives": "x", plain_key: 1 } } };
+        const after = { metadata: { labels: { "app.kubernetes.io/name": "b", "9lives": "y", plain_key: 2 } } };
+        expect(fieldChanges(before, after, "inputs").map((c) => c.path)).toEqual([
+            'inputs.metadata.labels["9lives"]',
+            'inputs.metadata.labels["app.kubernetes.io/name"]',
+            "inputs.metadata.labels.plain_key",
+        ]);
+    });
+
+    it("cuts a value longer than 160 characters to 157 and an ellipsis, and leaves one of 160 whole", () => {
+        // JSON of a string of n characters is n + 2 characters (the quotes).
+        const at160 = "x".repeat(158);
+        const longer = "y".repeat(300);
+        const text = formatDiff(diffRenders([res("a", { v: at160, w: "a" })], [res("a", { v: "short", w: longer })]));
+        expect(text).toContain(`    inputs.v: ${JSON.stringify(at160)} -> "short"`);
+        expect(text).toContain(`    inputs.w: "a" -> "${"y".repeat(156)}...`);
+        const wLine = text.split("\n").find((l) => l.startsWith("    inputs.w: "))!;
+        expect(wLine.length).toBe("    inputs.w: ".length + '"a" -> '.length + 160);
+    });
+
+    it("marks a changed secret only when both sides are secrets, and never shows a secret's value", () => {
+        const text = formatDiff(
+            diffRenders(
+                [res("a", { both: "[secret 0123456789abcdef]", toPlain: "[secret]", fromPlain: "visible" })],
+                [res("a", { both: "[secret fedcba9876543210]", toPlain: "visible", fromPlain: "[secret]" })],
+            ),
+        );
+        expect(text).toContain('    inputs.both: "[secret]" -> "[secret]" (secret changed)');
+        expect(text).toContain('    inputs.toPlain: "[secret]" -> "visible"\n');
+        expect(text).toContain('    inputs.fromPlain: "visible" -> "[secret]"\n');
+        expect(text).not.toContain("0123456789abcdef");
+    });
+
+    it('says "no changes" only when there are none', () => {
+        const text = formatDiff(diffRenders([res("a", { x: 1 })], [res("a", { x: 2 })]));
+        expect(text).not.toContain("no changes");
+        expect(text.split("\n")[0]).toBe("~ kubernetes:apps/v1:Deployment::a");
+    });
+});
+
 describe("npm run diff between two commits of a temporary repo", () => {
     it("exits 1 with the change, 0 without, 2 on a bad ref", async () => {
         const repo = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-diff-repo-"));
-        execFileSync("sh", ["-c", `git -C "${ROOT}" archive HEAD | tar -x -C "${repo}"`]);
+        // From the repository's top level: in Stryker's sandbox (an ignored directory of the work tree), `git
+        // archive` refuses to run from an untracked directory.
+        const top = execFileSync("git", ["-C", ROOT, "rev-parse", "--show-toplevel"], { encoding: "utf8" }).trim();
+        execFileSync("sh", ["-c", `git -C "${top}" archive HEAD | tar -x -C "${repo}"`]);
         fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"), "dir");
         const g = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, stdio: "ignore" });
         g("init", "-q", "-b", "main");

@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml, parseDocument } from "yaml";
 import { LABELS } from "../components/constants";
 import { listStacks, applySets, parseSet, readStackFile, InputError } from "../scripts/lib/stackConfig";
-import { toYaml } from "../scripts/lib/render";
+import { summarize, toYaml, writeRender, type RenderResult } from "../scripts/lib/render";
+import type { CapturedResource } from "../scripts/lib/capture";
 import { ALL_CHECKS, evaluate } from "../policy/checks";
 import { kubernetesProblems } from "./support/crdSchema";
 import { objectsOfKind, renderInProcess, ROOT } from "./support/harness";
@@ -203,5 +204,73 @@ describe("Kubernetes schema validation of rendered objects", () => {
         const problems = await kubernetesProblems(deployment);
         expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/\/spec\/replicaz: unknown field/), expect.stringMatching(/\/spec\/template\/spec\/containers\/0\/portz: unknown field/)]));
         expect(await kubernetesProblems({ apiVersion: "v1", kind: "Service", metadata: { name: "s" }, spec: { ports: [{ port: "http" }] } })).toEqual([expect.stringMatching(/\/spec\/ports\/0\/port: type/)]);
+    });
+});
+
+describe("the render's files and summary, in process", () => {
+    const resource = (type: string, name: string, parent: string | null, custom: boolean): CapturedResource => ({
+        type,
+        name,
+        parent,
+        inputs: { n: name },
+        options: { protect: false, retainOnDelete: false, dependsOn: [], provider: null },
+        custom,
+    });
+    const STACK = "thanos:stack:Stack::s";
+    const COMP = "thanos:c:Comp::c";
+    const result: RenderResult = {
+        resources: [
+            resource("thanos:stack:Stack", "s", null, false),
+            resource("kubernetes:core/v1:Namespace", "ns", STACK, true),
+            resource("thanos:c:Comp", "c", STACK, false),
+            resource("kubernetes:apps/v1:Deployment", "d1", COMP, true),
+            resource("kubernetes:apps/v1:Deployment", "d2", COMP, true),
+        ],
+        manifests: [
+            { file: "monitoring/configmap-a.yaml", object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" }, data: { flag: "yes", n: "1", text: "two\nlines\n" } } },
+        ],
+        outputs: {},
+    };
+
+    it("summarizes the component tree (own resources, all below) and the totals by type, most first then by name", () => {
+        expect(summarize("dev", result)).toBe(
+            [
+                "stack dev: 5 resources, 1 Kubernetes objects",
+                "  s (thanos:stack:Stack): 1 resource, 4 in all",
+                "    c (thanos:c:Comp): 2 resources, 2 in all",
+                "by type:",
+                "     2  kubernetes:apps/v1:Deployment",
+                "     1  kubernetes:core/v1:Namespace",
+                "     1  thanos:c:Comp",
+                "     1  thanos:stack:Stack",
+            ].join("\n"),
+        );
+    });
+
+    it("writes resources.json (without the custom flag) and one YAML file per manifest, replacing an earlier render's manifests", () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-write-render-"));
+        try {
+            fs.mkdirSync(path.join(out, "manifests", "old"), { recursive: true });
+            fs.writeFileSync(path.join(out, "manifests", "old", "stale.yaml"), "stale: true\n");
+            writeRender(result, out);
+            const json = fs.readFileSync(path.join(out, "resources.json"), "utf8");
+            expect(json.endsWith("}\n]\n")).toBe(true);
+            expect(json.startsWith('[\n  {\n    "type": "thanos:stack:Stack",\n    "name": "s",\n    "parent": null,\n')).toBe(true);
+            const entries = JSON.parse(json) as Array<Record<string, unknown>>;
+            expect(entries).toHaveLength(5);
+            expect(Object.keys(entries[1]!)).toEqual(["type", "name", "parent", "inputs", "options"]);
+            expect(entries[1]).toEqual({ type: "kubernetes:core/v1:Namespace", name: "ns", parent: STACK, inputs: { n: "ns" }, options: { protect: false, retainOnDelete: false, dependsOn: [], provider: null } });
+            expect(fs.existsSync(path.join(out, "manifests", "old"))).toBe(false);
+            const yamlText = fs.readFileSync(path.join(out, "manifests", "monitoring", "configmap-a.yaml"), "utf8");
+            // YAML 1.1 readers take a plain yes and n for booleans and 1 for a number: strings only when quoted
+            // (the key n too); a multi-line string is a literal block.
+            expect(yamlText).toMatch(/ {2}flag: ("yes"|'yes')\n/);
+            expect(yamlText).toMatch(/ {2}("n"|'n'): ("1"|'1')\n/);
+            expect(yamlText).toContain("  text: |\n    two\n    lines\n");
+            expect(parseYaml(yamlText)).toEqual(result.manifests[0]!.object);
+            expect(yamlText).not.toMatch(/[&*]/);
+        } finally {
+            fs.rmSync(out, { recursive: true, force: true });
+        }
     });
 });

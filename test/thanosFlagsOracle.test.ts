@@ -78,6 +78,9 @@ describe("the flag checker, against the Thanos sources", () => {
         // A value flag has no --no- form, and a --no- prefix on an unknown name stays unknown.
         expect(thanosArgProblems(["query", "--no-query.timeout"])).toEqual(["container: query has no flag --no-query.timeout in Thanos v0.42.4"]);
         expect(thanosArgProblems(["query", "--no-such-flag"])).toEqual(["container: query has no flag --no-such-flag in Thanos v0.42.4"]);
+        // kingpin negates a bool with exactly `--no-`: another prefix of the same length is no negation.
+        expect(thanosArgProblems(["query", "--ok-query.auto-downsampling"])).toEqual(["container: query has no flag --ok-query.auto-downsampling in Thanos v0.42.4"]);
+        expect(thanosArgProblems(["compact", "--on-debug.halt-on-error"])).toEqual(["container: compact has no flag --on-debug.halt-on-error in Thanos v0.42.4"]);
     });
 
     it("names the container and refuses positional arguments", () => {

@@ -9,11 +9,13 @@ import Module from "module";
 import { isMainThread } from "worker_threads";
 
 type Load = (request: string, ...rest: unknown[]) => unknown;
-const loader = Module as unknown as { _load: Load };
+const loader = Module as unknown as { _load: Load & { traceEventsTolerated?: true } };
 
-if (!isMainThread) {
+// Setup files run again for every test file, and the mutation run keeps its thread between runs
+// (test/support/reusedThreads.ts): wrap the loader once.
+if (!isMainThread && loader._load.traceEventsTolerated === undefined) {
     const load = loader._load;
-    loader._load = function (this: unknown, request: string, ...rest: unknown[]): unknown {
+    const tolerant = function (this: unknown, request: string, ...rest: unknown[]): unknown {
         if (request === "trace_events" || request === "node:trace_events") {
             try {
                 return load.call(this, request, ...rest);
@@ -23,4 +25,5 @@ if (!isMainThread) {
         }
         return load.call(this, request, ...rest);
     };
+    loader._load = Object.assign(tolerant, { traceEventsTolerated: true as const });
 }
