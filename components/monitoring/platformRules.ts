@@ -18,7 +18,7 @@
  * select the chart's job names, and these replace them.
  */
 import { EXTERNAL_LABELS, SELF_MONITORING } from "../constants";
-import { alert, runbookLinks, type ScopedRuleGroup } from "./thanosRules";
+import { alert, runbookLinks, sel, type ScopedRuleGroup } from "./thanosRules";
 
 /** The `job` label of Prometheus, Alertmanager and the config reloaders. */
 export interface PlatformJobNames {
@@ -91,8 +91,9 @@ export const PLATFORM_THRESHOLDS = {
     collectorMemory: "12h",
 } as const;
 
-function sel(metric: string, job: string, extra?: string): string {
-    return `${metric}{job="${job}"${extra ? `, ${extra}` : ""}}`;
+/** Fewer targets of `job` (in `where`) up than `planned`; `or vector(0)`: none up at all is the worst case, not an empty result. */
+function fewerUp(job: string, where: string, planned: number): string {
+    return `(count(${sel("up", job, where)} == 1) or vector(0)) < ${planned}`;
 }
 
 /**
@@ -191,8 +192,7 @@ export function platformRuleGroups(opts: PlatformRulesOptions): ScopedRuleGroup[
                 scope: "global",
                 rules: [
                     alert(c, "PrometheusPodsDown", {
-                        // `or vector(0)`: no pod up at all is the worst case, not an empty result.
-                        expr: `(count(${sel("up", j, here)} == 1) or vector(0)) < ${opts.prometheusPods}`,
+                        expr: fewerUp(j, here, opts.prometheusPods),
                         for: "10m",
                         severity: "critical",
                         cluster: opts.cluster,
@@ -241,7 +241,7 @@ export function platformRuleGroups(opts: PlatformRulesOptions): ScopedRuleGroup[
                         description: "Alertmanager {{ $labels.pod }} sees fewer cluster members than there are Alertmanagers: the replicas do not gossip, and notifications are sent twice.",
                     }),
                     alert(c, "AlertmanagerReplicasDown", {
-                        expr: `(count(${sel("up", j, here)} == 1) or vector(0)) < ${opts.alertmanagerReplicas}`,
+                        expr: fewerUp(j, here, opts.alertmanagerReplicas),
                         for: "10m",
                         severity: "critical",
                         cluster: opts.cluster,

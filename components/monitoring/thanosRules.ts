@@ -158,7 +158,7 @@ interface Ctx {
 }
 
 /** `metric{job="<job>", <extra>}`. */
-function sel(metric: string, job: string, extra?: string): string {
+export function sel(metric: string, job: string, extra?: string): string {
     return `${metric}{job="${job}"${extra ? `, ${extra}` : ""}}`;
 }
 

@@ -159,13 +159,17 @@ export function thanosScrapeTargets(opts: {
 }): ThanosScrapeTarget[] {
     const jobs = opts.jobs ?? SELF_MONITORING.jobs;
     const components = opts.components ?? (["compact", "query", "queryFrontend", "store", "rule"] as const);
-    const targets: ThanosScrapeTarget[] = components.map((c) => ({
-        job: jobs[c],
-        selector: { [LABELS.name]: THANOS.componentNames[c], [LABELS.partOf]: PART_OF },
-        port: THANOS.portNames.http,
-    }));
+    const targets: ThanosScrapeTarget[] = components.map((c) => componentScrapeTarget(THANOS.componentNames[c], jobs[c], THANOS.portNames.http));
     if (opts.sidecarSelector) targets.push({ job: jobs.sidecar, selector: { ...opts.sidecarSelector }, port: THANOS.portNames.http });
     return targets;
+}
+
+/**
+ * A scrape target of every Service of one of the stack's components (`app.kubernetes.io/name=<componentName>`, part
+ * of the stack): every shard, partition or cache cluster of it.
+ */
+export function componentScrapeTarget(componentName: string, job: string, port: string): ThanosScrapeTarget {
+    return { job, selector: { [LABELS.name]: componentName, [LABELS.partOf]: PART_OF }, port };
 }
 
 /** Problems with the arguments, one `<arg>: <rule>, got <value>` sentence each. */

@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CHART_PORTS, grafanaDatasourceTimeout, type PrometheusOperatorArgs } from "../prometheus/prometheusOperator";
-import { INGRESS, LABELS, MEMCACHED, MULTI_CLUSTER, PART_OF, PORTS, PROMETHEUS, SELF_MONITORING, THANOS } from "../constants";
+import { INGRESS, MEMCACHED, MULTI_CLUSTER, PORTS, PROMETHEUS, SELF_MONITORING, THANOS } from "../constants";
 import { DEFAULTS } from "../defaults";
 import type { VolumeSettings } from "../lib/pod";
 import { DEFAULT_STORAGE_CLASS, storageClassProblems, type StorageClassSettings } from "../storage/storageClass";
@@ -15,7 +15,7 @@ import type { BucketUserNames, ObjstoreSecretRef, StoreEndpoint } from "../lib/c
 import { ruleLabels } from "../lib/monitoringTypes";
 import { objectStorageSettingsProblems, showValue } from "../lib/objectStorage";
 import { refuseProblems } from "../lib/providers";
-import { thanosScrapeTargets, type ThanosSelfMonitoringArgs } from "../monitoring/thanosSelfMonitoring";
+import { componentScrapeTarget, thanosScrapeTargets, type ThanosSelfMonitoringArgs } from "../monitoring/thanosSelfMonitoring";
 import { compactVolumeClaimRegex } from "../monitoring/thanosRules";
 import { ipPeers, NAMESPACE_NAME_LABEL } from "../network/networkPolicies";
 import { anywhereOf, buildStackNetworkPolicies, workloadId, type StackNetworkInput } from "../network/stackNetwork";
@@ -317,9 +317,9 @@ function planSelfMonitoring(
             // A collector has no Thanos read path (its absent() alerts would fire forever).
             ...thanosScrapeTargets({ ...(p.parts.thanosReadPath ? {} : { components: [] }), sidecarSelector: sidecarServiceSelector(p.prometheusInstance) }),
             // The ruler's config reloader (Prometheus' and Alertmanager's are scraped by their own ServiceMonitors).
-            ...(p.parts.thanosReadPath ? [{ ...thanosScrapeTargets({ components: ["rule"] })[0]!, job: jobs.configReloader, port: PROMETHEUS.portNames.configReloader }] : []),
-            // The memcached exporters (every cache cluster's Services carry the memcached name label).
-            ...(exporters ? [{ job: jobs.memcached, selector: { [LABELS.name]: THANOS.componentNames.memcached, [LABELS.partOf]: PART_OF }, port: MEMCACHED.exporterPortName }] : []),
+            ...(p.parts.thanosReadPath ? [componentScrapeTarget(THANOS.componentNames.rule, jobs.configReloader, PROMETHEUS.portNames.configReloader)] : []),
+            // The memcached exporters of every cache cluster.
+            ...(exporters ? [componentScrapeTarget(THANOS.componentNames.memcached, jobs.memcached, MEMCACHED.exporterPortName)] : []),
         ],
         externallyScrapedJobs: [jobs.prometheus, jobs.alertmanager, jobs.configReloader],
         platform: {

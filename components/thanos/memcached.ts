@@ -157,6 +157,11 @@ export function buildMemcachedStatefulSet(plan: MemcachedPlan): StatefulSet {
     };
 }
 
+/** The {@link Memcached} args of a plan (what a component that owns a cache creates it with). */
+export function memcachedArgs(plan: MemcachedPlan): MemcachedArgs {
+    return { namespace: plan.namespace, replicas: plan.replicas, resources: plan.resources, maxItemSizeMb: plan.maxItemSizeMb, exporter: plan.exporter, priorityClassName: plan.priorityClassName };
+}
+
 /** The exporter sidecar: reads memcached's `stats` on localhost, serves `/metrics`. */
 function memcachedExporterContainer(): Container {
     return {

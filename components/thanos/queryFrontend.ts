@@ -15,7 +15,7 @@ import type { Deployment } from "kubernetes-types/apps/v1";
 import { stringify } from "yaml";
 import { THANOS } from "../constants";
 import { DEFAULTS, type ResourceRequirements } from "../defaults";
-import { Memcached, memcachedClientConfig, memcachedPlan, type MemcachedPlan } from "./memcached";
+import { Memcached, memcachedArgs, memcachedClientConfig, memcachedPlan, type MemcachedPlan } from "./memcached";
 import type { CacheSettings } from "./storeGateway";
 import { isDuration } from "../lib/duration";
 import { objectMeta, selectorLabels } from "../lib/meta";
@@ -222,7 +222,7 @@ export class ThanosQueryFrontend extends pulumi.ComponentResource {
             const c = plan.resultsCache;
             new Memcached(
                 c.name,
-                { namespace: c.namespace, replicas: c.replicas, resources: c.resources, maxItemSizeMb: c.maxItemSizeMb, exporter: c.exporter, priorityClassName: c.priorityClassName },
+                memcachedArgs(c),
                 childOptions(this, opts),
             );
         }

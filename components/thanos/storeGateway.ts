@@ -21,7 +21,7 @@ import type { StatefulSet } from "kubernetes-types/apps/v1";
 import { stringify } from "yaml";
 import { AWAIT_MARGIN_SECONDS, PORTS, PULUMI_AWAIT, THANOS } from "../constants";
 import { DEFAULTS, type ResourceRequirements } from "../defaults";
-import { Memcached, memcachedClientConfig, memcachedPlan, type MemcachedPlan, type MemcachedSettings } from "./memcached";
+import { Memcached, memcachedArgs, memcachedClientConfig, memcachedPlan, type MemcachedPlan, type MemcachedSettings } from "./memcached";
 import { serviceFqdn, type ObjstoreSecretRef, type StoreEndpoint } from "../lib/contracts";
 import { formatDuration, isDuration, parseDuration } from "../lib/duration";
 import { objectMeta, selectorLabels, standardLabels } from "../lib/meta";
@@ -445,7 +445,7 @@ export class ThanosStoreGateway extends pulumi.ComponentResource {
         for (const c of caches) {
             new Memcached(
                 c.name,
-                { namespace: c.namespace, replicas: c.replicas, resources: c.resources, maxItemSizeMb: c.maxItemSizeMb, exporter: c.exporter, priorityClassName: c.priorityClassName },
+                memcachedArgs(c),
                 childOptions(this, opts),
             );
         }
