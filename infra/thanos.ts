@@ -35,7 +35,7 @@ export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
             splitInterval: qf.splitInterval,
             maxRetries: qf.maxRetries,
             resultsCache: qf.resultsCache,
-            maxIdleConnsPerHost: qf.maxIdleConnsPerHost,
+            ...(qf.maxIdleConnsPerHost !== undefined ? { maxIdleConnsPerHost: qf.maxIdleConnsPerHost } : {}),
             downstreamKeepAlive: qf.downstreamKeepAlive,
             logQueriesLongerThan: qf.logQueriesLongerThan,
         },

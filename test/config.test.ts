@@ -72,6 +72,8 @@ describe("stack configuration", () => {
         [{ querier: { resources: { requests: { cpu: "lots" } } } }, 'querier.resources.requests.cpu: must be a Kubernetes quantity, like 500m, 2, 512Mi or 50Gi, got "lots"'],
         [{ prometheus: { storage: { size: "0Gi" } } }, 'prometheus.storage.size: must be a volume size greater than zero, like 50Gi, got "0Gi"'],
         [{ protect: "yes" }, 'protect: must be true or false, got "yes"'],
+        // Go's transport keeps no idle connection with keep-alive off: a pool size there would be silently ignored.
+        [{ queryFrontend: { maxIdleConnsPerHost: 200 } }, "queryFrontend.maxIdleConnsPerHost: applies only with downstreamKeepAlive: true (keep-alive to the querier is off by default, so no connection is kept), got 200"],
         [{ cluster: { name: "eks", eks: { clusterName: "eks", oidcProviderArn: "oidc" } } }, "cluster.eks.oidcProviderArn: must be an IAM OIDC provider ARN"],
         [{ prometheus: { shardz: 2 } }, "prometheus.shardz: unknown key (did you mean 'shards'?)"],
         [{ promethus: {} }, "promethus: unknown key (did you mean 'prometheus'?)"],

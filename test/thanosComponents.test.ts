@@ -5,7 +5,7 @@ import { EXTERNAL_LABELS, IMAGES, LABELS } from "../components/constants";
 import { buildCompactorStatefulSet, compactorArgs, compactorPlan, ThanosCompactor } from "../components/thanos/compactor";
 import { buildMemcachedService, buildMemcachedStatefulSet, memcachedAddress, memcachedPlan } from "../components/thanos/memcached";
 import { buildEndpointsConfigMap, buildQuerierDeployment, endpointSdConfig, querierArgs, querierPlan, querierProblems, ThanosQuerier } from "../components/thanos/querier";
-import { buildQueryFrontendDeployment, queryFrontendArgs, queryFrontendPlan } from "../components/thanos/queryFrontend";
+import { buildQueryFrontendDeployment, queryFrontendArgs, queryFrontendPlan, queryFrontendProblems } from "../components/thanos/queryFrontend";
 import { alertmanagersConfig, buildRulerService, buildThanosRuler, rulerPlan, ThanosRuler } from "../components/thanos/ruler";
 import { buildStoreStatefulSet, storeArgs, storeEndpointsOf, storeGatewayPlan, ThanosStoreGateway } from "../components/thanos/storeGateway";
 import { captureComponent, find, ofType, querierEndpointDocument } from "./support/harness";
@@ -185,6 +185,10 @@ describe("ThanosQueryFrontend", () => {
         expect(tripper.max_idle_conns_per_host).toBe(-1);
         const kept = queryFrontendArgs(queryFrontendPlan("qf", { namespace: "m", downstreamUrl: "http://q:10902", downstreamKeepAlive: true }));
         expect((parseYaml(flagValue(kept, "query-frontend.downstream-tripper-config")!) as { max_idle_conns_per_host: number }).max_idle_conns_per_host).toBeGreaterThanOrEqual(100);
+        expect(queryFrontendProblems({ namespace: "m", downstreamUrl: "http://q:10902", downstreamKeepAlive: true, maxIdleConnsPerHost: 200 })).toEqual([]);
+        expect(queryFrontendProblems({ namespace: "m", downstreamUrl: "http://q:10902", maxIdleConnsPerHost: 200 })).toEqual([
+            "ThanosQueryFrontend maxIdleConnsPerHost: applies only with downstreamKeepAlive: true (keep-alive to the querier is off by default, so no connection is kept), got 200",
+        ]);
         expect(parseYaml(flagValue(args, "query-range.response-cache-config")!)).toMatchObject({ type: "IN-MEMORY", config: { max_size: "307MB" } });
         expect(parseYaml(flagValue(args, "labels.response-cache-config")!)).toMatchObject({ type: "IN-MEMORY" });
         const memcached = queryFrontendArgs(queryFrontendPlan("qf", { namespace: "m", downstreamUrl: "http://q:10902", resultsCache: { type: "memcached" } }));

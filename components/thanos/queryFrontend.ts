@@ -118,6 +118,9 @@ export function queryFrontendPlan(name: string, args: ThanosQueryFrontendArgs): 
     };
 }
 
+/** The rule for an idle-connection pool without keep-alive: Go's transport would ignore it, so it is refused. */
+export const IDLE_CONNS_NEED_KEEP_ALIVE = "applies only with downstreamKeepAlive: true (keep-alive to the querier is off by default, so no connection is kept)";
+
 /** Validation of the Args, one line per problem. */
 export function queryFrontendProblems(args: ThanosQueryFrontendArgs): string[] {
     const problems: string[] = [];
@@ -128,6 +131,7 @@ export function queryFrontendProblems(args: ThanosQueryFrontendArgs): string[] {
     if (args.maxIdleConnsPerHost !== undefined && (!Number.isInteger(args.maxIdleConnsPerHost) || args.maxIdleConnsPerHost < MIN_IDLE_CONNS_PER_HOST)) {
         problems.push(`ThanosQueryFrontend maxIdleConnsPerHost: must be an integer >= ${MIN_IDLE_CONNS_PER_HOST}, got ${args.maxIdleConnsPerHost}`);
     }
+    if (args.maxIdleConnsPerHost !== undefined && args.downstreamKeepAlive !== true) problems.push(`ThanosQueryFrontend maxIdleConnsPerHost: ${IDLE_CONNS_NEED_KEEP_ALIVE}, got ${args.maxIdleConnsPerHost}`);
     if (args.maxRetries !== undefined && (!Number.isInteger(args.maxRetries) || args.maxRetries < 0)) problems.push(`ThanosQueryFrontend maxRetries: must be an integer >= 0, got ${args.maxRetries}`);
     if (args.replicas !== undefined && (!Number.isInteger(args.replicas) || args.replicas < 1)) problems.push(`ThanosQueryFrontend replicas: must be an integer >= 1, got ${args.replicas}`);
     return problems;

@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { DEFAULTS } from "../../../components/defaults";
-import { MIN_IDLE_CONNS_PER_HOST } from "../../../components/thanos/queryFrontend";
+import { IDLE_CONNS_NEED_KEEP_ALIVE, MIN_IDLE_CONNS_PER_HOST } from "../../../components/thanos/queryFrontend";
 import { parseDuration } from "../../../components/lib/duration";
 import { timePartitionIssues } from "../../../components/lib/timeRange";
 import { resources, storage, type Problem } from "../common";
@@ -111,12 +111,15 @@ export const queryFrontend = z
         maxRetries: integer(0, 20).default(DEFAULTS.queryFrontend.maxRetries).meta({ description: "Retries per range, instant and labels request." }),
         resultsCache: cache("Range-query results cache (in memory: 30% of the memory limit)."),
         maxIdleConnsPerHost: integer(MIN_IDLE_CONNS_PER_HOST, 10000)
-            .default(DEFAULTS.queryFrontend.maxIdleConnsPerHost)
-            .meta({ description: "Idle connections kept per querier host (downstream tripper max_idle_conns_per_host), when downstreamKeepAlive is on." }),
+            .optional()
+            .meta({ description: `Idle connections kept per querier host (downstream tripper max_idle_conns_per_host; ${DEFAULTS.queryFrontend.maxIdleConnsPerHost} when unset); only with downstreamKeepAlive.` }),
         downstreamKeepAlive: bool()
             .default(DEFAULTS.queryFrontend.downstreamKeepAlive)
             .meta({ description: "Keep connections to the querier alive. Off: every request is balanced over the Ready queriers, and a terminating querier gets none." }),
         logQueriesLongerThan: duration().default(DEFAULTS.queryFrontend.logQueriesLongerThan).meta({ description: "--query-frontend.log-queries-longer-than." }),
+    })
+    .superRefine((qf, ctx) => {
+        if (qf.maxIdleConnsPerHost !== undefined && !qf.downstreamKeepAlive) ctx.addIssue({ code: "custom", path: ["maxIdleConnsPerHost"], message: IDLE_CONNS_NEED_KEEP_ALIVE, input: qf.maxIdleConnsPerHost });
     })
     .prefault({})
     .meta({ description: "Thanos query-frontend." });
