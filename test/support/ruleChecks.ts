@@ -9,10 +9,11 @@ import { stringify } from "yaml";
 import { parser } from "@prometheus-io/lezer-promql";
 import type { SyntaxNode } from "@lezer/common";
 import { SELF_MONITORING } from "../../components/constants";
-import { specGroups, type ScopedRuleGroup } from "../../components/monitoring/thanosRules";
+import { expect } from "vitest";
+import { alertsOf, specGroups, type ScopedRuleGroup } from "../../components/monitoring/thanosRules";
 import type { RuleTestFile } from "../fixtures/rule-tests";
 import { ROOT } from "./harness";
-import { writeRuleFile } from "./promtool";
+import { checkRules, promtoolWorkDir, runPromtool, writeRuleFile } from "./promtool";
 
 export function nodes(expr: string, name: string): SyntaxNode[] {
     const found: SyntaxNode[] = [];
@@ -86,4 +87,29 @@ export function writeTestFiles(dir: string, groups: ScopedRuleGroup[], files: Ru
         fs.writeFileSync(file, stringify({ rule_files: [path.basename(rulesFile)], evaluation_interval: evaluationInterval, tests: f.tests }, { lineWidth: 0 }));
         return file;
     });
+}
+
+/** `promtool check rules` accepts every group, and counts every rule of them. */
+export function expectRulesAccepted(promtool: string, groups: ScopedRuleGroup[]): void {
+    const r = checkRules(promtool, specGroups(groups));
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain(`SUCCESS: ${groups.reduce((n, g) => n + g.rules.length, 0)} rules found`);
+}
+
+/**
+ * `promtool test rules` passes every unit-test file against `groups`; each file covers alerts of `groups` only and
+ * proves both directions (the alert fires, and it stays quiet).
+ */
+export function expectRuleTestsPass(promtool: string, groups: ScopedRuleGroup[], files: RuleTestFile[]): void {
+    const names = alertsOf(groups).map((a) => a.alert);
+    for (const f of files) {
+        for (const a of f.alerts) expect(names, `${f.name} covers ${a}`).toContain(a);
+        const all = f.tests.flatMap((t) => t.alert_rule_test);
+        expect(all.some((x) => x.exp_alerts.length > 0), f.name).toBe(true);
+        expect(all.some((x) => x.exp_alerts.length === 0), f.name).toBe(true);
+    }
+    const dir = promtoolWorkDir();
+    const r = runPromtool(promtool, ["test", "rules", ...writeTestFiles(dir, groups, files)], dir);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).not.toMatch(/FAILED/);
 }
