@@ -415,21 +415,44 @@ export const compactorVsSidecars: Scenario = {
 };
 
 /** Queries over the history in a loop while `disrupt` runs; counts complete, partial (reported) and wrong answers. */
-async function queryWhile(rp: ReadPath, spec: SeriesSpec, disrupt: () => Promise<void>, partialResponse: boolean): Promise<{ queries: number; complete: number; reportedPartial: number; failed: number; silentlyIncomplete: number }> {
+/** What the queries of {@link queryWhile} returned: a complete answer has every sample and no warning. */
+interface QueryStats {
+    queries: number;
+    complete: number;
+    reportedPartial: number;
+    failed: number;
+    silentlyIncomplete: number;
+    /** The first warnings and errors, with their time. */
+    warnings: string[];
+}
+
+/** The counts of a {@link QueryStats}, for a scenario's measurements. */
+function countsOf({ warnings: _warnings, ...counts }: QueryStats): Record<string, number> {
+    return counts;
+}
+
+/** Range queries over the history every 250 ms (and their outcomes) while `disrupt` runs. */
+async function queryWhile(rp: ReadPath, spec: SeriesSpec, disrupt: () => Promise<void>, options: { partialResponse: boolean; noCache?: boolean }): Promise<QueryStats> {
     const expected = expectedAtStep(spec, 3600);
     let done = false;
-    const stats = { queries: 0, complete: 0, reportedPartial: 0, failed: 0, silentlyIncomplete: 0 };
+    const stats: QueryStats = { queries: 0, complete: 0, reportedPartial: 0, failed: 0, silentlyIncomplete: 0, warnings: [] };
+    const note = (text: string) => {
+        if (stats.warnings.length < 3) stats.warnings.push(`${new Date().toISOString()} ${text}`);
+    };
     const loop = (async () => {
         while (!done) {
             stats.queries++;
             try {
-                const r = await rp.query(spec.metric, { range: { start: spec.start, end: spec.end - 3600, step: 3600 }, partialResponse });
+                const r = await rp.query(spec.metric, { range: { start: spec.start, end: spec.end - 3600, step: 3600 }, partialResponse: options.partialResponse, ...(options.noCache ? { noCache: true } : {}) });
                 const samples = r.result.reduce((n, s) => n + (s.values?.length ?? 0), 0);
-                if (samples === expected) stats.complete++;
-                else if (r.warnings.length > 0) stats.reportedPartial++;
-                else stats.silentlyIncomplete++;
-            } catch {
+                if (samples === expected && r.warnings.length === 0) stats.complete++;
+                else if (r.warnings.length > 0) {
+                    stats.reportedPartial++;
+                    note(r.warnings.join("; "));
+                } else stats.silentlyIncomplete++;
+            } catch (e) {
                 stats.failed++;
+                note(e instanceof Error ? e.message : String(e));
             }
             await sleep(250);
         }
@@ -482,10 +505,10 @@ export const storeRestartDuringQuery: Scenario = {
         const rp = await ReadPath.open(ctx.kube, ctx.namespace);
         try {
             // Two replicas: delete one store pod of shard 0 (and of shard 1) while queries run.
-            const twoReplicas = await queryWhile(rp, spec, deleteStorePods(ctx, [storePod(ctx, 0, 0), storePod(ctx, 1, 0)], 5000), true);
+            const twoReplicas = await queryWhile(rp, spec, deleteStorePods(ctx, [storePod(ctx, 0, 0), storePod(ctx, 1, 0)], 5000), { partialResponse: true });
             expectThat(twoReplicas.silentlyIncomplete === 0 && twoReplicas.failed === 0 && twoReplicas.reportedPartial === 0, `two replicas per shard: ${JSON.stringify(twoReplicas)}`);
             // One replica: shard 0's only remaining replica goes too (the StatefulSet recreates both).
-            const oneReplica = await queryWhile(rp, spec, deleteStorePods(ctx, [storePod(ctx, 0, 0), storePod(ctx, 0, 1)], 8000), true);
+            const oneReplica = await queryWhile(rp, spec, deleteStorePods(ctx, [storePod(ctx, 0, 0), storePod(ctx, 0, 1)], 8000), { partialResponse: true });
             expectThat(oneReplica.silentlyIncomplete === 0, `a query returned incomplete data without a partial-response warning: ${JSON.stringify(oneReplica)}`);
             // The shard was really gone for a while: some answers said so (else the check above proves nothing).
             expectThat(oneReplica.reportedPartial + oneReplica.failed > 0, `no query noticed store shard 0 down: ${JSON.stringify(oneReplica)}`);
@@ -493,7 +516,7 @@ export const storeRestartDuringQuery: Scenario = {
                 const h = await checkHistory(rp, spec);
                 return h.samples === expectedAtStep(spec, 3600) && h.warnings.length === 0 ? h : undefined;
             }, 180_000);
-            return { withTwoReplicas: twoReplicas, withNoReplicaLeft: oneReplica, samplesAfterRecovery: back.samples, samplesLost: expectedAtStep(spec, 3600) - back.samples };
+            return { withTwoReplicas: countsOf(twoReplicas), withNoReplicaLeft: countsOf(oneReplica), samplesAfterRecovery: back.samples, samplesLost: expectedAtStep(spec, 3600) - back.samples };
         } finally {
             rp.close();
         }
@@ -519,44 +542,24 @@ export const storeReshardingWithoutGaps: Scenario = {
         // which reaches the querier pods that are Ready; no-store keeps its results cache out of the answers.
         const rp = await ReadPath.open(ctx.kube, ctx.namespace, READ_PATH.queryFrontend);
         let upSeconds = 0;
-        const stats = { queries: 0, complete: 0, reportedPartial: 0, failed: 0, silentlyIncomplete: 0 };
-        const warnings: string[] = [];
+        const stats = await queryWhile(
+            rp,
+            spec,
+            async () => {
+                await ctx.engine.pulumi(["config", "set", "--path", "thanos-stack:storeGateway.shards", "3"]);
+                const started = Date.now();
+                await ctx.engine.pulumi(["up", "--yes", "--skip-preview"]);
+                upSeconds = (Date.now() - started) / 1000;
+                // Queries keep running a little past the update: the old pods' last moments.
+                await sleep(20_000);
+            },
+            { partialResponse: true, noCache: true },
+        ).finally(() => rp.close());
         const expected = expectedAtStep(spec, 3600);
-        let done = false;
-        const loop = (async () => {
-            while (!done) {
-                stats.queries++;
-                try {
-                    const r = await rp.query(spec.metric, { range: { start: spec.start, end: spec.end - 3600, step: 3600 }, partialResponse: true, noCache: true });
-                    const samples = r.result.reduce((n, x) => n + (x.values?.length ?? 0), 0);
-                    if (samples === expected && r.warnings.length === 0) stats.complete++;
-                    else if (r.warnings.length > 0) {
-                        stats.reportedPartial++;
-                        if (warnings.length < 3) warnings.push(`${new Date().toISOString()} ${r.warnings.join("; ")}`);
-                    } else stats.silentlyIncomplete++;
-                } catch (e) {
-                    stats.failed++;
-                    if (warnings.length < 3) warnings.push(`${new Date().toISOString()} ${e instanceof Error ? e.message : String(e)}`);
-                }
-                await sleep(500);
-            }
-        })();
-        try {
-            await ctx.engine.pulumi(["config", "set", "--path", "thanos-stack:storeGateway.shards", "3"]);
-            const started = Date.now();
-            await ctx.engine.pulumi(["up", "--yes", "--skip-preview"]);
-            upSeconds = (Date.now() - started) / 1000;
-            // Queries keep running a little past the update: the old pods' last moments.
-            await sleep(20_000);
-        } finally {
-            done = true;
-            await loop;
-            rp.close();
-        }
         const after = storeSets(ctx);
         expectThat(after.length === 3 && after.every((n) => n.endsWith("-of-3")), `after the change: ${after.join(", ")}`);
         // Never silent, never failed; a partial answer (flagged by the querier) at most once per querier pod that stops.
-        expectThat(stats.failed === 0 && stats.silentlyIncomplete === 0 && stats.reportedPartial <= querierPodsBefore.length, `queries during the resharding: ${JSON.stringify(stats)}; ${warnings.join(" | ")}`);
+        expectThat(stats.failed === 0 && stats.silentlyIncomplete === 0 && stats.reportedPartial <= querierPodsBefore.length, `queries during the resharding: ${JSON.stringify(stats)}`);
         expectThat(stats.queries >= 20, `only ${stats.queries} queries ran during the change: ${JSON.stringify(stats)}`);
         const querierPodsAfter = pods(ctx, SELECT.query).map((p) => p.metadata.name).sort();
         expectThat(querierPodsAfter.every((p) => !querierPodsBefore.includes(p)), `the queriers did not roll: ${querierPodsAfter.join(", ")}`);
@@ -569,7 +572,7 @@ export const storeReshardingWithoutGaps: Scenario = {
             },
             120_000,
         );
-        return { upSeconds, ...stats, partialWarnings: warnings, samplesPerQuery: expected, samplesLost: 0, storeSetsBefore: before, storeSetsAfter: after, claimsBefore: claimsBefore.length, claimsAfter: storeClaims(ctx).length, orphanedClaims: orphaned.length };
+        return { upSeconds, ...countsOf(stats), partialWarnings: stats.warnings, samplesPerQuery: expected, samplesLost: 0, storeSetsBefore: before, storeSetsAfter: after, claimsBefore: claimsBefore.length, claimsAfter: storeClaims(ctx).length, orphanedClaims: orphaned.length };
     },
 };
 
