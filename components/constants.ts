@@ -196,6 +196,13 @@ export const THANOS = {
         rule: "thanos-rule",
         memcached: "memcached",
     },
+    /**
+     * Pod label naming the group a pod is one instance of (value: the store gateway's or compactor's base name,
+     * e.g. `thanos-store`), on the components whose instances a configuration change renames. Other workloads'
+     * NetworkPolicies name the group, so while the old instances still run (until Pulumi deletes them at the end
+     * of the update) the policies already updated for the new ones let them through.
+     */
+    instanceOfLabel: "thanos-stack.io/instance-of",
     /** Pod label with the store gateway hash shard of a pod. */
     storeShardLabel: "thanos-stack.io/store-shard",
     /** Pod label with the store gateway time partition of a pod. */

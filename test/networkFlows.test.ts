@@ -284,3 +284,54 @@ describe("network flows with EKS Pod Identity (prod --set objectStorage.identity
         expectDenied(m, [...thanos(m, "query"), ...thanos(m, "query-frontend")], [HOSTS.podIdentityAgent], 80);
     });
 });
+
+/**
+ * A layout change renames instances: new store gateway StatefulSets start beside the old ones, and Pulumi deletes
+ * the old ones (and their own policies) only at the end of the update, while every other workload's policy is
+ * updated at its start. In between, the old pods must keep every flow they had: the queriers still on the old
+ * endpoints reach them, and they reach their caches and the bucket. The policies in force are the new ones plus
+ * the old ones not yet deleted.
+ */
+describe.each([
+    ["prod", "store gateway shards 2 -> 3", ["storeGateway.shards=2"], ["storeGateway.shards=3"]],
+    ["local", "store gateway shards 2 -> 3", ["storeGateway.shards=2"], ["storeGateway.shards=3"]],
+    ["prod", "store gateway time partitions added", [], ['storeGateway.timePartitions=[{"maxTime":"-30d"},{"minTime":"-31d"}]']],
+    ["local", "compactor sharded by cluster", [], ['compactor.sharding={"label":"cluster","groups":[["a"],["b"]]}']],
+])("network flows of the %s render while a layout change rolls out (%s)", (stack, _change, before, after) => {
+    let old: Model;
+    let next: Model;
+    let inForce: PolicyObject[];
+    beforeAll(async () => {
+        [old, next] = [await model(stack, before), await model(stack, after)];
+        const names = new Set(next.policies.map((p) => p.metadata.name));
+        inForce = [...next.policies, ...old.policies.filter((p) => !names.has(p.metadata.name))];
+    });
+    const allowedDuring = (from: Endpoint[], to: Endpoint[], port: number, protocol: Protocol = "TCP") =>
+        from.flatMap((s) => to.map((d) => denial(inForce, s, d, port, protocol, next.namespaces)).filter((x): x is string => x !== undefined));
+    const gone = (pods: ModelPod[]) => pods.filter((p) => !next.pods.some((n) => n.owner === p.owner));
+
+    it("the change renames instances (otherwise it proves nothing)", () => {
+        expect(gone([...thanos(old, "store"), ...thanos(old, "compact")]).length).toBeGreaterThan(0);
+    });
+
+    it("the queriers still reach the old store gateways on 10901, as the new ones", () => {
+        const stores = [...gone(thanos(old, "store")), ...thanos(next, "store")];
+        expect(allowedDuring(some(thanos(next, "query"), "querier"), some(stores, "store gateway"), 10901)).toEqual([]);
+    });
+
+    it("the old store gateways still reach their caches, and the old bucket users the bucket", () => {
+        const oldStores = gone(thanos(old, "store"));
+        for (const cache of byImage(next, /memcached:/).filter((c) => c.owner.includes("store"))) expect(allowedDuring(oldStores, [cache], 11211), cache.owner).toEqual([]);
+        const oldUsers = [...oldStores, ...gone(thanos(old, "compact"))];
+        if (stack === "prod") return expect(allowedDuring(oldUsers, [HOSTS.s3], 443)).toEqual([]);
+        const secret = objectsOfKind<{ metadata: { name: string }; stringData?: Record<string, string> }>(next.result, "Secret").find((s) => s.metadata.name.endsWith("-objstore"))!;
+        const endpoint = String((parseYaml(Object.values(secret.stringData ?? {})[0] ?? "") as { config: { endpoint: string } }).config.endpoint);
+        const { targets, protocol } = resolveThroughService(endpoint, next.services, next.pods);
+        for (const t of targets) expect(allowedDuring(oldUsers, [t.pod], t.port, protocol)).toEqual([]);
+    });
+
+    it("Prometheus still scrapes the old instances", () => {
+        const scrapers = ofKind(next, "Prometheus");
+        expect(allowedDuring(scrapers, [...gone(thanos(old, "store")), ...gone(thanos(old, "compact"))], 10902)).toEqual([]);
+    });
+});

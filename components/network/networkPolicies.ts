@@ -53,6 +53,14 @@ export interface NetworkWorkload {
     description: string;
     /** Labels every pod of the workload carries: the policy's pod selector. */
     podSelector: Record<string, string>;
+    /**
+     * Labels by which the other workloads' rules name this one, when its pods belong to a group whose members a
+     * configuration change renames (the store gateway's shard x partition instances, the compactor's streams):
+     * every instance of the group carries them, so a policy updated for the new instances still lets the old
+     * ones through until they are deleted. Labels every pod of the workload carries.
+     * @default podSelector
+     */
+    peerSelector?: Record<string, string>;
     /** Container ports by name (named Service target ports resolve through them). */
     ports: Array<{ name: string; port: number; protocol?: Protocol }>;
     /** Ports Prometheus scrapes (ingress from the scrapers). @default [] */
@@ -257,6 +265,17 @@ function podPeer(labels: Record<string, string>): NetworkPolicyPeer {
     return { podSelector: { matchLabels: labels } };
 }
 
+/** The labels other workloads' rules name a workload by. */
+function peerLabels(w: NetworkWorkload): Record<string, string> {
+    return w.peerSelector ?? w.podSelector;
+}
+
+/** One pod peer per distinct label set. */
+function uniquePeers(selectors: Array<Record<string, string>>): NetworkPolicyPeer[] {
+    const byKey = new Map(selectors.map((s) => [JSON.stringify(Object.entries(s).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), s]));
+    return [...byKey.values()].map(podPeer);
+}
+
 /** One `ipBlock` peer per CIDR. */
 export function ipPeers(cidrs: readonly string[]): NetworkPolicyPeer[] {
     return cidrs.map((cidr) => ({ ipBlock: { cidr } }));
@@ -276,6 +295,7 @@ export function networkPlanProblems(plan: NetworkPlan): string[] {
         if (ids.has(w.id)) problems.push(`network policies: workload id "${w.id}" is used twice`);
         ids.add(w.id);
         if (Object.keys(w.podSelector).length === 0) problems.push(`network policies: workload ${w.id} has an empty pod selector (it would select every pod)`);
+        if (w.peerSelector !== undefined && Object.keys(w.peerSelector).length === 0) problems.push(`network policies: workload ${w.id} has an empty peer selector (it would name every pod)`);
     }
     return problems;
 }
@@ -308,10 +328,11 @@ export function buildNetworkPolicies(plan: NetworkPlan): NetworkPolicySet {
         const r = resolveAddress(plan, address);
         const ports: PortRef[] = r.port === undefined ? [] : [{ port: r.port, protocol: r.protocol }];
         if (r.kind === "service") {
-            // Egress to exactly the pods the Service routes to; ingress on each of them from exactly the source's pods.
-            egress.get(from.id)!.add([podPeer(r.selector)], ports);
+            // Egress to exactly the pods the Service routes to (or their group); ingress on each of them from exactly
+            // the source's pods (or its group).
+            egress.get(from.id)!.add(r.workloads.some((w) => w.peerSelector !== undefined) ? uniquePeers(r.workloads.map(peerLabels)) : [podPeer(r.selector)], ports);
             for (const to of r.workloads) {
-                ingress.get(to.id)!.add([podPeer(from.podSelector)], ports);
+                ingress.get(to.id)!.add([podPeer(peerLabels(from))], ports);
                 flows.push({ from: from.id, to: to.id, ports, why });
             }
         } else if (r.kind === "cluster") {

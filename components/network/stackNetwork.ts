@@ -126,6 +126,18 @@ function fromTemplate(selector: Record<string, string> | undefined, template: Po
     return { podSelector, ports };
 }
 
+/**
+ * The selector other policies name an instance of a renamed-by-config group by (store gateway shards x partitions,
+ * compactor streams): the component and the group label of its pod template.
+ */
+function groupPeer(template: PodTemplateSpec | undefined): Pick<NetworkWorkload, "peerSelector"> {
+    const labels = template?.metadata?.labels ?? {};
+    const name = labels[LABELS.name];
+    const group = labels[THANOS.instanceOfLabel];
+    if (name === undefined || group === undefined) throw new Error(`network policies: a pod template of a group has no ${LABELS.name} or ${THANOS.instanceOfLabel} label: ${JSON.stringify(labels)}`);
+    return { peerSelector: { [LABELS.name]: name, [THANOS.instanceOfLabel]: group } };
+}
+
 function memcachedWorkloads(stackName: string, caches: Array<MemcachedPlan | undefined>): { workloads: NetworkWorkload[]; services: Service[] } {
     const present = caches.filter((c): c is MemcachedPlan => c !== undefined);
     return {
@@ -245,6 +257,7 @@ function addThanosBucketUsers({ stackName, namespace, t, metrics }: ThanosScope,
             id: idOf(stackName, i.name),
             description: `Thanos store gateway ${i.name}: serves the bucket's blocks (gRPC StoreAPI).`,
             ...fromTemplate(sts.spec?.selector.matchLabels, sts.spec?.template),
+            ...groupPeer(sts.spec?.template),
             connectsTo: memcachedAddresses([sg.indexCache, sg.cachingBucket]),
             bucket: true,
             metricsPorts: metrics,
@@ -263,6 +276,7 @@ function addThanosBucketUsers({ stackName, namespace, t, metrics }: ThanosScope,
             id: idOf(stackName, i.name),
             description: `Thanos compactor ${i.name}: compacts, downsamples and applies retention in the bucket.`,
             ...fromTemplate(sts.spec?.selector.matchLabels, sts.spec?.template),
+            ...groupPeer(sts.spec?.template),
             bucket: true,
             metricsPorts: metrics,
         });

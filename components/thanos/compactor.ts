@@ -275,7 +275,7 @@ export function buildCompactorStatefulSet(plan: CompactorPlan, instance: Compact
             updateStrategy: { type: "RollingUpdate" },
             selector: { matchLabels: selector },
             template: {
-                metadata: { labels: standardLabels(component, instance.name) },
+                metadata: { labels: standardLabels(component, instance.name, { [THANOS.instanceOfLabel]: plan.name }) },
                 spec: thanosPodSpec({
                     serviceAccountName: plan.serviceAccountName,
                     priorityClassName: plan.priorityClassName,

@@ -359,6 +359,7 @@ export function buildStoreStatefulSet(plan: StoreGatewayPlan, instance: StoreIns
     const component = THANOS.componentNames.store;
     const selector = instanceLabels(instance);
     const extra: Record<string, string> = { [THANOS.storeShardLabel]: String(instance.shard) };
+    const group = { [THANOS.instanceOfLabel]: plan.name };
     if (instance.partition !== undefined) extra[THANOS.storePartitionLabel] = String(instance.partition);
     return {
         apiVersion: "apps/v1",
@@ -380,7 +381,7 @@ export function buildStoreStatefulSet(plan: StoreGatewayPlan, instance: StoreIns
             updateStrategy: { type: "RollingUpdate" },
             selector: { matchLabels: selector },
             template: {
-                metadata: { labels: standardLabels(component, instance.name, extra) },
+                metadata: { labels: standardLabels(component, instance.name, { ...extra, ...group }) },
                 spec: thanosPodSpec({
                     serviceAccountName: plan.serviceAccountName,
                     priorityClassName: plan.priorityClassName,
