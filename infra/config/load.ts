@@ -117,6 +117,25 @@ export function parseConfigValue(value: string): unknown {
 }
 
 /**
+ * A namespace that is almost the project's (`thanos-stak`, `thanos_stack`, `Thanos-Stack`): a typo whose keys would
+ * silently configure nothing. Other namespaces (`pulumi`, a policy pack's, another program's) are left alone.
+ */
+function isNearMissNamespace(ns: string): boolean {
+    const normalized = ns.toLowerCase().replace(/[_.\s]+/g, "-");
+    return normalized === CONFIG_NAMESPACE || editDistance(ns, CONFIG_NAMESPACE) <= 2;
+}
+
+/**
+ * `thanos-stack:prometheus.shards` is one top-level key with a dot in its name (what `pulumi config set` writes
+ * without `--path`), not `shards` under `prometheus`; no key of the schema has a dot, so say how to write it. The
+ * value is not repeated (it may be a secret).
+ */
+function flatDottedKeyProblem(name: string): string {
+    const key = `${CONFIG_NAMESPACE}:${name}`;
+    return `${key}: is one key named "${name}" (pulumi config set without --path), not a path; a key must not contain ".": run pulumi config rm ${key} && pulumi config set --path ${key} <value> (add --secret for a secret)`;
+}
+
+/**
  * Turns the flat Pulumi config map (`<namespace>:<key>` -> string) into the
  * raw configuration object, and reports keys that this program would ignore.
  */
@@ -128,9 +147,12 @@ export function collectProjectConfig(all: Record<string, string>): { raw: Record
         const ns = idx < 0 ? CONFIG_NAMESPACE : key.slice(0, idx);
         const name = idx < 0 ? key : key.slice(idx + 1);
         if (ns === CONFIG_NAMESPACE) {
-            raw[name] = parseConfigValue(all[key]!);
+            if (name.includes(".")) problems.push(flatDottedKeyProblem(name));
+            else raw[name] = parseConfigValue(all[key]!);
         } else if (ns in AMBIENT_PROVIDER_HINTS) {
             problems.push(`${key}: is ignored, because this program builds its providers explicitly and never uses the default ${ns} provider; ${AMBIENT_PROVIDER_HINTS[ns]}`);
+        } else if (isNearMissNamespace(ns)) {
+            problems.push(`${key}: config namespace "${ns}" is not this project's, so the key would be ignored; the namespace must be "${CONFIG_NAMESPACE}" (did you mean ${CONFIG_NAMESPACE}:${name}?)`);
         }
     }
     return { raw, problems };
