@@ -52,6 +52,8 @@ function editDistance(a: string, b: string): number {
 interface JsonSchemaNode {
     properties?: Record<string, JsonSchemaNode>;
     additionalProperties?: unknown;
+    /** A map whose keys are a fixed set (a record over an enum). */
+    propertyNames?: { enum?: string[] };
 }
 
 let inputJsonSchema: JsonSchemaNode | undefined;
@@ -61,7 +63,7 @@ export function allowedKeys(path: readonly PropertyKey[]): string[] {
     inputJsonSchema ??= z.toJSONSchema(stackConfigSchema, { io: "input", unrepresentable: "any" }) as JsonSchemaNode;
     let node: JsonSchemaNode | undefined = inputJsonSchema;
     for (const key of path) node = node?.properties?.[String(key)];
-    return Object.keys(node?.properties ?? {});
+    return node?.properties !== undefined ? Object.keys(node.properties) : (node?.propertyNames?.enum ?? []);
 }
 
 function unknownKeyMessage(parent: readonly PropertyKey[], key: string): string {
@@ -74,9 +76,18 @@ function unknownKeyMessage(parent: readonly PropertyKey[], key: string): string 
     return `unknown key${hint}`;
 }
 
-/** `["objectStorage", "lifecycle", "rules", 0, "id"]` -> `objectStorage.lifecycle.rules[0].id`. */
+/**
+ * `["objectStorage", "lifecycle", "rules", 0, "id"]` -> `objectStorage.lifecycle.rules[0].id`; a map key that is not a
+ * plain name (`querier.replicas` under `production.singlePointsAllowed`, a user name with a dot) is quoted in brackets.
+ */
 export function keyPath(path: readonly PropertyKey[]): string {
-    return path.reduce<string>((out, seg) => (typeof seg === "number" ? `${out}[${seg}]` : out ? `${out}.${String(seg)}` : String(seg)), "") || "(root)";
+    const step = (out: string, seg: PropertyKey) => {
+        if (typeof seg === "number") return `${out}[${seg}]`;
+        const name = String(seg);
+        if (out !== "" && !/^[A-Za-z_][\w-]*$/.test(name)) return `${out}[${JSON.stringify(name)}]`;
+        return out ? `${out}.${name}` : name;
+    };
+    return path.reduce<string>(step, "") || "(root)";
 }
 
 /** Validates a raw configuration object (keys relative to the project namespace). */
