@@ -117,7 +117,7 @@ export const operator = z
     .prefault({})
     .meta({ description: "The Prometheus Operator from the kube-prometheus-stack chart." });
 
-const secretString = (what: string) => text().meta({ description: `${what} (put it in the stack as a secret: \`pulumi config set --secret\`).` });
+const secretString = (what: string) => text().meta({ description: `${what} (put it in the stack as a secret: \`pulumi config set --secret\`).`, secret: true });
 
 /** `alertmanager` section. */
 export const alertmanager = z
