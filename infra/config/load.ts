@@ -76,7 +76,12 @@ function inputSchema(): JsonSchemaNode {
 /** The keys the schema allows at a path (empty when the path has no fixed keys). */
 export function allowedKeys(path: readonly PropertyKey[]): string[] {
     let node: JsonSchemaNode | undefined = inputSchema();
-    for (const key of path) node = node?.properties?.[String(key)];
+    for (const key of path) {
+        // Through a list's items, a map's values, or a union's one object branch.
+        const n: JsonSchemaNode | undefined = node?.anyOf?.find((b) => b.properties !== undefined || b.additionalProperties !== undefined) ?? node;
+        if (typeof key === "number") node = n?.items;
+        else node = n?.properties?.[String(key)] ?? (typeof n?.additionalProperties === "object" ? (n.additionalProperties as JsonSchemaNode) : undefined);
+    }
     return node?.properties !== undefined ? Object.keys(node.properties) : (node?.propertyNames?.enum ?? []);
 }
 

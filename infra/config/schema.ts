@@ -22,6 +22,7 @@ import { central, collector, multiClusterProblems, role } from "./sections/multi
 import { ui, uiProblems } from "./sections/uiAccess";
 import { networkPolicies, priorityClass, storageClass } from "./sections/hardening";
 import { production, productionProblems } from "./sections/production";
+import { teams } from "./sections/teams";
 
 /** The schema of the whole stack configuration (keys under the `thanos-stack:` namespace). */
 export const stackConfigSchema = z
@@ -50,6 +51,7 @@ export const stackConfigSchema = z
         priorityClass,
         storageClass,
         networkPolicies,
+        teams,
     })
     .superRefine((c, ctx) => {
         // An index is a number, so the key reads like the schema's own (`a.b[1].c`).
