@@ -228,7 +228,8 @@ describe("package metadata", () => {
         expect(pkg.peerDependencies["@pulumi/pulumi"]).toBeDefined();
         expect(pkg.devDependencies["@pulumi/pulumi"]).toBeDefined();
         expect(pkg.dependencies["@pulumi/pulumi"]).toBeUndefined();
-        expect(pkg.scripts["prepublishOnly"]).toContain("build:package");
+        // Built on install from a path or git URL, on npm ci here, and on pack/publish (npm runs `prepare` for each).
+        expect(pkg.scripts["prepare"]).toBe("npm run build:package");
         expect(pkg.scripts["build:package"]).toBe("tsc -p tsconfig.build.json");
     });
 
