@@ -15,32 +15,46 @@ import { ROOT } from "./support/harness";
 
 const USAGE = "usage: npm run diff -- --stack <name> [--base <git-ref>] [--set <key.path>=<value> ...]";
 
+/** A program that renders one resource. */
+const RENDERS = `
+import * as pulumi from "@pulumi/pulumi";
+new pulumi.CustomResource("test:index:Thing", "kept", {});
+`;
+
 /**
- * A program that fails, but only once the diff is over: it waits until `npm run diff` has removed its temporary
- * directory (the parent of the render's --out). The other render of the diff, which fails at once, is then the
- * one the diff reports, whichever of the two child processes starts first.
+ * A program that renders one resource, 1.5 s late, and leaves a mark (the file THANOS_DIFF_TEST_MARK) when
+ * it is done: slower than a render that fails at once.
  */
-const FAILS_AFTER_THE_DIFF = `
+const RENDERS_LATE = `
 import * as fs from "fs";
-import * as path from "path";
-const out = process.argv[process.argv.indexOf("--out") + 1] ?? "";
-const started = Date.now();
-export = new Promise((_, reject) => {
-    const timer = setInterval(() => {
-        if (fs.existsSync(path.dirname(out)) && Date.now() - started < 120_000) return;
-        clearInterval(timer);
-        reject(new Error("the diff is over"));
-    }, 50);
-});
+import * as pulumi from "@pulumi/pulumi";
+export = new Promise<void>((resolve) =>
+    setTimeout(() => {
+        new pulumi.CustomResource("test:index:Thing", "kept", {});
+        fs.writeFileSync(process.env["THANOS_DIFF_TEST_MARK"] ?? "", "rendered\\n");
+        resolve();
+    }, 1500),
+);
 `;
 
 /** The render's refusal of a stack that has no stack file (only Pulumi.other.yaml). */
 const NO_STACK_FILE = "render of stack 't' refused; nothing was written:\n  --stack t: no such stack file stacks/Pulumi.t.yaml (stacks: other)";
 
-const OTHER_STACK = { "stacks/Pulumi.other.yaml": "config: {}\n" };
+/** The files of a repository with the program `program` and no stack file for t. */
+const withoutStackT = (program: string) => ({ "infra/index.ts": program, "stacks/Pulumi.other.yaml": "config: {}\n" });
 
-/** The files of a repository whose renders of stack t fail: no stack file for t, and the program of `program`. */
-const withoutStackT = (program: string) => ({ "infra/index.ts": program, ...OTHER_STACK });
+/** Runs `fn` with TMPDIR (where the diff makes its temporary directory) set to a new empty directory. */
+async function inOwnTmpdir<T>(fn: (tmp: string) => Promise<T>): Promise<T> {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-diff-tmpdir-"));
+    const saved = process.env["TMPDIR"];
+    process.env["TMPDIR"] = tmp;
+    try {
+        return await fn(tmp);
+    } finally {
+        if (saved === undefined) delete process.env["TMPDIR"];
+        else process.env["TMPDIR"] = saved;
+    }
+}
 
 describe("npm run diff: arguments", () => {
     afterEach(() => {
@@ -111,7 +125,7 @@ describe("npm run diff: the base without --base, and a failed render (exit 2, wh
     it("is the merge-base with main; a failed base render is named by that commit", async () => {
         // main has the first commit; the branch topic one more. The work tree has a stack file for t, the
         // base does not: the base render fails.
-        const repo = repoWith(withoutStackT(FAILS_AFTER_THE_DIFF), ["components", "infra"]);
+        const repo = repoWith(withoutStackT(RENDERS), ["components", "infra"]);
         const base = revParse(repo, "main");
         git(repo, "checkout", "-qb", "topic");
         fs.writeFileSync(path.join(repo, "README"), "topic\n");
@@ -122,7 +136,7 @@ describe("npm run diff: the base without --base, and a failed render (exit 2, wh
     });
 
     it("is the merge-base with origin/main when there is no main", async () => {
-        const repo = repoWith(withoutStackT(FAILS_AFTER_THE_DIFF), ["components", "infra"], { branch: "trunk" });
+        const repo = repoWith(withoutStackT(RENDERS), ["components", "infra"], { branch: "trunk" });
         const base = revParse(repo, "HEAD");
         git(repo, "update-ref", "refs/remotes/origin/main", "HEAD");
         fs.writeFileSync(path.join(repo, "README"), "trunk\n");
@@ -132,11 +146,17 @@ describe("npm run diff: the base without --base, and a failed render (exit 2, wh
         expect(await diff(repo, ["--stack", "t"])).toEqual({ code: 2, stdout: "", stderr: `base ${base} (${base.slice(0, 12)}): render failed (exit 2):\n${NO_STACK_FILE}\n` });
     });
 
-    it("names a failed render of the work tree as such", async () => {
-        // The base has a stack file for t (and a program that fails late); the work tree has deleted it.
-        const repo = repoWith({ ...withoutStackT(FAILS_AFTER_THE_DIFF), "stacks/Pulumi.t.yaml": "config: {}\n" }, ["components", "infra"]);
+    it("names a failed render of the work tree as such, once the base render has ended, and leaves nothing behind", async () => {
+        // The base has a stack file for t and renders it late; the work tree has deleted the stack file.
+        const repo = repoWith({ ...withoutStackT(RENDERS_LATE), "stacks/Pulumi.t.yaml": "config: {}\n" }, ["components", "infra"]);
         fs.rmSync(path.join(repo, "stacks", "Pulumi.t.yaml"));
-        expect(await diff(repo, ["--stack", "t", "--base", "HEAD"])).toEqual({ code: 2, stdout: "", stderr: `work tree: render failed (exit 2):\n${NO_STACK_FILE}\n` });
+        const mark = path.join(repo, "base-rendered");
+        await inOwnTmpdir(async (tmp) => {
+            expect(await diff(repo, ["--stack", "t", "--base", "HEAD"], { THANOS_DIFF_TEST_MARK: mark })).toEqual({ code: 2, stdout: "", stderr: `work tree: render failed (exit 2):\n${NO_STACK_FILE}\n` });
+            // The base render (in the temporary directory) ran to its end before that directory was removed.
+            expect(fs.existsSync(mark)).toBe(true);
+            expect(fs.readdirSync(tmp)).toEqual([]);
+        });
     });
 });
 
@@ -160,16 +180,10 @@ new pulumi.CustomResource("test:index:Thing", "kept", { level: new pulumi.Config
     beforeAll(async () => {
         repo = repoWith({ "infra/index.ts": BASE, "stacks/Pulumi.t.yaml": "config:\n  thanos-stack:level: info\n" }, ["components", "infra"], { commitNodeModules: true });
         fs.writeFileSync(path.join(repo, "infra", "index.ts"), HEAD);
-        // The diff's temporary directory goes to TMPDIR: an empty one of this test's.
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-diff-tmpdir-"));
-        const saved = process.env["TMPDIR"];
-        process.env["TMPDIR"] = tmp;
-        try {
-            result = await diff(repo, ["--stack", "t", "--base", "HEAD", "--set", "level=debug"], { THANOS_DIFF_TEST_FROM: "io.env" });
-        } finally {
-            if (saved === undefined) delete process.env["TMPDIR"];
-            else process.env["TMPDIR"] = saved;
-        }
+        result = await inOwnTmpdir(async (dir) => {
+            tmp = dir;
+            return diff(repo, ["--stack", "t", "--base", "HEAD", "--set", "level=debug"], { THANOS_DIFF_TEST_FROM: "io.env" });
+        });
     });
 
     it("exits 1 for one object removed and one added", () => {
