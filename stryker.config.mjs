@@ -38,7 +38,7 @@ export const GROUPS = {
     },
     policy: {
         mutate: ["policy/checks/aws.ts", "policy/checks/baseline.ts", "policy/checks/network.ts", "policy/checks/thanos.ts", "policy/checks/types.ts", "policy/checks/workloads.ts"],
-        tests: ["test/policy.test.ts", "test/policyConditions.test.ts", "test/render.test.ts", "test/multiCluster.test.ts", "test/uiAccess.test.ts"],
+        tests: ["test/policy.test.ts", "test/policyConditions.test.ts", "test/labelSelector.test.ts", "test/render.test.ts", "test/multiCluster.test.ts", "test/uiAccess.test.ts"],
     },
     render: {
         mutate: ["scripts/lib/capture.ts", "scripts/lib/render.ts", "scripts/lib/secrets.ts"],
