@@ -42,11 +42,11 @@ export const GROUPS = {
     },
     render: {
         mutate: ["scripts/lib/capture.ts", "scripts/lib/render.ts", "scripts/lib/secrets.ts"],
-        tests: ["test/render.test.ts", "test/diff.test.ts", "test/diffWorktree.test.ts", "test/objectStorage.test.ts"],
+        tests: ["test/render.test.ts", "test/capture.test.ts", "test/diff.test.ts", "test/diffWorktree.test.ts", "test/objectStorage.test.ts"],
     },
     diff: {
         mutate: ["scripts/lib/diff.ts", "scripts/diff.ts"],
-        tests: ["test/diff.test.ts", "test/diffWorktree.test.ts"],
+        tests: ["test/diff.test.ts", "test/diffWorktree.test.ts", "test/diffCli.test.ts"],
     },
 };
 

@@ -12,7 +12,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { deployReady, networkPolicies, podSecurity } from "./scenarios/platform";
-import { destroyKeepsData, noPerpetualDiff, policyPackOnPreview, programEntry, renderMatchesEngine } from "./scenarios/engine";
+import { credentialsStaySecret, destroyKeepsData, noPerpetualDiff, policyPackOnPreview, programEntry, renderMatchesEngine } from "./scenarios/engine";
 import { scrapeToQuery } from "./scenarios/datapath";
 import { backupRestore, compactorCompacts, compactorVsSidecars, historyThroughBucket, sidecarDiesMidUpload, storeReshardingWithoutGaps, storeRestartDuringQuery } from "./scenarios/history";
 import { prometheusReplicaDown, rulerAlertDelivered, shardScopeRules, stackWatchesItself } from "./scenarios/rules";
@@ -46,6 +46,7 @@ const SCENARIOS: readonly Scenario[] = [
     renderMatchesEngine,
     programEntry,
     teamProgram,
+    credentialsStaySecret,
     scrapeToQuery,
     rulerAlertDelivered,
     shardScopeRules,

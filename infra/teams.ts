@@ -1,12 +1,11 @@
 /**
- * Team monitoring defined with the stack: ServiceMonitors, PodMonitors and
- * PrometheusRules per environment. Checked (every PromQL expression parsed)
- * before any resource — provider included — is created.
+ * Team monitoring defined with the stack: the `teams` section of the stack file (ServiceMonitors, PodMonitors and
+ * PrometheusRules by Kubernetes name). Checked (every PromQL expression parsed) before any resource — provider
+ * included — is created, each problem under its key path.
  *
- * Only the local stack carries the example from the project's seed (the JVM
- * `example-app` scraped through a ServiceMonitor, and a `global`-scope rule
- * group evaluated by the Thanos ruler over every shard): in a real cluster it
- * would scrape nothing and its absence alert would page forever.
+ * Only the local stack carries the example from the project's seed (the JVM `example-app` scraped through a
+ * ServiceMonitor, and a `global`-scope rule group evaluated by the Thanos ruler over every shard): in a real
+ * cluster it would scrape nothing and its absence alert would page forever.
  */
 import type { StackConfig } from "./config/schema";
 import { ConfigError } from "./config/load";
@@ -24,66 +23,25 @@ export interface TeamMonitoring {
     rules: Record<string, PrometheusRuleArgs>;
 }
 
-/** The seed's example: a JVM application exposing `/metrics` on its `http` Service port. */
-export function exampleTeamMonitoring(namespace: string): TeamMonitoring {
-    return {
-        serviceMonitors: {
-            // One-to-one with the seed's ServiceMonitor (our monitor label replaces its `release` label).
-            "example-servicemonitor": {
-                namespace,
-                selector: { matchLabels: { app: "example-app" } },
-                endpoints: [{ port: "http", interval: "30s", path: "/metrics", honorLabels: true, scheme: "http" }],
-                namespaceSelector: { matchNames: ["default"] },
-                jobLabel: "example-job",
-            },
-        },
-        podMonitors: {},
-        rules: {
-            "example-app-global": {
-                namespace,
-                scope: "global",
-                groups: [
-                    {
-                        name: "example-app.availability",
-                        rules: [
-                            {
-                                // absent() and a fleet-wide sum: only correct across every shard, hence `global`.
-                                alert: "ExampleAppDown",
-                                expr: 'sum(up{namespace="default", service="example-app"}) == 0 or absent(up{namespace="default", service="example-app"})',
-                                for: "5m",
-                                labels: { severity: "critical" },
-                                annotations: { summary: "No example-app instance is up in any shard." },
-                            },
-                            {
-                                record: "namespace:http_server_requests_seconds_count:rate5m",
-                                expr: 'sum by (namespace) (rate(http_server_requests_seconds_count{namespace="default", service="example-app"}[5m]))',
-                            },
-                        ],
-                    },
-                ],
-            },
-        },
-    };
-}
-
-/** Team monitoring per environment. */
-export const TEAM_MONITORING: Record<string, (namespace: string) => TeamMonitoring> = {
-    local: exampleTeamMonitoring,
-};
-
-/** Every problem with a set of team objects, one line each. */
+/** Every problem with a set of team objects, one line each, under its `teams.` key path. */
 export function teamMonitoringProblems(m: TeamMonitoring): string[] {
     const problems: string[] = [];
-    for (const [name, sm] of Object.entries(m.serviceMonitors)) problems.push(...serviceMonitorProblems(sm).map((p) => `teams: ServiceMonitor ${name} ${p}`));
-    for (const [name, pm] of Object.entries(m.podMonitors)) problems.push(...podMonitorProblems(pm).map((p) => `teams: PodMonitor ${name} ${p}`));
-    for (const [name, r] of Object.entries(m.rules)) problems.push(...ruleProblems(r.groups, r.scope ?? DEFAULT_RULE_SCOPE).map((p) => `teams: PrometheusRule ${name} ${p}`));
+    const under = (kind: string, name: string, p: string) => `teams.${kind}.${name}${/^[a-zA-Z]/.test(p) && !p.startsWith("group ") ? "." : ": "}${p}`;
+    for (const [name, sm] of Object.entries(m.serviceMonitors)) problems.push(...serviceMonitorProblems(sm).map((p) => under("serviceMonitors", name, p)));
+    for (const [name, pm] of Object.entries(m.podMonitors)) problems.push(...podMonitorProblems(pm).map((p) => under("podMonitors", name, p)));
+    for (const [name, r] of Object.entries(m.rules)) problems.push(...ruleProblems(r.groups, r.scope ?? DEFAULT_RULE_SCOPE).map((p) => under("rules", name, p)));
     return problems;
 }
 
-/** The team objects of this stack, checked; throws {@link ConfigError} listing every problem. */
+/** The team objects of this stack (the `teams` section, namespaces defaulting to the stack's), checked; throws {@link ConfigError} listing every problem. */
 export function teamMonitoring(config: StackConfig): TeamMonitoring {
-    const build = TEAM_MONITORING[config.environment];
-    const m = build ? build(config.namespace) : { serviceMonitors: {}, podMonitors: {}, rules: {} };
+    const inNamespace = <T extends { namespace?: string | undefined }>(objects: Record<string, T>) =>
+        Object.fromEntries(Object.entries(objects).map(([name, o]) => [name, { ...o, namespace: o.namespace ?? config.namespace }]));
+    const m: TeamMonitoring = {
+        serviceMonitors: inNamespace(config.teams.serviceMonitors),
+        podMonitors: inNamespace(config.teams.podMonitors),
+        rules: inNamespace(config.teams.rules),
+    };
     const problems = teamMonitoringProblems(m);
     if (problems.length > 0) throw new ConfigError(problems);
     return m;

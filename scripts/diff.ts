@@ -82,10 +82,13 @@ export async function runDiff(argv: string[], io: DiffIo): Promise<number> {
         const sets = values.set ?? [];
         // Both renders digest secrets with one random key: equal digests, equal secrets; the key dies with this run.
         const env = { ...(io.env ?? process.env), [SECRET_DIGEST_KEY_ENV]: randomBytes(32).toString("hex") };
-        const [base, head] = await Promise.all([
+        const renders = [
             render(baseTree, values.stack, sets, path.join(tmp, "out-base"), `base ${baseRef} (${sha.slice(0, 12)})`, env),
             render(repo, values.stack, sets, path.join(tmp, "out-head"), "work tree", env),
-        ]);
+        ];
+        // The first failure is the one reported, but only once the other render has ended too: still running, it
+        // would write into the temporary directory (the base tree, its output) while that is being removed.
+        const [base, head] = await Promise.all(renders).finally(() => Promise.allSettled(renders));
         const d = diffRenders(base, head);
         io.stdout(`stack ${values.stack}: ${baseRef} (${sha.slice(0, 12)}) -> work tree\n${formatDiff(d)}\n`);
         return d.added.length + d.removed.length + d.changed.length > 0 ? 1 : 0;

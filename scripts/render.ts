@@ -1,5 +1,7 @@
 /**
- * npm run render -- --stack <name> [--out <dir>] [--set <key.path>=<value> ...] [--show-secrets]
+ * npm run render -- --stack <name> [--out <dir>] [--set <key.path>=<value> ...] [--set-secret <key.path>=<value> ...] [--show-secrets]
+ *
+ * `--set-secret` overrides a key as `pulumi config set --secret --path` would (credentials must be secrets).
  *
  * Runs the real program (infra/) under Pulumi's mock runtime: no Pulumi CLI,
  * no credentials, no network. Exit codes: 0 rendered, 2 invalid configuration
@@ -10,13 +12,13 @@ import { stackTraceHint } from "./lib/capture";
 import { parseStackArgs } from "./lib/cli";
 import { RenderInputError, renderStack, summarize, writeRender } from "./lib/render";
 
-const USAGE = "usage: npm run render -- --stack <name> [--out <dir>] [--set <key.path>=<value> ...] [--show-secrets]";
+const USAGE = "usage: npm run render -- --stack <name> [--out <dir>] [--set <key.path>=<value> ...] [--set-secret <key.path>=<value> ...] [--show-secrets]";
 
 const PROGRAM = path.resolve(__dirname, "..", "infra");
 
 async function main(): Promise<number> {
     const parsed = parseStackArgs(
-        { stack: { type: "string" }, out: { type: "string" }, set: { type: "string", multiple: true }, "show-secrets": { type: "boolean" } },
+        { stack: { type: "string" }, out: { type: "string" }, set: { type: "string", multiple: true }, "set-secret": { type: "string", multiple: true }, "show-secrets": { type: "boolean" } },
         USAGE,
     );
     if ("exit" in parsed) return parsed.exit;
@@ -26,6 +28,7 @@ async function main(): Promise<number> {
         const result = await renderStack({
             stack: values.stack,
             sets: values.set ?? [],
+            secretSets: values["set-secret"] ?? [],
             showSecrets: values["show-secrets"] ?? false,
             program: () => require(PROGRAM),
         });

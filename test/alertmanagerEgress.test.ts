@@ -12,8 +12,8 @@ interface Policy {
     spec: { egress?: Array<{ to?: Array<Record<string, unknown>>; ports?: Array<{ port: number; protocol: string }> }> };
 }
 
-async function alertmanagerEgress(sets: string[]): Promise<NonNullable<Policy["spec"]["egress"]>> {
-    const r = await renderInProcess("local", sets);
+async function alertmanagerEgress(sets: string[], secretSets: string[] = []): Promise<NonNullable<Policy["spec"]["egress"]>> {
+    const r = await renderInProcess("local", sets, false, false, secretSets);
     const policy = objectsOfKind<Policy>(r, "NetworkPolicy").find((p) => p.metadata.name === "thanos-alertmanager");
     expect(policy).toBeDefined();
     return policy!.spec.egress ?? [];
@@ -39,7 +39,8 @@ describe("Alertmanager egress follows its receivers", () => {
     });
 
     it("an external webhook: its port to any address (HTTPS only when that is its port)", async () => {
-        const egress = await alertmanagerEgress(['alertmanager.receivers=[{"name":"hook","webhook":[{"url":"http://alerts.example.net:9095/hook"}]}]', "alertmanager.route.receiver=hook"]);
+        // A URL outside the cluster is a credential: stored as a secret, as the configuration requires.
+        const egress = await alertmanagerEgress(["alertmanager.route.receiver=hook"], ['alertmanager.receivers=[{"name":"hook","webhook":[{"url":"http://alerts.example.net:9095/hook"}]}]']);
         const external = egress.filter((e) => JSON.stringify(e.to ?? []).includes("0.0.0.0/0"));
         expect(external.map((e) => e.ports)).toEqual([[{ port: 9095, protocol: "TCP" }]]);
     });

@@ -228,7 +228,8 @@ describe("package metadata", () => {
         expect(pkg.peerDependencies["@pulumi/pulumi"]).toBeDefined();
         expect(pkg.devDependencies["@pulumi/pulumi"]).toBeDefined();
         expect(pkg.dependencies["@pulumi/pulumi"]).toBeUndefined();
-        expect(pkg.scripts["prepublishOnly"]).toContain("build:package");
+        // Built on install from a path or git URL, on npm ci here, and on pack/publish (npm runs `prepare` for each).
+        expect(pkg.scripts["prepare"]).toBe("npm run build:package");
         expect(pkg.scripts["build:package"]).toBe("tsc -p tsconfig.build.json");
     });
 
@@ -281,6 +282,30 @@ describe("examples", () => {
             expect(sf.text).toMatch(/new (Kubernetes)?Provider\(/);
         }
         expect(fs.existsSync(path.join(dir, "Pulumi.yaml"))).toBe(true);
+    });
+
+    it("every TypeScript snippet of the README compiles against the package root, as written", () => {
+        const dir = path.join(ROOT, "examples", "team-monitoring");
+        const read = ts.readConfigFile(path.join(dir, "tsconfig.json"), (f) => ts.sys.readFile(f));
+        const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dir);
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const snippets = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+        expect(snippets.length).toBeGreaterThan(0);
+        snippets.forEach((text, n) => {
+            // Each snippet is a file of its own beside the example (same compiler options, the same package mapping).
+            const file = path.join(dir, `__readme_snippet_${n}__.ts`);
+            const snippetHost: ts.CompilerHost = {
+                ...host,
+                fileExists: (f) => f === file || host.fileExists(f),
+                readFile: (f) => (f === file ? text : host.readFile(f)),
+                getSourceFile: (f, language, onError, create) => (f === file ? ts.createSourceFile(f, text, language, true) : host.getSourceFile(f, language, onError, create)),
+            };
+            const snippetProgram = ts.createProgram({ rootNames: [file], options: parsed.options, host: snippetHost, oldProgram: program });
+            const sf = snippetProgram.getSourceFile(file)!;
+            const diagnostics = [...snippetProgram.getSyntacticDiagnostics(sf), ...snippetProgram.getSemanticDiagnostics(sf)];
+            const report = ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => "\n" });
+            expect(report, `README snippet ${n + 1}:\n${text}`).toBe("");
+        });
     });
 
     it("a type error in an example is reported (the check can fail)", () => {

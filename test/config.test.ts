@@ -184,4 +184,31 @@ describe("reading the Pulumi config map", () => {
         expect(problems[0]).toMatch(/^aws:region: is ignored, .* set thanos-stack:aws.region/);
         expect(problems[1]).toMatch(/^kubernetes:context: is ignored, .* set thanos-stack:cluster\.context/);
     });
+
+    it.each([
+        ["thanos-stak:storeGateway", "thanos-stak", "thanos-stack:storeGateway"],
+        ["thanos_stack:storeGateway", "thanos_stack", "thanos-stack:storeGateway"],
+        ["Thanos-Stack:prometheus", "Thanos-Stack", "thanos-stack:prometheus"],
+        ["thanosstack:prometheus", "thanosstack", "thanos-stack:prometheus"],
+        ["thanos.stack:prometheus", "thanos.stack", "thanos-stack:prometheus"],
+    ])("refuses the near-miss namespace of %s, naming the key, the namespace and the rule", (key, ns, meant) => {
+        const { raw, problems } = collectProjectConfig({ "thanos-stack:environment": "dev", [key]: '{"shards":2}' });
+        expect(raw).toEqual({ environment: "dev" });
+        expect(problems).toEqual([`${key}: config namespace "${ns}" is not this project's, so the key would be ignored; the namespace must be "thanos-stack" (did you mean ${meant}?)`]);
+    });
+
+    it("leaves other programs' namespaces alone", () => {
+        const { problems } = collectProjectConfig({ "thanos-stack:environment": "dev", "pulumi:tags": "{}", "thanos-policy:level": "mandatory", "grafana:url": "x", "thanos:foo": "1" });
+        expect(problems).toEqual([]);
+    });
+
+    it("refuses a dotted key written without --path, with the commands that fix it and without its value", () => {
+        const { raw, problems } = collectProjectConfig({ "thanos-stack:environment": "dev", "thanos-stack:prometheus.shards": "2", "thanos-stack:alertmanager.receivers": "hunter2-secret" });
+        expect(raw).toEqual({ environment: "dev" });
+        expect(problems).toEqual([
+            'thanos-stack:alertmanager.receivers: is one key named "alertmanager.receivers" (pulumi config set without --path), not a path; a key must not contain ".": run pulumi config rm thanos-stack:alertmanager.receivers && pulumi config set --path thanos-stack:alertmanager.receivers <value> (add --secret for a secret)',
+            'thanos-stack:prometheus.shards: is one key named "prometheus.shards" (pulumi config set without --path), not a path; a key must not contain ".": run pulumi config rm thanos-stack:prometheus.shards && pulumi config set --path thanos-stack:prometheus.shards <value> (add --secret for a secret)',
+        ]);
+        expect(problems.join("\n")).not.toContain("hunter2");
+    });
 });

@@ -4,43 +4,13 @@
  * dependency, protect and retainOnDelete, a changed secret that stays masked); the real program shows a
  * configuration change of a stack.
  */
-import { execFileSync } from "child_process";
+import { createHmac } from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
-import { runDiff } from "../scripts/diff";
 import { isSecretPlaceholder, secretPlaceholder } from "../scripts/lib/secrets";
-import { childEnv } from "./support/childProcess";
-import { ROOT } from "./support/harness";
-
-function git(repo: string, ...args: string[]): void {
-    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false", ...args], { cwd: repo, stdio: "ignore" });
-}
-
-/** A repository with the project's scripts, the given files, and the project's dependencies; one commit. */
-function repoWith(files: Record<string, string>, copy: string[] = []): string {
-    const repo = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-diff-worktree-"));
-    for (const p of ["scripts", "package.json", ...copy]) fs.cpSync(path.join(ROOT, p), path.join(repo, p), { recursive: true });
-    for (const [p, text] of Object.entries(files)) {
-        fs.mkdirSync(path.dirname(path.join(repo, p)), { recursive: true });
-        fs.writeFileSync(path.join(repo, p), text);
-    }
-    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"), "dir");
-    fs.writeFileSync(path.join(repo, ".gitignore"), "node_modules\nout\n");
-    git(repo, "init", "-q", "-b", "main");
-    git(repo, "add", "-A");
-    git(repo, "commit", "-qm", "base");
-    return repo;
-}
-
-async function diff(repo: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = "";
-    let stderr = "";
-    const code = await runDiff(args, { cwd: repo, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: childEnv() });
-    return { code, stdout, stderr };
-}
+import { diff, git, repoWith, type DiffRun } from "./support/diffRepo";
 
 const PROGRAM = (o: { settingsParent: string; otherOptions: string; token: string }) => `
 import * as pulumi from "@pulumi/pulumi";
@@ -63,7 +33,7 @@ void settings;
 
 describe("npm run diff on a work tree (a program of its own)", () => {
     let repo: string;
-    let result: { code: number; stdout: string; stderr: string };
+    let result: DiffRun;
     beforeAll(async () => {
         // The render reads stacks through infra/config; the program itself is ours.
         repo = repoWith(
@@ -75,7 +45,7 @@ describe("npm run diff on a work tree (a program of its own)", () => {
         );
         // Uncommitted edits: the work tree is the head.
         fs.writeFileSync(path.join(repo, "infra/index.ts"), PROGRAM({ settingsParent: "b", otherOptions: "protect: true, retainOnDelete: true", token: "head-s3cr3t-value" }));
-        result = await diff(repo, "--stack", "t", "--base", "HEAD");
+        result = await diff(repo, ["--stack", "t", "--base", "HEAD"]);
     });
 
     it("exits 1 and names the base commit and the work tree", () => {
@@ -107,10 +77,10 @@ describe("npm run diff on a work tree (a program of its own)", () => {
 
     it("finds nothing once the change is committed, and refuses a ref that does not exist", async () => {
         git(repo, "commit", "-qam", "head");
-        const same = await diff(repo, "--stack", "t", "--base", "HEAD");
+        const same = await diff(repo, ["--stack", "t", "--base", "HEAD"]);
         expect(same.code, same.stderr).toBe(0);
         expect(same.stdout).toMatch(/\nno changes\n0 added, 0 removed, 0 changed, 7 unchanged/);
-        const bad = await diff(repo, "--stack", "t", "--base", "no-such-ref");
+        const bad = await diff(repo, ["--stack", "t", "--base", "no-such-ref"]);
         expect(bad.code).toBe(2);
         expect(bad.stderr).toMatch(/no-such-ref/);
     });
@@ -123,7 +93,7 @@ describe("npm run diff on a work tree (the real program)", () => {
         const doc = parseDocument(fs.readFileSync(stackFile, "utf8"));
         doc.setIn(["config", "thanos-stack:namespace"], "metrics");
         fs.writeFileSync(stackFile, doc.toString());
-        const r = await diff(repo, "--stack", "local", "--base", "HEAD");
+        const r = await diff(repo, ["--stack", "local", "--base", "HEAD"]);
         expect(r.code, r.stderr).toBe(1);
         expect(r.stdout).toMatch(/~ kubernetes:core\/v1:Namespace::thanos-namespace\n {4}inputs\.metadata\.name: "monitoring" -> "metrics"\n/);
         expect(r.stdout).not.toMatch(/\[secret [0-9a-f]/);
@@ -141,6 +111,10 @@ describe("secret placeholders", () => {
         expect(secretPlaceholder({ token: "x" }, "k2")).not.toBe(a);
         expect(a).not.toContain("x\"");
         for (const v of ["[secret]", a]) expect(isSecretPlaceholder(v), v).toBe(true);
-        for (const v of ["[secret abc]", "secret", `${a} `, 1, undefined]) expect(isSecretPlaceholder(v), String(v)).toBe(false);
+        for (const v of ["[secret abc]", "secret", `${a} `, ` ${a}`, `x${a}`, `${a}x`, 1, undefined]) expect(isSecretPlaceholder(v), String(v)).toBe(false);
+    });
+
+    it("digest an undefined value as the text undefined (it has no JSON)", () => {
+        expect(secretPlaceholder(undefined, "k1")).toBe(`[secret ${createHmac("sha256", "k1").update("undefined").digest("hex").slice(0, 16)}]`);
     });
 });

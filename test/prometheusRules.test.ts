@@ -11,7 +11,16 @@ import type { RuleGroup } from "../components/teams/prometheusRule";
 import { buildServiceMonitor, ServiceMonitor } from "../components/teams/serviceMonitor";
 import { buildPrometheus, resolveShardedPrometheusArgs } from "../components/prometheus/shardedPrometheus";
 import { ruleLabels } from "../components/lib/monitoringTypes";
-import { exampleTeamMonitoring } from "../infra/teams";
+import { collectProjectConfig, validateStackConfig } from "../infra/config/load";
+import { teamMonitoring, type TeamMonitoring } from "../infra/teams";
+import { readStackFile } from "../scripts/lib/stackConfig";
+
+/** The team objects of the local stack file (the seed's example). */
+function localTeams(): TeamMonitoring {
+    const result = validateStackConfig(collectProjectConfig(readStackFile("local").config).raw);
+    if (!result.ok) throw new Error(result.problems.join("\n"));
+    return teamMonitoring(result.config);
+}
 import { captureComponent, find } from "./support/harness";
 import { crdProblems } from "./support/crdSchema";
 
@@ -57,8 +66,9 @@ describe("ServiceMonitor", () => {
         expect(selects(prom.spec.serviceMonitorSelector.matchLabels ?? {}, sm.metadata.labels ?? {})).toBe(true);
     });
 
-    it("the prod stack's example team ServiceMonitor validates", async () => {
-        const ex = exampleTeamMonitoring("monitoring").serviceMonitors["example-servicemonitor"]!;
+    it("the local stack's example team ServiceMonitor (teams section) validates", async () => {
+        const ex = localTeams().serviceMonitors["example-servicemonitor"]!;
+        expect(ex.namespace).toBe("monitoring");
         const { namespace, ...spec } = ex;
         expect(await crdProblems(buildServiceMonitor({ name: "example-servicemonitor", namespace, instance: "x", spec }))).toEqual([]);
     });
@@ -162,8 +172,8 @@ describe("PrometheusRule scopes land on the right evaluator", () => {
         expect(selects(globalSelector, labels)).toBe(false);
     });
 
-    it("the prod stack's example global rule validates and parses", async () => {
-        const ex = exampleTeamMonitoring("monitoring").rules["example-app-global"]!;
+    it("the local stack's example global rule (teams section) validates and parses", async () => {
+        const ex = localTeams().rules["example-app-global"]!;
         expect(ex.scope).toBe("global");
         expect(ruleProblems(ex.groups, "global")).toEqual([]);
         expect(await crdProblems(buildPrometheusRule({ name: "example-app-global", namespace: "monitoring", instance: "x", groups: ex.groups, scope: "global" }))).toEqual([]);

@@ -3,12 +3,16 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse as parseYaml, parseDocument } from "yaml";
 import { LABELS } from "../components/constants";
 import { listStacks, applySets, parseSet, readStackFile, InputError } from "../scripts/lib/stackConfig";
-import { summarize, toYaml, writeRender, type RenderResult } from "../scripts/lib/render";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigMap } from "@pulumi/kubernetes/core/v1";
+import { kubernetesManifests, RenderInputError, renderStack, summarize, toYaml, writeRender, type RenderResult } from "../scripts/lib/render";
 import type { CapturedResource } from "../scripts/lib/capture";
+import { SECRET_DIGEST_KEY_ENV } from "../scripts/lib/secrets";
+import { ConfigError } from "../infra/config/load";
 import { ALL_CHECKS, evaluate } from "../policy/checks";
 import { kubernetesProblems } from "./support/crdSchema";
 import { objectsOfKind, renderInProcess, ROOT } from "./support/harness";
@@ -271,6 +275,107 @@ describe("the render's files and summary, in process", () => {
             expect(yamlText).not.toMatch(/[&*]/);
         } finally {
             fs.rmSync(out, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("renderStack, in process (a program of its own)", () => {
+    // A stack file of its own, outside stacks/: the render must read the directory it is given.
+    const stacksDir = tmpDir();
+    fs.writeFileSync(path.join(stacksDir, "Pulumi.s.yaml"), "config:\n  thanos-stack:level: debug\n");
+    let dryRun: boolean | undefined;
+    const program = () => {
+        dryRun = pulumi.runtime.isDryRun();
+        const level = new pulumi.Config("thanos-stack").require("level");
+        new ConfigMap("settings", { metadata: { name: "settings", namespace: "m" }, data: { level, token: pulumi.secret("s3cr3t") } });
+    };
+    const digestKey = process.env[SECRET_DIGEST_KEY_ENV];
+    beforeEach(() => {
+        delete process.env[SECRET_DIGEST_KEY_ENV];
+        dryRun = undefined;
+    });
+    afterEach(() => {
+        if (digestKey !== undefined) process.env[SECRET_DIGEST_KEY_ENV] = digestKey;
+    });
+
+    it("renders the stack file of the given directory, secrets masked, not as a preview, when told nothing else", async () => {
+        const result = await renderStack({ stack: "s", stacksDir, program });
+        expect(dryRun).toBe(false);
+        expect(result.manifests).toEqual([
+            { file: "m/configmap-settings.yaml", object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: "m" }, data: { level: "debug", token: "[secret]" } } },
+        ]);
+        expect(result.resources.map((r) => `${r.type}::${r.name}`)).toEqual(["pulumi:pulumi:Stack::thanos-stack-s", "kubernetes:core/v1:ConfigMap::settings"]);
+    });
+
+    it("applies --set values, shows secrets and renders as a preview when told to", async () => {
+        const result = await renderStack({ stack: "s", stacksDir, program, sets: ["level=info"], showSecrets: true, preview: true });
+        expect(dryRun).toBe(true);
+        expect(result.manifests.map((m) => m.object["data"])).toEqual([{ level: "info", token: "s3cr3t" }]);
+    });
+
+    it("refuses a program's RunError with its problems, or its message, one line each; other errors pass as they are", async () => {
+        const failWith = (error: Error) => renderStack({ stack: "s", stacksDir, program: () => Promise.reject(error) }).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        const single = await failWith(new pulumi.RunError("level: must be one of debug, info"));
+        expect(single).toBeInstanceOf(RenderInputError);
+        expect(single).toMatchObject({ name: "RenderInputError", message: "level: must be one of debug, info", problems: ["level: must be one of debug, info"] });
+        const several = await failWith(new ConfigError(["level: wrong", "token: missing"]));
+        expect(several).toBeInstanceOf(RenderInputError);
+        expect(several).toMatchObject({ name: "RenderInputError", message: "level: wrong\ntoken: missing", problems: ["level: wrong", "token: missing"] });
+        const bug = new TypeError("a bug");
+        expect(await failWith(bug)).toBe(bug);
+    });
+});
+
+describe("Kubernetes manifests among captured resources", () => {
+    const resource = (type: string, inputs: Record<string, unknown>, custom = true): CapturedResource => ({
+        type,
+        name: String((inputs["metadata"] as { name?: string } | undefined)?.name ?? "x"),
+        parent: null,
+        inputs,
+        options: { protect: false, retainOnDelete: false, dependsOn: [], provider: null },
+        custom,
+    });
+    const configMap = (name: string, namespace = "monitoring") => resource("kubernetes:core/v1:ConfigMap", { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data: {} });
+
+    it("are the custom kubernetes: resources, written to <namespace or _cluster>/<kind in lower case>-<name>.yaml and sorted by file", () => {
+        const manifests = kubernetesManifests([
+            configMap("b"),
+            resource("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "reader" }, rules: [] }),
+            configMap("a"),
+            // Neither a component of a kubernetes: type nor a custom resource of another provider is an object.
+            resource("kubernetes:helm.sh/v3:Chart", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "chart", namespace: "monitoring" } }, false),
+            resource("test:index:Thing", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "thing", namespace: "monitoring" } }),
+            configMap("c", "apps"),
+        ]);
+        expect(manifests.map((m) => m.file)).toEqual(["_cluster/clusterrole-reader.yaml", "apps/configmap-c.yaml", "monitoring/configmap-a.yaml", "monitoring/configmap-b.yaml"]);
+    });
+
+    it("put apiVersion, kind and metadata first, then the other fields in their order", () => {
+        const [m] = kubernetesManifests([resource("kubernetes:core/v1:Service", { spec: { ports: [] }, metadata: { name: "s", namespace: "n" }, status: {}, kind: "Service", apiVersion: "v1" })]);
+        expect(Object.keys(m!.object)).toEqual(["apiVersion", "kind", "metadata", "spec", "status"]);
+    });
+
+    it("refuse two objects that would be written to one file", () => {
+        expect(() => kubernetesManifests([configMap("a"), configMap("b"), configMap("a")])).toThrow(new Error("two Kubernetes objects render to monitoring/configmap-a.yaml; object names must be unique per kind and namespace"));
+    });
+});
+
+describe("YAML output and the render directory", () => {
+    it("writes an object used twice in full both times (no anchors) and keeps the order of keys", () => {
+        const shared = { x: 1 };
+        expect(toYaml({ b: shared, a: shared })).toBe("b:\n  x: 1\na:\n  x: 1\n");
+    });
+
+    it("writes a render into a directory that does not exist yet", () => {
+        const out = path.join(tmpDir(), "new", "render");
+        try {
+            writeRender({ resources: [], manifests: [{ file: "m/configmap-a.yaml", object: { kind: "ConfigMap" } }], outputs: {} }, out);
+            expect(readTree(out)).toEqual({ "resources.json": "[]\n", "manifests/m/configmap-a.yaml": "kind: ConfigMap\n" });
+        } finally {
+            fs.rmSync(path.dirname(out), { recursive: true, force: true });
         }
     });
 });

@@ -240,6 +240,21 @@ function requiredChild<K extends "bucketAccess" | "prometheusOperator" | "promet
 }
 
 /**
+ * The inputs the engine records for the component (its state, and what `pulumi preview` diffs): the Args with the
+ * credentials in them — the receivers' URLs and keys, the UI's password hashes — as secrets, so that the state never
+ * holds them in plaintext. The component itself builds from `args`.
+ */
+function recordedInputs(args: ThanosStackArgs): pulumi.Inputs {
+    const receivers = args.alertmanager?.receivers;
+    const users = args.ui?.basicAuthUsers;
+    return {
+        ...args,
+        ...(receivers !== undefined && receivers.length > 0 ? { alertmanager: { ...args.alertmanager, receivers: pulumi.secret(receivers) } } : {}),
+        ...(users !== undefined && Object.keys(users).length > 0 ? { ui: { ...args.ui, basicAuthUsers: pulumi.secret(users) } } : {}),
+    };
+}
+
+/**
  * The Thanos metrics stack. Requires explicit providers in `opts.providers`:
  * `kubernetes` always, `aws` when {@link ThanosStackArgs.usesAws} is true.
  */
@@ -310,7 +325,7 @@ export class ThanosStack extends pulumi.ComponentResource {
     public readonly networkPolicyNames: string[];
 
     constructor(name: string, args: ThanosStackArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("thanos-stack:index:ThanosStack", name, args, opts);
+        super("thanos-stack:index:ThanosStack", name, recordedInputs(args), opts);
         const children: ThanosStackChildren = {};
         STACK_CHILDREN.set(this, children);
         requireProvider(this, "kubernetes", "ThanosStack");

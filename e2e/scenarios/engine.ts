@@ -202,3 +202,44 @@ export const destroyKeepsData: Scenario = {
         return { protectedResources: protectedUrns.length, refusedWhileProtected: true, claimsKept: after.length, destroySeconds };
     },
 };
+
+/** A made-up credential: an external webhook URL whose path is its token. */
+const WEBHOOK_TOKEN = "e2e-tok3n-5f2c9a";
+const EXTRA_RECEIVER = "thanos-stack:alertmanager.receivers[1]";
+
+export const credentialsStaySecret: Scenario = {
+    name: "credentials-stay-secret",
+    proves:
+        "under the real CLI a receiver URL set in plaintext (pulumi config set without --secret) is refused at program start with the command that fixes it, nothing changed; set with --secret it deploys, and the token is nowhere in the Pulumi state in plaintext (the component inputs included), only in the Alertmanager's Kubernetes Secret",
+    async run(ctx) {
+        const url = `https://alerts.example.com/hook/${WEBHOOK_TOKEN}`;
+        await ctx.engine.pulumi(["config", "set", "--path", `${EXTRA_RECEIVER}.name`, "e2e-external"]);
+        await ctx.engine.pulumi(["config", "set", "--path", `${EXTRA_RECEIVER}.webhook[0].url`, url]);
+        let refusal = "";
+        try {
+            await ctx.engine.pulumi(["preview"]);
+        } catch (e) {
+            refusal = e instanceof Error ? e.message : String(e);
+        }
+        try {
+            expectThat(refusal.includes("alertmanager.receivers[1].webhook[0].url: is a credential written in plaintext"), `a plaintext receiver URL was not refused by pulumi preview:\n${refusal.slice(0, 2000)}`);
+            expectThat(refusal.includes(`pulumi config set --secret --path 'thanos-stack:alertmanager.receivers[1].webhook[0].url' <value>`), "the refusal does not give the command that fixes it");
+            await ctx.engine.pulumi(["config", "set", "--secret", "--path", `${EXTRA_RECEIVER}.webhook[0].url`, url]);
+            const started = Date.now();
+            await ctx.engine.pulumi(["up", "--yes", "--skip-preview"]);
+            const upSeconds = (Date.now() - started) / 1000;
+            const exported = (await run("pulumi", ["stack", "export", "--stack", ctx.stack], { cwd: ctx.engine.projectDir, env: ctx.engine.env })).stdout;
+            const plaintextInState = exported.split(WEBHOOK_TOKEN).length - 1;
+            expectThat(plaintextInState === 0, `the token is in the Pulumi state in plaintext ${plaintextInState} times`);
+            // Where it must be: the Alertmanager's configuration Secret, which the Operator reads.
+            const secrets = ctx.kube.items("secrets", ctx.namespace) as Array<{ metadata: { name: string }; data?: Record<string, string> }>;
+            const holders = secrets.filter((s) => Object.values(s.data ?? {}).some((v) => Buffer.from(v, "base64").toString("utf8").includes(WEBHOOK_TOKEN))).map((s) => s.metadata.name);
+            expectThat(holders.length > 0, "the receiver URL reached no Kubernetes Secret");
+            return { refusedInPlaintext: true, upSeconds, plaintextInState, secretsHoldingIt: holders };
+        } finally {
+            // Back to the stack's own receivers for the scenarios after this one.
+            await ctx.engine.pulumi(["config", "rm", "--path", EXTRA_RECEIVER]);
+            await ctx.engine.pulumi(["up", "--yes", "--skip-preview"]);
+        }
+    },
+};

@@ -22,7 +22,8 @@ export function resources(d: ResourceRequirements) {
                     cpu: quantity().default(d.requests.cpu).meta({ description: "CPU request." }),
                     memory: quantity().default(d.requests.memory).meta({ description: "Memory request." }),
                 })
-                .prefault({}),
+                .prefault({})
+                .meta({ description: "What the scheduler reserves for the container." }),
             limits: z
                 .strictObject({
                     memory: quantity()
@@ -30,7 +31,8 @@ export function resources(d: ResourceRequirements) {
                         .meta({ description: "Memory limit (GOMEMLIMIT is derived from it)." }),
                     cpu: quantity().optional().meta({ description: "CPU limit (unset by default: throttling hurts Go latency)." }),
                 })
-                .prefault({}),
+                .prefault({})
+                .meta({ description: "What the container may use at most." }),
         })
         .prefault({})
         .meta({ description: "Container resources." });
@@ -47,6 +49,7 @@ export function storage(size: string) {
                 .optional()
                 .meta({ description: "StorageClass of the volume (the stack's `storageClass.name` when unset)." }),
         })
-        .prefault({});
+        .prefault({})
+        .meta({ description: "The persistent volume of each pod." });
 }
 

@@ -8,6 +8,12 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { StackConfig, stackConfigSchema } from "./schema";
 
+/**
+ * Whether a config key holds a secret (`secure:` in the stack file). The SDK's own check, not in its typings: the
+ * language host passes the secret keys in PULUMI_CONFIG_SECRET_KEYS, and the offline render sets them the same way.
+ */
+const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+
 /** The project's config namespace. */
 export const CONFIG_NAMESPACE = "thanos-stack";
 
@@ -52,16 +58,31 @@ function editDistance(a: string, b: string): number {
 interface JsonSchemaNode {
     properties?: Record<string, JsonSchemaNode>;
     additionalProperties?: unknown;
+    items?: JsonSchemaNode;
+    anyOf?: JsonSchemaNode[];
+    /** Set on the fields whose value is a credential (`.meta({ secret: true })` in the schema). */
+    secret?: boolean;
+    /** A map whose keys are a fixed set (a record over an enum). */
+    propertyNames?: { enum?: string[] };
 }
 
 let inputJsonSchema: JsonSchemaNode | undefined;
 
+function inputSchema(): JsonSchemaNode {
+    inputJsonSchema ??= z.toJSONSchema(stackConfigSchema, { io: "input", unrepresentable: "any" }) as JsonSchemaNode;
+    return inputJsonSchema;
+}
+
 /** The keys the schema allows at a path (empty when the path has no fixed keys). */
 export function allowedKeys(path: readonly PropertyKey[]): string[] {
-    inputJsonSchema ??= z.toJSONSchema(stackConfigSchema, { io: "input", unrepresentable: "any" }) as JsonSchemaNode;
-    let node: JsonSchemaNode | undefined = inputJsonSchema;
-    for (const key of path) node = node?.properties?.[String(key)];
-    return Object.keys(node?.properties ?? {});
+    let node: JsonSchemaNode | undefined = inputSchema();
+    for (const key of path) {
+        // Through a list's items, a map's values, or a union's one object branch.
+        const n: JsonSchemaNode | undefined = node?.anyOf?.find((b) => b.properties !== undefined || b.additionalProperties !== undefined) ?? node;
+        if (typeof key === "number") node = n?.items;
+        else node = n?.properties?.[String(key)] ?? (typeof n?.additionalProperties === "object" ? (n.additionalProperties as JsonSchemaNode) : undefined);
+    }
+    return node?.properties !== undefined ? Object.keys(node.properties) : (node?.propertyNames?.enum ?? []);
 }
 
 function unknownKeyMessage(parent: readonly PropertyKey[], key: string): string {
@@ -74,9 +95,18 @@ function unknownKeyMessage(parent: readonly PropertyKey[], key: string): string 
     return `unknown key${hint}`;
 }
 
-/** `["objectStorage", "lifecycle", "rules", 0, "id"]` -> `objectStorage.lifecycle.rules[0].id`. */
+/**
+ * `["objectStorage", "lifecycle", "rules", 0, "id"]` -> `objectStorage.lifecycle.rules[0].id`; a map key that is not a
+ * plain name (`querier.replicas` under `production.singlePointsAllowed`, a user name with a dot) is quoted in brackets.
+ */
 export function keyPath(path: readonly PropertyKey[]): string {
-    return path.reduce<string>((out, seg) => (typeof seg === "number" ? `${out}[${seg}]` : out ? `${out}.${String(seg)}` : String(seg)), "") || "(root)";
+    const step = (out: string, seg: PropertyKey) => {
+        if (typeof seg === "number") return `${out}[${seg}]`;
+        const name = String(seg);
+        if (out !== "" && !/^[A-Za-z_][\w-]*$/.test(name)) return `${out}[${JSON.stringify(name)}]`;
+        return out ? `${out}.${name}` : name;
+    };
+    return path.reduce<string>(step, "") || "(root)";
 }
 
 /** Validates a raw configuration object (keys relative to the project namespace). */
@@ -99,6 +129,63 @@ export function validateStackConfig(raw: unknown): ValidationResult {
     return { ok: true, config: { ...parsed, protect: parsed.protect ?? parsed.environment === "prod" } };
 }
 
+/** The schema nodes a value may be checked against (a union's branches). */
+function branches(node: JsonSchemaNode | undefined): JsonSchemaNode[] {
+    if (node === undefined) return [];
+    return node.anyOf !== undefined ? node.anyOf.flatMap(branches) : [node];
+}
+
+/** Every credential field present in a raw value: its key path and value. */
+function secretFields(value: unknown, node: JsonSchemaNode | undefined, path: PropertyKey[]): Array<{ path: PropertyKey[]; value: string }> {
+    const out: Array<{ path: PropertyKey[]; value: string }> = [];
+    for (const n of branches(node)) {
+        if (n.secret === true && typeof value === "string") return [{ path, value }];
+        if (Array.isArray(value) && n.items !== undefined) value.forEach((v, i) => out.push(...secretFields(v, n.items, [...path, i])));
+        else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+            for (const [k, v] of Object.entries(value)) {
+                const child = n.properties?.[k] ?? (typeof n.additionalProperties === "object" ? (n.additionalProperties as JsonSchemaNode) : undefined);
+                out.push(...secretFields(v, child, [...path, k]));
+            }
+        }
+        if (out.length > 0) return out;
+    }
+    return out;
+}
+
+/**
+ * A webhook address inside the cluster, by its Service name, without user, password or query: an address, not a
+ * credential (the bench's receiver, a team's in-cluster relay). Anything else in a credential field is a secret.
+ */
+function isCredentialFreeClusterUrl(value: string): boolean {
+    let url: URL;
+    try {
+        url = new URL(value);
+    } catch {
+        return false;
+    }
+    const inCluster = /\.svc(\.cluster\.local)?$/.test(url.hostname);
+    return inCluster && url.username === "" && url.password === "" && url.search === "";
+}
+
+/**
+ * Credentials written in plaintext: every credential field (Slack and webhook URLs, PagerDuty keys, UI password
+ * hashes) whose top-level key is not a Pulumi secret. The value is never repeated; the message gives the command
+ * that stores it encrypted.
+ */
+export function plaintextSecretProblems(raw: Record<string, unknown>, isSecretKey: (key: string) => boolean): string[] {
+    const problems: string[] = [];
+    const root = inputSchema();
+    for (const [top, value] of Object.entries(raw)) {
+        if (isSecretKey(`${CONFIG_NAMESPACE}:${top}`)) continue;
+        for (const f of secretFields(value, root.properties?.[top], [top])) {
+            if (isCredentialFreeClusterUrl(f.value)) continue;
+            const key = keyPath(f.path);
+            problems.push(`${key}: is a credential written in plaintext (anyone who can read the stack file can use it); it must be a Pulumi secret: pulumi config set --secret --path '${CONFIG_NAMESPACE}:${key}' <value>`);
+        }
+    }
+    return problems;
+}
+
 /** Parses one raw Pulumi config value: objects arrive as JSON, scalars as strings. */
 export function parseConfigValue(value: string): unknown {
     const trimmed = value.trim();
@@ -117,6 +204,25 @@ export function parseConfigValue(value: string): unknown {
 }
 
 /**
+ * A namespace that is almost the project's (`thanos-stak`, `thanos_stack`, `Thanos-Stack`): a typo whose keys would
+ * silently configure nothing. Other namespaces (`pulumi`, a policy pack's, another program's) are left alone.
+ */
+function isNearMissNamespace(ns: string): boolean {
+    const normalized = ns.toLowerCase().replace(/[_.\s]+/g, "-");
+    return normalized === CONFIG_NAMESPACE || editDistance(ns, CONFIG_NAMESPACE) <= 2;
+}
+
+/**
+ * `thanos-stack:prometheus.shards` is one top-level key with a dot in its name (what `pulumi config set` writes
+ * without `--path`), not `shards` under `prometheus`; no key of the schema has a dot, so say how to write it. The
+ * value is not repeated (it may be a secret).
+ */
+function flatDottedKeyProblem(name: string): string {
+    const key = `${CONFIG_NAMESPACE}:${name}`;
+    return `${key}: is one key named "${name}" (pulumi config set without --path), not a path; a key must not contain ".": run pulumi config rm ${key} && pulumi config set --path ${key} <value> (add --secret for a secret)`;
+}
+
+/**
  * Turns the flat Pulumi config map (`<namespace>:<key>` -> string) into the
  * raw configuration object, and reports keys that this program would ignore.
  */
@@ -128,9 +234,12 @@ export function collectProjectConfig(all: Record<string, string>): { raw: Record
         const ns = idx < 0 ? CONFIG_NAMESPACE : key.slice(0, idx);
         const name = idx < 0 ? key : key.slice(idx + 1);
         if (ns === CONFIG_NAMESPACE) {
-            raw[name] = parseConfigValue(all[key]!);
+            if (name.includes(".")) problems.push(flatDottedKeyProblem(name));
+            else raw[name] = parseConfigValue(all[key]!);
         } else if (ns in AMBIENT_PROVIDER_HINTS) {
             problems.push(`${key}: is ignored, because this program builds its providers explicitly and never uses the default ${ns} provider; ${AMBIENT_PROVIDER_HINTS[ns]}`);
+        } else if (isNearMissNamespace(ns)) {
+            problems.push(`${key}: config namespace "${ns}" is not this project's, so the key would be ignored; the namespace must be "${CONFIG_NAMESPACE}" (did you mean ${CONFIG_NAMESPACE}:${name}?)`);
         }
     }
     return { raw, problems };
@@ -143,7 +252,7 @@ export function collectProjectConfig(all: Record<string, string>): { raw: Record
 export function loadStackConfig(): StackConfig {
     const { raw, problems } = collectProjectConfig(pulumi.runtime.allConfig());
     const result = validateStackConfig(raw);
-    const all = [...problems, ...(result.ok ? [] : result.problems)];
+    const all = [...problems, ...(result.ok ? [] : result.problems), ...plaintextSecretProblems(raw, isConfigSecret)];
     if (all.length > 0 || !result.ok) throw new ConfigError(all);
     return result.config;
 }

@@ -21,6 +21,8 @@ import { compactor, querier, queryFrontend, ruler, storeGateway, thanosCrossFiel
 import { central, collector, multiClusterProblems, role } from "./sections/multiCluster";
 import { ui, uiProblems } from "./sections/uiAccess";
 import { networkPolicies, priorityClass, storageClass } from "./sections/hardening";
+import { production, productionProblems } from "./sections/production";
+import { teams } from "./sections/teams";
 
 /** The schema of the whole stack configuration (keys under the `thanos-stack:` namespace). */
 export const stackConfigSchema = z
@@ -28,6 +30,7 @@ export const stackConfigSchema = z
         environment: dnsLabel().meta({ description: "Environment name (`local`, `dev`, `staging`, `prod`, ...); the `environment` external label." }),
         namespace: dnsLabel().default(DEFAULTS.namespace).meta({ description: "Kubernetes namespace of the whole stack." }),
         protect: bool().optional().meta({ description: "Protect stateful resources (bucket, volumes) from deletion. Default: true when environment is `prod`." }),
+        production,
         cluster,
         aws,
         objectStorage,
@@ -48,6 +51,7 @@ export const stackConfigSchema = z
         priorityClass,
         storageClass,
         networkPolicies,
+        teams,
     })
     .superRefine((c, ctx) => {
         // An index is a number, so the key reads like the schema's own (`a.b[1].c`).
@@ -96,6 +100,7 @@ function crossFieldProblems(c: Parsed): Problem[] {
     problems.push(...thanosCrossFieldProblems(c));
     problems.push(...multiClusterProblems(c));
     problems.push(...uiProblems(c));
+    problems.push(...productionProblems(c));
     for (const [section, res] of resourceSections(c)) {
         const req = parseQuantity(res.requests.memory);
         const lim = parseQuantity(res.limits.memory);

@@ -197,8 +197,11 @@ async function capture(program: () => unknown, opts: CaptureOptions): Promise<Ca
     return { resources: treeOrder(monitor.captured), outputs };
 }
 
-/** Depth-first order, siblings sorted by type then name: stable whatever the registration order. */
-function treeOrder(resources: CapturedResource[]): CapturedResource[] {
+/**
+ * Depth-first order, siblings sorted by type then name: stable whatever the registration order. Resources whose
+ * parent was not captured (orphans) come first, each orphaned group as a tree of its own.
+ */
+export function treeOrder(resources: CapturedResource[]): CapturedResource[] {
     const children = new Map<string | null, CapturedResource[]>();
     for (const r of resources) {
         const list = children.get(r.parent) ?? [];

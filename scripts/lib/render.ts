@@ -15,6 +15,8 @@ import { applySets, InputError, readStackFile, STACKS_DIR } from "./stackConfig"
 export interface RenderOptions {
     stack: string;
     sets?: string[];
+    /** Overrides stored as secrets (`--set-secret`, like `pulumi config set --secret --path`). @default [] */
+    secretSets?: string[];
     showSecrets?: boolean;
     /** Render as the first preview of a new stack (see {@link captureResources}). */
     preview?: boolean;
@@ -48,7 +50,7 @@ export class RenderInputError extends Error {
 export async function renderStack(opts: RenderOptions): Promise<RenderResult> {
     let flat;
     try {
-        flat = applySets(readStackFile(opts.stack, opts.stacksDir ?? STACKS_DIR), opts.sets ?? []);
+        flat = applySets(readStackFile(opts.stack, opts.stacksDir ?? STACKS_DIR), opts.sets ?? [], opts.secretSets ?? []);
     } catch (e) {
         if (e instanceof InputError) throw new RenderInputError(e.problems);
         throw e;

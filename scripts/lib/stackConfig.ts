@@ -107,11 +107,16 @@ export function parseSet(expr: string): { path: string[]; value: unknown } {
     }
 }
 
-/** Applies `--set` overrides to a flat config, returning a new one. */
-export function applySets(flat: FlatConfig, sets: string[]): FlatConfig {
+/**
+ * Applies `--set` overrides to a flat config, returning a new one. `secretSets` (`--set-secret`) are applied the
+ * same way and make their top-level key a secret, as `pulumi config set --secret --path` does.
+ */
+export function applySets(flat: FlatConfig, sets: string[], secretSets: string[] = []): FlatConfig {
     const config = { ...flat.config };
+    const secretKeys = new Set(flat.secretKeys);
     const problems: string[] = [];
-    for (const expr of sets) {
+    const secret = new Set(secretSets);
+    for (const expr of [...sets, ...secretSets]) {
         let parsed: { path: string[]; value: unknown };
         try {
             parsed = parseSet(expr);
@@ -121,6 +126,7 @@ export function applySets(flat: FlatConfig, sets: string[]): FlatConfig {
         }
         const [top, ...rest] = parsed.path as [string, ...string[]];
         const key = qualify(top);
+        if (secret.has(expr)) secretKeys.add(key);
         if (rest.length === 0) {
             config[key] = encode(parsed.value);
             continue;
@@ -154,5 +160,5 @@ export function applySets(flat: FlatConfig, sets: string[]): FlatConfig {
         config[key] = JSON.stringify(root);
     }
     if (problems.length > 0) throw new InputError(problems);
-    return { config, secretKeys: flat.secretKeys };
+    return { config, secretKeys: [...secretKeys] };
 }

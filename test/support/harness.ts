@@ -37,10 +37,11 @@ export async function captureComponent(build: (providers: TestProviders) => void
 }
 
 /** Renders a stack in this process by running the real program (infra/index.ts) afresh. */
-export function renderInProcess(stack: string, sets: string[] = [], showSecrets = false, preview = false): Promise<RenderResult> {
+export function renderInProcess(stack: string, sets: string[] = [], showSecrets = false, preview = false, secretSets: string[] = []): Promise<RenderResult> {
     return renderStack({
         stack,
         sets,
+        secretSets,
         showSecrets,
         preview,
         program: async () => {

@@ -19,7 +19,7 @@ function cidr() {
 const PORT_RULE = "must be a port between 1 and 65535";
 /** Ports of an extra rule: numbers, each TCP unless it says UDP. */
 const rulePorts = z
-    .array(z.strictObject({ port: integer(1, 65535).meta({ description: PORT_RULE }), protocol: z.enum(["TCP", "UDP"], { error: "must be TCP or UDP" }).default("TCP") }), { error: "must be a list of {port, protocol}" })
+    .array(z.strictObject({ port: integer(1, 65535).meta({ description: PORT_RULE }), protocol: z.enum(["TCP", "UDP"], { error: "must be TCP or UDP" }).default("TCP").meta({ description: "Transport protocol of the port." }) }), { error: "must be a list of {port, protocol}" })
     .min(1, { error: "must list at least one port" });
 
 /** The peer of an extra rule: pods (by namespace and/or labels) or addresses outside the pod network. */

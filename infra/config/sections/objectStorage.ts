@@ -37,7 +37,7 @@ const lifecycleRule = z
             .optional()
             .meta({ description: "Refused: expiring current objects corrupts Thanos blocks; retention is `compactor.retention`." }),
         transitions: z
-            .array(z.strictObject({ days: z.number({ error: "must be a number" }), storageClass: text() }))
+            .array(z.strictObject({ days: z.number({ error: "must be a number" }).meta({ description: "Age in days." }), storageClass: text().meta({ description: "S3 storage class." }) }))
             .optional()
             .meta({ description: "Refused: transitioning current objects makes blocks unreadable or slow; retention is `compactor.retention`." }),
     })

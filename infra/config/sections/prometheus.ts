@@ -55,11 +55,14 @@ const remoteWrite = z
             .optional()
             .meta({ description: "Basic auth from Secrets." }),
         authorization: z
-            .strictObject({ type: text().optional(), credentials: secretKeyRef() })
+            .strictObject({ type: text().optional().meta({ description: "Scheme of the header (`Bearer` when unset)." }), credentials: secretKeyRef() })
             .optional()
             .meta({ description: "`Authorization` header from a Secret." }),
         sigv4: z
-            .strictObject({ region: text().optional(), roleArn: text().optional() })
+            .strictObject({
+                region: text().optional().meta({ description: "AWS region of the workspace (the pod's region when unset)." }),
+                roleArn: text().optional().meta({ description: "IAM role to assume for signing (the pod's own credentials when unset)." }),
+            })
             .optional()
             .meta({ description: "AWS SigV4 signing (Amazon Managed Prometheus)." }),
     })
@@ -117,7 +120,9 @@ export const operator = z
     .prefault({})
     .meta({ description: "The Prometheus Operator from the kube-prometheus-stack chart." });
 
-const secretString = (what: string) => text().meta({ description: `${what} (put it in the stack as a secret: \`pulumi config set --secret\`).` });
+const secretString = (what: string) => text().meta({ description: `${what} (put it in the stack as a secret: \`pulumi config set --secret\`).`, secret: true });
+
+const sendResolved = () => bool().optional().meta({ description: "Also notify when the alert resolves (default true)." });
 
 /** `alertmanager` section. */
 export const alertmanager = z
@@ -131,10 +136,10 @@ export const alertmanager = z
                 z.strictObject({
                     name: text().meta({ description: "Receiver name." }),
                     slack: z
-                        .array(z.strictObject({ apiUrl: secretString("Slack webhook URL"), channel: text().optional(), sendResolved: bool().optional() }))
+                        .array(z.strictObject({ apiUrl: secretString("Slack webhook URL"), channel: text().optional().meta({ description: "Channel (the webhook's own when unset)." }), sendResolved: sendResolved() }))
                         .optional(),
-                    pagerduty: z.array(z.strictObject({ routingKey: secretString("PagerDuty routing key"), sendResolved: bool().optional() })).optional(),
-                    webhook: z.array(z.strictObject({ url: secretString("Webhook URL"), sendResolved: bool().optional() })).optional(),
+                    pagerduty: z.array(z.strictObject({ routingKey: secretString("PagerDuty routing key"), sendResolved: sendResolved() })).optional(),
+                    webhook: z.array(z.strictObject({ url: secretString("Webhook URL"), sendResolved: sendResolved() })).optional(),
                 }),
                 { error: "must be a list of receivers" },
             )
@@ -143,17 +148,17 @@ export const alertmanager = z
         route: z
             .strictObject({
                 receiver: text().meta({ description: "Default receiver." }),
-                groupBy: z.array(z.string()).optional(),
-                groupWait: duration().optional(),
-                groupInterval: duration().optional(),
-                repeatInterval: duration().optional(),
+                groupBy: z.array(z.string()).optional().meta({ description: "Labels that group alerts into one notification (Alertmanager's default when unset)." }),
+                groupWait: duration().optional().meta({ description: "How long a new group waits for more alerts before its first notification." }),
+                groupInterval: duration().optional().meta({ description: "How long a group waits before notifying about new alerts in it." }),
+                repeatInterval: duration().optional().meta({ description: "How long before a notification that already went out is sent again." }),
                 routes: z
                     .array(
                         z.strictObject({
-                            receiver: text(),
-                            matchers: z.array(z.string()),
-                            continue: bool().optional(),
-                            groupBy: z.array(z.string()).optional(),
+                            receiver: text().meta({ description: "Receiver of the alerts this route matches." }),
+                            matchers: z.array(z.string()).meta({ description: 'Alertmanager matchers, all of which must match (e.g. `severity="critical"`).' }),
+                            continue: bool().optional().meta({ description: "Go on to the next routes after this one matched." }),
+                            groupBy: z.array(z.string()).optional().meta({ description: "Grouping labels of this route (the parent's when unset)." }),
                         }),
                     )
                     .optional(),

@@ -45,7 +45,7 @@ export const ui = z
                 basicAuth: z
                     .strictObject({
                         users: z
-                            .record(z.string(), z.string({ error: "must be a bcrypt hash" }), { error: "must be a map of user to bcrypt hash" })
+                            .record(z.string(), z.string({ error: "must be a bcrypt hash" }).meta({ secret: true }), { error: "must be a map of user to bcrypt hash" })
                             .default({})
                             .meta({ description: "User -> bcrypt hash (`htpasswd -nbB user pw`); set it as a secret (`pulumi config set --secret --path`)." }),
                     })
