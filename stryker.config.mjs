@@ -26,7 +26,7 @@ export const GROUPS = {
     },
     network: {
         mutate: ["components/network/networkPolicies.ts", "components/network/stackNetwork.ts"],
-        tests: ["test/networkPolicies.test.ts", "test/networkFlows.test.ts", "test/networkModel.test.ts", "test/networkBuilder.test.ts", "test/multiCluster.test.ts", "test/uiAccess.test.ts"],
+        tests: ["test/networkPolicies.test.ts", "test/networkFlows.test.ts", "test/networkModel.test.ts", "test/networkBuilder.test.ts", "test/multiCluster.test.ts", "test/uiAccess.test.ts", "test/alertmanagerEgress.test.ts", "test/productionReadiness.test.ts", "test/createOrder.test.ts", "test/stackPlan.test.ts"],
     },
     iam: {
         mutate: ["components/storage/bucketAccess.ts", "components/storage/s3Bucket.ts", "components/lib/objectStorage.ts"],
@@ -38,7 +38,7 @@ export const GROUPS = {
     },
     policy: {
         mutate: ["policy/checks/aws.ts", "policy/checks/baseline.ts", "policy/checks/network.ts", "policy/checks/thanos.ts", "policy/checks/types.ts", "policy/checks/workloads.ts"],
-        tests: ["test/policy.test.ts", "test/policyConditions.test.ts", "test/render.test.ts", "test/multiCluster.test.ts", "test/uiAccess.test.ts"],
+        tests: ["test/policy.test.ts", "test/policyConditions.test.ts", "test/labelSelector.test.ts", "test/render.test.ts", "test/multiCluster.test.ts", "test/uiAccess.test.ts"],
     },
     render: {
         mutate: ["scripts/lib/capture.ts", "scripts/lib/render.ts", "scripts/lib/secrets.ts"],
