@@ -23,7 +23,7 @@ export default defineConfig({
         testTimeout: 180_000,
         hookTimeout: 180_000,
         include,
-        setupFiles: ["test/support/keptThreadReset.ts", "test/support/workerThreads.ts", "test/support/mutationCoverage.ts"],
+        setupFiles: ["test/support/keptThreadReset.ts", "test/support/workerThreads.ts", "test/support/mutationCoverage.ts", "test/support/cleanup.ts"],
         sequence: { hooks: "stack" },
     },
 });

@@ -4,11 +4,11 @@
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { runDiff } from "../../scripts/diff";
 import { childEnv } from "./childProcess";
 import { ROOT } from "./harness";
+import { tempDir } from "./tempDirs";
 
 /** Runs git in `repo` as a test user, quietly. */
 export function git(repo: string, ...args: string[]): void {
@@ -30,7 +30,7 @@ export interface RepoOptions {
 
 /** A repository with the project's scripts, the given files, and the project's dependencies; one commit. */
 export function repoWith(files: Record<string, string>, copy: string[] = [], opts: RepoOptions = {}): string {
-    const repo = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-diff-worktree-"));
+    const repo = tempDir("thanos-diff-worktree-");
     for (const p of ["scripts", "package.json", ...copy]) fs.cpSync(path.join(ROOT, p), path.join(repo, p), { recursive: true });
     for (const [p, text] of Object.entries(files)) {
         fs.mkdirSync(path.dirname(path.join(repo, p)), { recursive: true });

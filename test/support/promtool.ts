@@ -11,9 +11,9 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
+import { tempDir } from "./tempDirs";
 
 /** How to get promtool, for the skip/fail message. */
 export const PROMTOOL_HINT = "install it (Debian/Ubuntu: `apt-get install prometheus`, which ships /usr/bin/promtool) or set PROMTOOL=/path/to/promtool";
@@ -59,7 +59,7 @@ export function runPromtool(promtool: string, args: string[], cwd?: string): Pro
 
 /** A fresh temporary directory. */
 export function promtoolWorkDir(): string {
-    return fs.mkdtempSync(path.join(os.tmpdir(), "promtool-"));
+    return tempDir("promtool-");
 }
 
 /** Writes `{ groups }` as a Prometheus rule file and returns its path. */
