@@ -3,22 +3,11 @@ import { collectProjectConfig, parseConfigValue, validateStackConfig } from "../
 import { bucketNameProblem } from "../infra/config/rules";
 import { parseDuration, formatDuration } from "../components/lib/duration";
 import { parseQuantity } from "../components/lib/quantity";
+import { configProblems, minimalConfig } from "./support/configFixtures";
 
 /** A minimal valid configuration; tests override one thing at a time. */
-function base(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-    return {
-        environment: "dev",
-        cluster: { name: "eks-dev", eks: { clusterName: "eks-dev", oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/TEST" } },
-        aws: { region: "eu-west-1" },
-        objectStorage: { provider: "s3", bucketName: "acme-thanos-dev" },
-        ...overrides,
-    };
-}
-
-function problems(raw: unknown): string[] {
-    const r = validateStackConfig(raw);
-    return r.ok ? [] : r.problems;
-}
+const base = (overrides: Record<string, unknown> = {}) => minimalConfig("dev", overrides);
+const problems = configProblems;
 
 function valid(raw: unknown) {
     const r = validateStackConfig(raw);

@@ -5,22 +5,9 @@
  * messages are written out here; each row breaks one setting of an otherwise compliant production stack.
  */
 import { describe, expect, it } from "vitest";
-import { validateStackConfig } from "../infra/config/load";
+import { configProblems as problems, minimalConfig } from "./support/configFixtures";
 
-function prod(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-    return {
-        environment: "prod",
-        cluster: { name: "eks-prod", eks: { clusterName: "eks-prod", oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/TEST" } },
-        aws: { region: "eu-west-1" },
-        objectStorage: { provider: "s3", bucketName: "acme-thanos-prod" },
-        ...overrides,
-    };
-}
-
-function problems(raw: unknown): string[] {
-    const r = validateStackConfig(raw);
-    return r.ok ? [] : r.problems;
-}
+const prod = (overrides: Record<string, unknown> = {}) => minimalConfig("prod", overrides);
 
 const ALLOW = (setting: string) => `; or allow it with production.singlePointsAllowed["${setting}"]: <reason>`;
 

@@ -180,7 +180,7 @@ export function parseAddress(address: string): { host: string; port: number | un
 }
 
 /** `<service>.<namespace>` of an in-cluster host name, or undefined for anything else. */
-function inClusterService(host: string, namespace: string): { name: string; namespace: string } | undefined {
+export function inClusterService(host: string, namespace: string): { name: string; namespace: string } | undefined {
     const m = new RegExp(`^([a-z0-9-]+)(?:\\.([a-z0-9-]+)(?:\\.svc(?:\\.${CLUSTER_DOMAIN.replace(/\./g, "\\.")})?)?)?\\.?$`).exec(host);
     if (!m) return undefined;
     if (m[2] === undefined) return { name: m[1]!, namespace };

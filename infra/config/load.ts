@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { inClusterService } from "../../components/network/networkPolicies";
 import { StackConfig, stackConfigSchema } from "./schema";
 
 /**
@@ -163,8 +164,7 @@ function isCredentialFreeClusterUrl(value: string): boolean {
     } catch {
         return false;
     }
-    const inCluster = /\.svc(\.cluster\.local)?$/.test(url.hostname);
-    return inCluster && url.username === "" && url.password === "" && url.search === "";
+    return inClusterService(url.hostname, "") !== undefined && url.username === "" && url.password === "" && url.search === "";
 }
 
 /**

@@ -7,6 +7,7 @@
  * corrupt the bucket; two Pushgateways split the pushes), and the memcached caches only cost speed when one is down.
  */
 import { z } from "zod";
+import { ReplicaSpread } from "../../../components/lib/pod";
 import type { Problem } from "../common";
 import { bool, text } from "../rules";
 
@@ -35,7 +36,7 @@ interface SinglePointRule {
 
 const MIN_REPLICAS = 2;
 const replicas = (n: number) => (n < MIN_REPLICAS ? n : undefined);
-const soft = (spread: string) => (spread !== "hard" ? spread : undefined);
+const soft = (spread: string) => (spread !== ReplicaSpread.Hard ? spread : undefined);
 const EVERY_ROLE = ["all", "collector", "central"] as const;
 const READ_PATH = ["all", "central"] as const;
 
