@@ -54,6 +54,29 @@ describe("store gateway resharding", () => {
         }
     });
 
+    it("a store's name resolves to its pods until they are gone: its Service publishes draining pods and is deleted after them", async () => {
+        const r = await renderInProcess("prod", ["storeGateway.shards=2"]);
+        type Svc = { metadata: { name: string }; spec: { clusterIP?: string; publishNotReadyAddresses?: boolean; selector: Record<string, string> } };
+        const services = objectsOfKind<Svc>(r, "Service");
+        const sets = stores(r);
+        expect(sets.map((s) => s.metadata.name)).toEqual(["thanos-store-0-of-2", "thanos-store-1-of-2"]);
+        for (const set of sets) {
+            const name = set.metadata.name;
+            const svc = services.find((x) => x.metadata.name === name)!;
+            // Headless (each connection dials a pod) and publishing pods that are not Ready: a terminating pod in
+            // its preStop sleep still serves the queriers that list it, by name.
+            expect(svc.spec, name).toMatchObject({ clusterIP: "None", publishNotReadyAddresses: true });
+            const live = r.resources.find((x) => x.type === "kubernetes:apps/v1:StatefulSet" && (x.inputs["metadata"] as { name: string }).name === name)!;
+            const service = r.resources.find((x) => x.type === "kubernetes:core/v1:Service" && (x.inputs["metadata"] as { name: string }).name === name)!;
+            // Pulumi deletes a resource's dependents first and waits for the StatefulSet's pods to go: the Service last.
+            expect(live.options.dependsOn, `${name}: the StatefulSet depends on its Service`).toContain(`${service.type}::${service.name}`);
+        }
+        // Other headless Services keep DNS to Ready pods (the ruler's and Alertmanager's discovery must not list starting pods).
+        const others = services.filter((x) => x.spec.clusterIP === "None" && !sets.some((s) => s.metadata.name === x.metadata.name));
+        expect(others.length).toBeGreaterThan(0);
+        for (const o of others) expect(o.spec.publishNotReadyAddresses ?? false, o.metadata.name).toBe(false);
+    });
+
     it("store volumes (index headers, a cache of the bucket) go with their StatefulSet; every other volume is retained", async () => {
         const r = await renderInProcess("prod");
         const storeNames = new Set(stores(r).map((s) => s.metadata.name));

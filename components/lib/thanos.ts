@@ -212,13 +212,19 @@ export function buildThanosService(opts: {
     selector: Record<string, string>;
     grpc: boolean;
     headless: boolean;
+    /**
+     * Headless only: DNS answers with every pod, Ready or not (`publishNotReadyAddresses`), so a pod that is
+     * terminating but still draining stays dialable by its name.
+     * @default false
+     */
+    publishNotReady?: boolean;
 }): Service {
     return {
         apiVersion: "v1",
         kind: "Service",
         metadata: objectMeta({ name: opts.name, namespace: opts.namespace, component: opts.component, instance: opts.instance }),
         spec: {
-            ...(opts.headless ? { clusterIP: "None", publishNotReadyAddresses: false } : { type: "ClusterIP" }),
+            ...(opts.headless ? { clusterIP: "None", publishNotReadyAddresses: opts.publishNotReady ?? false } : { type: "ClusterIP" }),
             selector: opts.selector,
             ports: thanosServicePorts(opts.grpc),
         },

@@ -21,7 +21,7 @@ import { buildQuerierDeployment, querierPlan } from "../thanos/querier";
 import { buildQueryFrontendDeployment, queryFrontendPlan } from "../thanos/queryFrontend";
 import { buildRulerService, rulerPlan, rulerPodSelector } from "../thanos/ruler";
 import { buildSidecarService, prometheusPodSelector, resolveShardedPrometheusArgs } from "../prometheus/shardedPrometheus";
-import { buildStoreStatefulSet, storeGatewayPlan } from "../thanos/storeGateway";
+import { buildStoreService, buildStoreStatefulSet, storeGatewayPlan } from "../thanos/storeGateway";
 import type { ThanosStackPlan } from "../stack/thanosPlan";
 import type { ObjstoreSecretRef } from "../lib/contracts";
 import type { IdentityMechanism } from "../lib/objectStorage";
@@ -247,7 +247,7 @@ function addThanosDeployment(
 }
 
 /** The Thanos bucket users behind the querier: store gateways with their caches, compactors, the ruler. */
-function addThanosBucketUsers({ stackName, namespace, t, metrics }: ThanosScope, { workloads, services }: NetworkAccumulator): void {
+function addThanosBucketUsers({ stackName, t, metrics }: ThanosScope, { workloads, services }: NetworkAccumulator): void {
     const n = t.names;
     const qf = queryFrontendPlan(n.queryFrontend, t.queryFrontend);
     const sg = storeGatewayPlan(n.store, t.storeGateway);
@@ -262,8 +262,7 @@ function addThanosBucketUsers({ stackName, namespace, t, metrics }: ThanosScope,
             bucket: true,
             metricsPorts: metrics,
         });
-        const component = THANOS.componentNames.store;
-        services.push(buildThanosService({ name: i.name, namespace, component, instance: i.name, selector: selectorLabels(component, i.name), grpc: true, headless: true }));
+        services.push(buildStoreService(sg, i));
     }
     const caches = memcachedWorkloads(stackName, [sg.indexCache, sg.cachingBucket, qf.resultsCache]);
     workloads.push(...caches.workloads);

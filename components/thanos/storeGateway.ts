@@ -18,6 +18,7 @@ import { StatefulSet as K8sStatefulSet, type StatefulSetArgs } from "@pulumi/kub
 import { Service as K8sService } from "@pulumi/kubernetes/core/v1";
 import { PodDisruptionBudget as K8sPdb } from "@pulumi/kubernetes/policy/v1";
 import type { StatefulSet } from "kubernetes-types/apps/v1";
+import type { Service } from "kubernetes-types/core/v1";
 import { stringify } from "yaml";
 import { AWAIT_MARGIN_SECONDS, PORTS, PULUMI_AWAIT, THANOS } from "../constants";
 import { DEFAULTS, type ResourceRequirements } from "../defaults";
@@ -26,6 +27,7 @@ import { serviceFqdn, type ObjstoreSecretRef, type StoreEndpoint } from "../lib/
 import { formatDuration, isDuration, parseDuration } from "../lib/duration";
 import { objectMeta, selectorLabels, standardLabels } from "../lib/meta";
 import { GOMEMLIMIT_RATIO, hostnameAntiAffinity, podDisruptionBudget, ReplicaSpread, DELETE_CACHE_VOLUMES, volumeClaimTemplate, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "../lib/pod";
+import { withDependencies } from "../lib/options";
 import { childOptions, refuseProblems } from "../lib/providers";
 import { ownServiceAccount } from "../lib/ownServiceAccount";
 import {
@@ -408,6 +410,16 @@ export function buildStoreStatefulSet(plan: StoreGatewayPlan, instance: StoreIns
 }
 
 /**
+ * The headless Service of a store instance, whose name is the querier's (strict, static) endpoint. It publishes
+ * pods that are not Ready: a pod draining after its deletion (the `preStop` sleep, e.g. the old shards of a
+ * resharding) stays dialable by queriers that still list it, and a starting pod refuses connections until its
+ * initial sync is done (the store opens its gRPC port only then), so the dialer moves on to the next address.
+ */
+export function buildStoreService(plan: Pick<StoreGatewayPlan, "namespace">, instance: StoreInstancePlan): Service {
+    return buildThanosService({ name: instance.name, namespace: plan.namespace, component: THANOS.componentNames.store, instance: instance.name, selector: instanceLabels(instance), grpc: true, headless: true, publishNotReady: true });
+}
+
+/**
  * The StoreAPI endpoints of the store gateway: one strict group per shard x partition, addressed by its headless
  * Service's name (each new connection dials a Ready replica). Strict because a shard whose every replica is down
  * must show in query results as a partial-response warning; a `dnssrv+` group would be dropped from the
@@ -453,12 +465,9 @@ export class ThanosStoreGateway extends pulumi.ComponentResource {
         for (const instance of plan.instances) {
             const meta = objectMeta({ name: instance.name, namespace: plan.namespace, component, instance: instance.name });
             const selector = instanceLabels(instance);
-            new K8sService(
-                `${instance.name}-service`,
-                buildThanosService({ name: instance.name, namespace: plan.namespace, component, instance: instance.name, selector, grpc: true, headless: true }),
-                childOptions(this, opts),
-            );
-            new K8sStatefulSet(`${instance.name}-sts`, kubeArgs<StatefulSetArgs>(buildStoreStatefulSet(plan, instance)), childOptions(this, opts));
+            const service = new K8sService(`${instance.name}-service`, buildStoreService(plan, instance), childOptions(this, opts));
+            // The Service outlives the pods: Pulumi deletes dependents first, and waits for the StatefulSet's pods to go.
+            new K8sStatefulSet(`${instance.name}-sts`, kubeArgs<StatefulSetArgs>(buildStoreStatefulSet(plan, instance)), withDependencies(childOptions(this, opts), [service]));
             new K8sPdb(`${instance.name}-pdb`, podDisruptionBudget(meta, selector), childOptions(this, opts));
         }
         this.registerOutputs({ storeEndpoints: this.storeEndpoints, serviceNames: this.serviceNames, ignoreDeletionMarksDelay: this.ignoreDeletionMarksDelay });

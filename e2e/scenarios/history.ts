@@ -531,7 +531,7 @@ function storeClaims(ctx: ScenarioContext): string[] {
 export const storeReshardingWithoutGaps: Scenario = {
     name: "store-resharding-without-gaps",
     proves:
-        "changing the store gateway's shard count with pulumi up (2 -> 3) while range queries over the bucket's history run through the query-frontend returns every answer complete: none fails, none is partial (flagged or silent). The new StatefulSets start beside the old ones, the queriers roll onto them once they are Ready, Pulumi deletes the old ones after that, and their cache volumes go with them; meanwhile the NetworkPolicies, updated at the start, still let the old queriers reach the old store gateways and those their caches and the bucket",
+        "changing the store gateway's shard count with pulumi up (2 -> 3) while range queries over the bucket's history run through the query-frontend returns every answer complete: none fails, none is partial (flagged or silent). The new StatefulSets start beside the old ones, the queriers roll onto them once they are Ready, Pulumi deletes the old ones after that (each Service after its pods, which keep resolving by name while they drain), and their cache volumes go with them; meanwhile the NetworkPolicies, updated at the start, still let the old queriers reach the old store gateways and those their caches and the bucket",
     async run(ctx) {
         const spec = historySpec();
         const before = storeSets(ctx);
