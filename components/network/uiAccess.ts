@@ -22,7 +22,7 @@ import type { Secret } from "kubernetes-types/core/v1";
 import type { Ingress } from "kubernetes-types/networking/v1";
 import { GRAFANA, INGRESS, PORTS } from "../constants";
 import { objectMeta } from "../lib/meta";
-import { withExtraDependencies } from "../lib/deps";
+import { withDependencies } from "../lib/options";
 import { childOptions, refuseProblems } from "../lib/providers";
 import { kubeArgs } from "../lib/thanos";
 
@@ -265,7 +265,7 @@ export class UiAccess extends pulumi.ComponentResource {
         for (const ui of UI_NAMES) {
             const ingress = buildUiIngress(name, args, ui);
             if (!ingress) continue;
-            new K8sIngress(`${name}-${ui}-ingress`, kubeArgs(ingress), withExtraDependencies(child, deps));
+            new K8sIngress(`${name}-${ui}-ingress`, kubeArgs(ingress), withDependencies(child, deps));
             this.urls[ui] = `https://${args[ui]!.host}/`;
         }
         this.registerOutputs({ urls: this.urls });

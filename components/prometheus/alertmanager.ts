@@ -33,7 +33,7 @@ import { isDuration } from "../lib/duration";
 import { objectMeta } from "../lib/meta";
 import { MONITORING_API_VERSION } from "../lib/monitoringTypes";
 import { containerResources, containerSecurityContext, hostnameAntiAffinity, podDisruptionBudget, podPriority, podSecurityContext, volumeClaimSpec, zoneSpread, type PodPriorityArgs, type VolumeSettings } from "../lib/pod";
-import { withExtraDependencies } from "../lib/deps";
+import { withDependencies } from "../lib/options";
 import { childOptions, refuseProblems } from "../lib/providers";
 import { isQuantity } from "../lib/quantity";
 import { buildServiceMonitor, jobEndpoint } from "../teams/serviceMonitor";
@@ -473,7 +473,7 @@ export class Alertmanager extends pulumi.ComponentResource {
             { ...buildAlertmanagerConfigSecretMeta(input), stringData: { [PROMETHEUS.alertmanagerConfigKey]: configYaml } },
             { ...child, additionalSecretOutputs: ["stringData", "data"] },
         );
-        new CustomResource(`${name}-alertmanager`, buildAlertmanager(input), withExtraDependencies(child, [account, secret]));
+        new CustomResource(`${name}-alertmanager`, buildAlertmanager(input), withDependencies(child, [account, secret]));
         new Service(`${name}-service`, buildAlertmanagerService(input), child);
         new PodDisruptionBudget(`${name}-pdb`, buildAlertmanagerPdb(input), child);
         new CustomResource(

@@ -30,7 +30,7 @@ import { CHARTS, LABELS, PORTS, PROMETHEUS, THANOS, VERSIONS } from "../constant
 import { DEFAULTS, ResourceRequirements } from "../defaults";
 import { serviceFqdn } from "../lib/contracts";
 import { parseDuration } from "../lib/duration";
-import { withExtraDependencies } from "../lib/deps";
+import { withDependencies } from "../lib/options";
 import { objectMeta } from "../lib/meta";
 import { monitorLabels, ruleLabels } from "../lib/monitoringTypes";
 import { containerResources, containerSecurityContext, podPriority, podSecurityContext, type PodPriorityArgs } from "../lib/pod";
@@ -451,7 +451,7 @@ export class PrometheusOperator extends pulumi.ComponentResource {
                     timeout: 600,
                     values: buildKubePrometheusStackValues(input),
                 },
-                withExtraDependencies(child, [nodeExporterNs]),
+                withDependencies(child, [nodeExporterNs]),
             );
         }
         this.registerOutputs({ installed: this.installed, grafanaDatasourceUrl: this.grafanaDatasourceUrl });

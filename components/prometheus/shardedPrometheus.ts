@@ -45,7 +45,7 @@ import {
     type VolumeSettings,
     ReplicaSpread,
 } from "../lib/pod";
-import { withExtraDependencies } from "../lib/deps";
+import { withDependencies } from "../lib/options";
 import { childOptions, refuseProblems } from "../lib/providers";
 import { isQuantity } from "../lib/quantity";
 import { CompactionMode, defaultRetentionSize, delayedCompactionProblems, enableFeaturesProblems, retentionSizeRule } from "./settingsRules";
@@ -639,8 +639,8 @@ export class ShardedPrometheus extends pulumi.ComponentResource {
         }
         const rbac = buildPrometheusRbac(input);
         const role = new ClusterRole(`${name}-clusterrole`, rbac.role, child);
-        deps.push(new ClusterRoleBinding(`${name}-clusterrolebinding`, rbac.binding, withExtraDependencies(child, [role])));
-        new CustomResource(`${name}-prometheus`, prom, withExtraDependencies(child, deps));
+        deps.push(new ClusterRoleBinding(`${name}-clusterrolebinding`, rbac.binding, withDependencies(child, [role])));
+        new CustomResource(`${name}-prometheus`, prom, withDependencies(child, deps));
         new Service(`${name}-sidecar-service`, buildSidecarService(input), child);
         buildShardPdbs(input).forEach((pdb, shard) => new PodDisruptionBudget(`${name}-pdb-shard-${shard}`, pdb, child));
         new CustomResource(`${name}-servicemonitor`, buildPrometheusSelfMonitor(input), child);

@@ -16,7 +16,7 @@ import type { BucketUserNames, ObjstoreSecretRef, StoreEndpoint } from "../lib/c
 import { DYNAMIC_PROVIDER_PACKAGE, DynamicProvider } from "../lib/generatedSecret";
 import type { ObjectStorageSettings } from "../lib/objectStorage";
 import { childOptions, requireProvider } from "../lib/providers";
-import { withExtraDependencies } from "../lib/deps";
+import { withDependencies } from "../lib/options";
 import { kubeArgs } from "../lib/thanos";
 import { ThanosSelfMonitoring } from "../monitoring/thanosSelfMonitoring";
 import type { NetworkPolicySettings } from "../network/stackNetwork";
@@ -509,7 +509,7 @@ function createReadPath(
     const querier = new ThanosQuerier(
         thanos.names.query,
         { ...thanos.querier, ...(remoteEndpoints.length > 0 ? { remoteEndpoints: pulumi.all(remoteEndpoints).apply((lists) => lists.flat()) } : {}) },
-        withExtraDependencies(opts.inNamespace, [storeGateway]),
+        withDependencies(opts.inNamespace, [storeGateway]),
     );
     const queryFrontend = new ThanosQueryFrontend(thanos.names.queryFrontend, thanos.queryFrontend, opts.inNamespace);
     // The ThanosRuler resource needs the Operator's CRDs and its bucket access.

@@ -23,7 +23,7 @@ import type { StoreEndpoint } from "../lib/contracts";
 import { isDuration } from "../lib/duration";
 import { objectMeta, selectorLabels } from "../lib/meta";
 import { podDisruptionBudget, type PodPriorityArgs } from "../lib/pod";
-import { withExtraDependencies } from "../lib/deps";
+import { withDependencies } from "../lib/options";
 import { childOptions, refuseProblems } from "../lib/providers";
 import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonFlags, flag, kubeArgs, thanosArgs, thanosHttpUrl } from "../lib/thanos";
 
@@ -270,7 +270,7 @@ export class ThanosQuerier extends pulumi.ComponentResource {
         const spec = remote === undefined ? deployment.spec : all.apply((e) => buildQuerierDeployment(plan, e).spec);
         const deploymentArgs: Omit<Deployment, "spec"> & { spec: Deployment["spec"] | pulumi.Output<Deployment["spec"]> } = { ...deployment, spec };
         // The file exists before the first querier starts (Thanos refuses to start without it).
-        new K8sDeployment(`${name}-deployment`, kubeArgs<DeploymentArgs>(deploymentArgs), withExtraDependencies(childOptions(this, opts), [configMap]));
+        new K8sDeployment(`${name}-deployment`, kubeArgs<DeploymentArgs>(deploymentArgs), withDependencies(childOptions(this, opts), [configMap]));
         new K8sPdb(`${name}-pdb`, podDisruptionBudget(meta, selector), childOptions(this, opts));
         this.registerOutputs({ serviceName: this.serviceName, url: this.url });
     }

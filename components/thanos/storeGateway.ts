@@ -421,8 +421,9 @@ export function buildStoreService(plan: Pick<StoreGatewayPlan, "namespace">, ins
 
 /**
  * The StoreAPI endpoints of the store gateway: one strict group per shard x partition, addressed by its headless
- * Service's name (each new connection dials a Ready replica). Strict because a shard whose every replica is down
- * must show in query results as a partial-response warning; a `dnssrv+` group would be dropped from the
+ * Service's name (each new connection dials one of its pods; see {@link buildStoreService}). Strict because a
+ * shard whose every replica is down must show in query results as a partial-response warning; a `dnssrv+` group
+ * would be dropped from the
  * querier's endpoint set and its data silently missing (the e2e scenario store-restart-during-query saw it).
  */
 export function storeEndpointsOf(plan: StoreGatewayPlan): StoreEndpoint[] {
