@@ -46,7 +46,7 @@ export const GROUPS = {
     },
     diff: {
         mutate: ["scripts/lib/diff.ts", "scripts/diff.ts"],
-        tests: ["test/diff.test.ts", "test/diffWorktree.test.ts", "test/diffCli.test.ts"],
+        tests: ["test/diff.test.ts", "test/diffReview.test.ts", "test/diffWorktree.test.ts", "test/diffCli.test.ts"],
     },
 };
 

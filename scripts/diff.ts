@@ -1,10 +1,14 @@
 /**
- * npm run diff -- --stack <name> [--base <git-ref>] [--set <key.path>=<value> ...]
+ * npm run diff -- --stack <name> [--base <git-ref>] [--set <key.path>=<value> ...] [--set-secret ...]
+ *                 [--base-set <key.path>=<value> ...] [--base-set-secret ...] [--full]
  *
  * Renders the stack at the base ref (default: the merge-base with main) and at
  * the work tree, then prints what changes: objects added, removed and changed
  * with their changed fields (secrets stay masked; a changed secret is marked as
- * changed), and a one-line summary.
+ * changed), a `!` line for each change the cluster cannot make in place and each
+ * new block stream, and a one-line summary. `--set`/`--set-secret` override the
+ * work tree's configuration only (the change to preview), `--base-set`/
+ * `--base-set-secret` the base's only; `--full` shows long values whole.
  * Exit codes, like `git diff --exit-code`: 0 no change, 1 changes, 2 errors.
  */
 import { execFileSync, spawn } from "child_process";
@@ -17,7 +21,9 @@ import { parseStackArgs } from "./lib/cli";
 import { SECRET_DIGEST_KEY_ENV } from "./lib/secrets";
 import { diffRenders, formatDiff, RenderedResource } from "./lib/diff";
 
-const USAGE = "usage: npm run diff -- --stack <name> [--base <git-ref>] [--set <key.path>=<value> ...]";
+const USAGE =
+    "usage: npm run diff -- --stack <name> [--base <git-ref>] [--set <key.path>=<value> ...] [--set-secret <key.path>=<value> ...] " +
+    "[--base-set <key.path>=<value> ...] [--base-set-secret <key.path>=<value> ...] [--full]";
 
 class DiffError extends Error {}
 
@@ -40,10 +46,31 @@ function defaultBase(repo: string): string {
     throw new DiffError("no --base given and no 'main' or 'origin/main' branch to take the merge-base with");
 }
 
+/** The configuration overrides of one side of the diff. */
+interface Overrides {
+    sets: string[];
+    secretSets: string[];
+}
+
+/** The overrides as the header shows them: secret values never. */
+function describeOverrides(o: Overrides): string {
+    const shown = [...o.sets.map((s) => `--set ${s}`), ...o.secretSets.map((s) => `--set-secret ${s.split("=")[0]!}=[secret]`)];
+    return shown.length === 0 ? "" : ` (${shown.join(" ")})`;
+}
+
 /** Runs a tree's own render script; resolves with its resources.json. */
-function render(tree: string, stack: string, sets: string[], out: string, label: string, env: NodeJS.ProcessEnv): Promise<RenderedResource[]> {
+function render(tree: string, stack: string, overrides: Overrides, out: string, label: string, env: NodeJS.ProcessEnv): Promise<RenderedResource[]> {
     return new Promise((resolve, reject) => {
-        const args = [path.join(tree, "scripts", "run.js"), path.join(tree, "scripts", "render.ts"), "--stack", stack, "--out", out, ...sets.flatMap((s) => ["--set", s])];
+        const args = [
+            path.join(tree, "scripts", "run.js"),
+            path.join(tree, "scripts", "render.ts"),
+            "--stack",
+            stack,
+            "--out",
+            out,
+            ...overrides.sets.flatMap((s) => ["--set", s]),
+            ...overrides.secretSets.flatMap((s) => ["--set-secret", s]),
+        ];
         const child = spawn(process.execPath, args, { cwd: tree, env, stdio: ["ignore", "ignore", "pipe"] });
         let stderr = "";
         child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -66,7 +93,12 @@ export interface DiffIo {
 
 /** The diff command; resolves with its exit code. */
 export async function runDiff(argv: string[], io: DiffIo): Promise<number> {
-    const parsed = parseStackArgs({ stack: { type: "string" }, base: { type: "string" }, set: { type: "string", multiple: true } }, USAGE, argv);
+    const many = { type: "string", multiple: true } as const;
+    const parsed = parseStackArgs(
+        { stack: { type: "string" }, base: { type: "string" }, set: many, "set-secret": many, "base-set": many, "base-set-secret": many, full: { type: "boolean" } },
+        USAGE,
+        argv,
+    );
     if ("exit" in parsed) return parsed.exit;
     const { values } = parsed;
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-diff-"));
@@ -79,18 +111,20 @@ export async function runDiff(argv: string[], io: DiffIo): Promise<number> {
         execFileSync("sh", ["-c", `git -C "${repo}" archive "${sha}" | tar -x -C "${baseTree}"`]);
         // The base tree reuses this checkout's installed dependencies.
         if (!fs.existsSync(path.join(baseTree, "node_modules"))) fs.symlinkSync(path.join(repo, "node_modules"), path.join(baseTree, "node_modules"), "dir");
-        const sets = values.set ?? [];
+        const head: Overrides = { sets: values.set ?? [], secretSets: values["set-secret"] ?? [] };
+        const base: Overrides = { sets: values["base-set"] ?? [], secretSets: values["base-set-secret"] ?? [] };
         // Both renders digest secrets with one random key: equal digests, equal secrets; the key dies with this run.
         const env = { ...(io.env ?? process.env), [SECRET_DIGEST_KEY_ENV]: randomBytes(32).toString("hex") };
         const renders = [
-            render(baseTree, values.stack, sets, path.join(tmp, "out-base"), `base ${baseRef} (${sha.slice(0, 12)})`, env),
-            render(repo, values.stack, sets, path.join(tmp, "out-head"), "work tree", env),
+            render(baseTree, values.stack, base, path.join(tmp, "out-base"), `base ${baseRef} (${sha.slice(0, 12)})`, env),
+            render(repo, values.stack, head, path.join(tmp, "out-head"), "work tree", env),
         ];
         // The first failure is the one reported, but only once the other render has ended too: still running, it
         // would write into the temporary directory (the base tree, its output) while that is being removed.
-        const [base, head] = await Promise.all(renders).finally(() => Promise.allSettled(renders));
-        const d = diffRenders(base, head);
-        io.stdout(`stack ${values.stack}: ${baseRef} (${sha.slice(0, 12)}) -> work tree\n${formatDiff(d)}\n`);
+        const [before, after] = await Promise.all(renders).finally(() => Promise.allSettled(renders));
+        const d = diffRenders(before, after);
+        const sides = `${baseRef} (${sha.slice(0, 12)})${describeOverrides(base)} -> work tree${describeOverrides(head)}`;
+        io.stdout(`stack ${values.stack}: ${sides}\n${formatDiff(d, { full: values.full ?? false })}\n`);
         return d.added.length + d.removed.length + d.changed.length > 0 ? 1 : 0;
     } catch (e) {
         if (e instanceof DiffError) {

@@ -5,14 +5,12 @@ import * as path from "path";
 import { promisify } from "util";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
-import { diffRenders, fieldChanges, formatDiff, RenderedResource } from "../scripts/lib/diff";
+import { diffRenders, fieldChanges, formatDiff } from "../scripts/lib/diff";
 import { ROOT } from "./support/harness";
+import { res } from "./support/renderedResource";
 
 const run = promisify(execFile);
 
-function res(name: string, inputs: Record<string, unknown>, type = "kubernetes:apps/v1:Deployment"): RenderedResource {
-    return { type, name, parent: null, inputs, options: { protect: false } };
-}
 
 describe("render diff", () => {
     it("reports added, removed and changed resources with field paths", () => {
@@ -114,3 +112,4 @@ describe("npm run diff between two commits of a temporary repo", () => {
         expect(bad.stderr).toMatch(/no-such-ref/);
     });
 });
+

@@ -13,7 +13,9 @@ import { childEnv } from "./support/childProcess";
 import { diff, git, repoWith, revParse, type DiffRun } from "./support/diffRepo";
 import { ROOT } from "./support/harness";
 
-const USAGE = "usage: npm run diff -- --stack <name> [--base <git-ref>] [--set <key.path>=<value> ...]";
+const USAGE =
+    "usage: npm run diff -- --stack <name> [--base <git-ref>] [--set <key.path>=<value> ...] [--set-secret <key.path>=<value> ...] " +
+    "[--base-set <key.path>=<value> ...] [--base-set-secret <key.path>=<value> ...] [--full]";
 
 /** A program that renders one resource. */
 const RENDERS = `
@@ -190,12 +192,57 @@ new pulumi.CustomResource("test:index:Thing", "kept", { level: new pulumi.Config
         const sha = revParse(repo, "HEAD");
         expect(result).toEqual({
             code: 1,
-            stdout: [`stack t: HEAD (${sha.slice(0, 12)}) -> work tree`, "+ test:index:Thing::new", "- test:index:Thing::old", "1 added, 1 removed, 0 changed, 2 unchanged (3 resources after the change)", ""].join("\n"),
+            stdout: [`stack t: HEAD (${sha.slice(0, 12)}) -> work tree (--set level=debug)`, "+ test:index:Thing::new", "- test:index:Thing::old", "1 added, 1 removed, 0 changed, 2 unchanged (3 resources after the change)", ""].join("\n"),
             stderr: "",
         });
     });
 
     it("leaves nothing in the temporary directory", () => {
         expect(fs.readdirSync(tmp)).toEqual([]);
+    });
+});
+
+describe("npm run diff: overrides preview a change on one side only", () => {
+    // One program on both sides; what differs is the configuration each render gets.
+    const PROGRAM = `
+import * as pulumi from "@pulumi/pulumi";
+const config = new pulumi.Config("thanos-stack");
+new pulumi.CustomResource("test:index:Thing", "kept", { level: config.require("level"), token: config.getSecret("token") ?? "none" });
+`;
+    let repo: string;
+    beforeAll(() => {
+        repo = repoWith({ "infra/index.ts": PROGRAM, "stacks/Pulumi.t.yaml": "config:\n  thanos-stack:level: info\n" }, ["components", "infra"]);
+    });
+
+    it("--set changes the work tree's render only: the diff shows the change it would make", async () => {
+        const r = await diff(repo, ["--stack", "t", "--base", "HEAD", "--set", "level=debug"]);
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.stdout).toMatch(/^stack t: HEAD \([0-9a-f]{12}\) -> work tree \(--set level=debug\)\n/);
+        expect(r.stdout).toContain('~ test:index:Thing::kept\n    inputs.level: "info" -> "debug"\n');
+    });
+
+    it("--base-set changes the base's render only", async () => {
+        const r = await diff(repo, ["--stack", "t", "--base", "HEAD", "--base-set", "level=warn"]);
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.stdout).toMatch(/^stack t: HEAD \([0-9a-f]{12}\) \(--set level=warn\) -> work tree\n/);
+        expect(r.stdout).toContain('    inputs.level: "warn" -> "info"\n');
+    });
+
+    it("the same override on both sides is no change", async () => {
+        const r = await diff(repo, ["--stack", "t", "--base", "HEAD", "--set", "level=debug", "--base-set", "level=debug"]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toContain("\nno changes\n");
+    });
+
+    it("--set-secret reaches the render as a secret, and its value is shown nowhere", async () => {
+        const r = await diff(repo, ["--stack", "t", "--base", "HEAD", "--set-secret", "token=s3cr3t-value"]);
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.stdout).toMatch(/-> work tree \(--set-secret token=\[secret\]\)\n/);
+        expect(r.stdout).toContain('    inputs.token: "none" -> "[secret]"\n');
+        expect(r.stdout).not.toContain("s3cr3t");
+        const back = await diff(repo, ["--stack", "t", "--base", "HEAD", "--base-set-secret", "token=s3cr3t-value"]);
+        expect(back.stdout).toMatch(/\(--set-secret token=\[secret\]\) -> work tree\n/);
+        expect(back.stdout).toContain('    inputs.token: "[secret]" -> "none"\n');
+        expect(back.stdout).not.toContain("s3cr3t");
     });
 });

@@ -62,7 +62,7 @@ describe("npm run diff on a work tree (a program of its own)", () => {
         expect(result.stdout).toContain(
             [
                 "~ kubernetes:core/v1:ConfigMap::other",
-                '    options.dependsOn[0]: "kubernetes:core/v1:ConfigMap::settings" -> (absent)',
+                "    options.dependsOn - kubernetes:core/v1:ConfigMap::settings",
                 "    options.protect: false -> true",
                 "    options.retainOnDelete: false -> true",
             ].join("\n"),
