@@ -185,8 +185,6 @@ export const THANOS = {
     dataPath: "/var/thanos/data",
     /** Scratch directory on the read-only root filesystem. */
     tmpPath: "/tmp",
-    /** Log format of every Thanos container (`--log.format`). */
-    logFormat: "logfmt",
     /** `app.kubernetes.io/name` of each Thanos component (the mixin's job selectors match the Service names). */
     componentNames: {
         store: "thanos-store",

@@ -149,5 +149,8 @@ export { VERSIONS, IMAGES, CHARTS, PORTS, LABELS, PART_OF, MANAGED_BY, EXTERNAL_
 export { DEFAULTS } from "./defaults";
 export type { ResourceRequirements } from "./defaults";
 export type { PodPriorityArgs } from "./lib/pod";
+export { LogLevel, LogFormat, mirroredImage } from "./lib/placement";
+export type { PodPlacement, LogSettings, PodSettingsArgs } from "./lib/placement";
+export type { ThanosExtraArgs } from "./lib/thanos";
 export { Protocol } from "./network/networkPolicies";
 export { objectMeta, standardLabels, selectorLabels } from "./lib/meta";

@@ -14,7 +14,7 @@ import type { NetworkPolicySettings } from "../components/network/stackNetwork";
 import type { StackConfig } from "./config/schema";
 import { teamMonitoring } from "./teams";
 import { centralFromConfig, collectorExposureFromConfig, uiFromConfig } from "./multiCluster";
-import { thanosSettingsFromConfig } from "./thanos";
+import { podSettings, thanosSettingsFromConfig } from "./thanos";
 
 /** Name of the top-level component; child names derive from it. */
 export const STACK_COMPONENT_NAME = "thanos";
@@ -63,6 +63,8 @@ export function stackArgs(config: StackConfig): ThanosStackArgs {
             ...(config.prometheus.retentionSize !== undefined ? { retentionSize: config.prometheus.retentionSize } : {}),
             replicaSpread: config.prometheus.replicaSpread,
             enableFeatures: config.prometheus.enableFeatures,
+            ...(config.prometheus.sidecarExtraArgs.length > 0 ? { sidecarExtraArgs: config.prometheus.sidecarExtraArgs } : {}),
+            ...podSettings(config.prometheus),
         },
         operator: {
             install: config.operator.install,
@@ -70,6 +72,8 @@ export function stackArgs(config: StackConfig): ThanosStackArgs {
             resources: config.operator.resources,
             scrapeControlPlane: config.operator.scrapeControlPlane,
             ...(config.operator.grafanaDatasourceUrl !== undefined ? { grafanaDatasourceUrl: config.operator.grafanaDatasourceUrl } : {}),
+            ...(config.operator.chartRepository !== undefined ? { chartRepository: config.operator.chartRepository } : {}),
+            ...podSettings(config.operator),
         },
         alertmanager: {
             replicas: config.alertmanager.replicas,
@@ -78,11 +82,13 @@ export function stackArgs(config: StackConfig): ThanosStackArgs {
             resources: config.alertmanager.resources,
             receivers: config.alertmanager.receivers,
             ...(config.alertmanager.route !== undefined ? { route: config.alertmanager.route } : {}),
+            ...podSettings(config.alertmanager),
         },
         pushgateway: {
             enabled: config.pushgateway.enabled,
             resources: config.pushgateway.resources,
             persistence: config.pushgateway.persistence,
+            ...podSettings(config.pushgateway),
         },
         // Team monitors and rules, every PromQL expression parsed.
         monitoring: teamMonitoring(config),
@@ -95,6 +101,8 @@ export function stackArgs(config: StackConfig): ThanosStackArgs {
         priorityClass: config.priorityClass,
         storageClass: { create: config.storageClass.create, name: config.storageClass.name, reclaimPolicy: config.storageClass.reclaimPolicy, ...(config.storageClass.kmsKeyArn !== undefined ? { kmsKeyArn: config.storageClass.kmsKeyArn } : {}) },
         networkPolicies: networkPolicySettings(config.networkPolicies),
+        ...(config.placement !== undefined ? { placement: config.placement } : {}),
+        ...(config.logging !== undefined ? { logging: config.logging } : {}),
     };
 }
 

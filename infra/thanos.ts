@@ -1,8 +1,19 @@
 /**
  * Maps the validated Thanos configuration sections to the ThanosStack's `thanos` Args.
  */
+import type { LogSettings, PodPlacement, PodSettingsArgs } from "../components/lib/placement";
 import type { ThanosSettings } from "../components/stack/thanosPlan";
 import type { StackConfig } from "./config/schema";
+
+/** A section's `placement` and `logging` as the component's pod settings (only those that are set). */
+export function podSettings(section: { placement?: PodPlacement | undefined; logging?: LogSettings | undefined }): PodSettingsArgs {
+    return { ...(section.placement !== undefined ? { placement: section.placement } : {}), ...(section.logging !== undefined ? { logging: section.logging } : {}) };
+}
+
+/** A Thanos section's pod settings and extra flags. */
+function thanosPods(section: { placement?: PodPlacement | undefined; logging?: LogSettings | undefined; extraArgs: string[] }): PodSettingsArgs & { extraArgs?: string[] } {
+    return { ...podSettings(section), ...(section.extraArgs.length > 0 ? { extraArgs: section.extraArgs } : {}) };
+}
 
 /** The `thanos` Args of ThanosStack from the configuration. */
 export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
@@ -19,6 +30,7 @@ export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
             limits: sg.limits,
             syncInterval: sg.syncInterval,
             replicaSpread: sg.replicaSpread,
+            ...thanosPods(sg),
         },
         querier: {
             replicas: q.replicas,
@@ -28,6 +40,7 @@ export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
             maxConcurrent: q.maxConcurrent,
             endpointReloadInterval: q.endpointReloadInterval,
             extraEndpoints: q.extraEndpoints.map((e) => ({ address: e.address, group: e.group, description: e.description ?? `extra endpoint ${e.address}` })),
+            ...thanosPods(q),
         },
         queryFrontend: {
             replicas: qf.replicas,
@@ -38,6 +51,7 @@ export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
             ...(qf.maxIdleConnsPerHost !== undefined ? { maxIdleConnsPerHost: qf.maxIdleConnsPerHost } : {}),
             downstreamKeepAlive: qf.downstreamKeepAlive,
             logQueriesLongerThan: qf.logQueriesLongerThan,
+            ...thanosPods(qf),
         },
         compactor: {
             retention: c.retention,
@@ -49,6 +63,7 @@ export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
             ...(c.sharding !== undefined ? { sharding: c.sharding } : {}),
             storage: c.storage,
             resources: c.resources,
+            ...thanosPods(c),
         },
         ruler: {
             replicas: r.replicas,
@@ -56,6 +71,7 @@ export function thanosSettingsFromConfig(config: StackConfig): ThanosSettings {
             retention: r.retention,
             storage: r.storage,
             resources: r.resources,
+            ...thanosPods(r),
         },
     };
 }

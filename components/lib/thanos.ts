@@ -22,6 +22,7 @@ import {
     THANOS_TERMINATION_GRACE_SECONDS,
     zoneSpread,
 } from "./pod";
+import { loggingProblems, placedPodSpec, placementProblems, thanosLogFlags, type LogSettings, type PodPlacement, type PodSettingsArgs } from "./placement";
 import { parseQuantity } from "./quantity";
 
 /**
@@ -48,10 +49,10 @@ export function thanosArgs(subcommand: string, flags: Array<string | undefined>)
     return [subcommand, ...flags.filter((f): f is string => f !== undefined)];
 }
 
-/** `--http-address` / `--grpc-address` (gRPC only for StoreAPI servers) and `--log.format`. */
-export function commonFlags(opts: { grpc: boolean }): Array<string | undefined> {
+/** `--log.format` (and `--log.level` when not the default), `--http-address` / `--grpc-address` (gRPC only for StoreAPI servers). */
+export function commonFlags(opts: { grpc: boolean; logging?: LogSettings | undefined }): Array<string | undefined> {
     return [
-        flag("log.format", THANOS.logFormat),
+        ...thanosLogFlags(opts.logging),
         flag("http-address", `0.0.0.0:${PORTS.thanosHttp}`),
         opts.grpc ? flag("grpc-address", `0.0.0.0:${PORTS.thanosGrpc}`) : undefined,
     ];
@@ -177,6 +178,8 @@ export interface ThanosPodInput {
     topologySpreadConstraints?: PodSpec["topologySpreadConstraints"];
     /** PriorityClass of the pod (see `PodPriorityArgs` in lib/pod.ts); none when unset. */
     priorityClassName?: string | undefined;
+    /** Node selector, tolerations, node affinity, pull Secrets and image mirror (lib/placement.ts); none when unset. */
+    placement?: PodPlacement | undefined;
 }
 
 /**
@@ -195,7 +198,7 @@ export function thanosPodSpec(p: ThanosPodInput): PodSpec {
     };
     if (p.affinity !== undefined) spec.affinity = p.affinity;
     if (p.topologySpreadConstraints !== undefined) spec.topologySpreadConstraints = p.topologySpreadConstraints;
-    return spec;
+    return placedPodSpec(spec, p.placement);
 }
 
 /** A dedicated ServiceAccount that mounts no API token. */
@@ -244,6 +247,7 @@ export interface ThanosDeploymentInput {
     component: string;
     replicas: number;
     priorityClassName?: string;
+    placement?: PodPlacement | undefined;
     container: ThanosContainerInput;
     volumes?: Volume[];
 }
@@ -267,6 +271,7 @@ export function buildThanosDeployment(d: ThanosDeploymentInput): Deployment {
                 spec: thanosPodSpec({
                     serviceAccountName: d.name,
                     priorityClassName: d.priorityClassName,
+                    placement: d.placement,
                     affinity: hostnameAntiAffinity(selector),
                     topologySpreadConstraints: zoneSpread(selector),
                     containers: [thanosContainer(d.container)],
@@ -280,4 +285,53 @@ export function buildThanosDeployment(d: ThanosDeploymentInput): Deployment {
 /** In-cluster HTTP URL of a Thanos component's Service. */
 export function thanosHttpUrl(name: string, namespace: string): string {
     return `http://${serviceFqdn(name, namespace)}:${PORTS.thanosHttp}`;
+}
+
+/** Extra flags of a Thanos component the stack runs (defined once; every such component's options extend it). */
+export interface ThanosExtraArgs {
+    /**
+     * Flags added after the ones the stack sets (`--name` or `--name=value`), for what the stack has no setting
+     * for. A flag the stack sets itself is refused; the configuration and the policy pack check each against
+     * the flags of the pinned Thanos version.
+     * @default []
+     */
+    extraArgs?: string[];
+}
+
+/** Extra args as the Operator's `additionalArgs` (the name without the dashes, the value when given). */
+export function operatorAdditionalArgs(extraArgs: readonly string[]): Array<{ name: string; value?: string }> {
+    return extraArgs.map((a) => {
+        const eq = a.indexOf("=");
+        return eq === -1 ? { name: a.slice(2) } : { name: a.slice(2, eq), value: a.slice(eq + 1) };
+    });
+}
+
+/** The flag names (`--name`) of container args. */
+function flagNames(args: readonly string[]): Set<string> {
+    return new Set(args.filter((a) => a.startsWith("--")).map((a) => a.split("=")[0]!));
+}
+
+/** The args the stack builds with the user's extra args after them. */
+export function withExtraArgs(args: string[], extraArgs: readonly string[] | undefined): string[] {
+    return [...args, ...(extraArgs ?? [])];
+}
+
+/**
+ * Problems of a component's extra args, one line each: each must be one `--flag` or `--flag=value`, and not a
+ * flag the stack sets itself (`managed`: the args it builds; set through the component's own setting instead)
+ * or keeps for itself even where it does not set it (`reserved`: what decides which blocks a component owns).
+ * Whether a flag exists in the pinned Thanos version is the flag checker's (the configuration and the policy pack).
+ */
+export function extraArgsProblems(extraArgs: readonly string[] | undefined, managed: readonly string[], key: string, reserved: readonly string[] = []): string[] {
+    const taken = new Set([...flagNames(managed), ...reserved]);
+    return (extraArgs ?? []).flatMap((a, i) => {
+        if (!/^--[a-z0-9][a-z0-9.-]*(=.*)?$/s.test(a)) return [`${key}[${i}]: must be one flag, --name or --name=value, got ${JSON.stringify(a)}`];
+        const name = a.split("=")[0]!;
+        return taken.has(name) ? [`${key}[${i}]: ${name} is set by the stack (use the component's own setting), got ${JSON.stringify(a)}`] : [];
+    });
+}
+
+/** Problems of a Thanos component's pod settings and extra args (`managed`: the args the stack builds), prefixed with the component. */
+export function thanosSettingsProblems(component: string, args: PodSettingsArgs & ThanosExtraArgs, managed: readonly string[], reserved: readonly string[] = []): string[] {
+    return [...placementProblems(args.placement), ...loggingProblems(args.logging), ...extraArgsProblems(args.extraArgs, managed, "extraArgs", reserved)].map((p) => `${component} ${p}`);
 }

@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { Secret, Service, ServiceAccount } from "@pulumi/kubernetes/core/v1";
 import { PodDisruptionBudget } from "@pulumi/kubernetes/policy/v1";
+import { loggingProblems, mirroredImage, operatorLogFields, placementFields, placementProblems, type LogSettings, type OperatorPodFields, type PodPlacement, type PodSettingsArgs } from "../lib/placement";
 import type {
     Affinity,
     Container,
@@ -127,7 +128,7 @@ export interface AlertmanagerRoute {
 }
 
 /** Settings of Alertmanager that a ThanosStack passes through (the stack supplies namespace and monitor label). */
-export interface AlertmanagerSettings extends PodPriorityArgs {
+export interface AlertmanagerSettings extends PodPriorityArgs, PodSettingsArgs {
     /**
      * Number of replicas (a gossip cluster); production runs at least 2.
      * @default 2
@@ -184,6 +185,8 @@ export interface AlertmanagerInput {
     resources: ResourceRequirements;
     monitor: string;
     priorityClassName: string | undefined;
+    placement: PodPlacement | undefined;
+    logging: LogSettings | undefined;
 }
 
 /** The receiver used when none is configured. */
@@ -212,6 +215,8 @@ export function resolveAlertmanagerArgs(name: string, args: AlertmanagerArgs): A
         resources: args.resources ?? DEFAULTS.alertmanager.resources,
         monitor: args.monitor ?? PROMETHEUS.defaultMonitor,
         priorityClassName: args.priorityClassName,
+        placement: args.placement,
+        logging: args.logging,
     };
 }
 
@@ -259,6 +264,7 @@ export function alertmanagerProblems(i: AlertmanagerInput): string[] {
         if (!isDuration(i.route[key])) problems.push(`route.${key}: must be a Prometheus duration, got ${JSON.stringify(i.route[key])}`);
     }
     for (const p of routingProblems(i.receivers, i.route)) problems.push(`${p.path.join(".")}: ${p.message}, got ${JSON.stringify(p.input)}`);
+    problems.push(...placementProblems(i.placement), ...loggingProblems(i.logging));
     return problems;
 }
 
@@ -328,7 +334,7 @@ export function alertmanagerConfigSecretName(name: string): string {
 }
 
 /** The typed `Alertmanager.spec` we emit. */
-export interface AlertmanagerSpec {
+export interface AlertmanagerSpec extends OperatorPodFields {
     image: string;
     version: string;
     replicas: number;
@@ -364,7 +370,7 @@ export function buildAlertmanager(i: AlertmanagerInput): AlertmanagerObject {
         kind: "Alertmanager",
         metadata: objectMeta({ name: i.name, namespace: i.namespace, component: COMPONENT, instance: i.instance }),
         spec: {
-            image: IMAGES.alertmanager,
+            image: mirroredImage(IMAGES.alertmanager, i.placement?.imageRegistry),
             version: VERSIONS.alertmanager,
             replicas: i.replicas,
             serviceAccountName: i.name,
@@ -377,6 +383,7 @@ export function buildAlertmanager(i: AlertmanagerInput): AlertmanagerObject {
             resources: containerResources(i.resources),
             securityContext: podSecurityContext(),
             ...podPriority(i.priorityClassName),
+            ...operatorLogFields(i.logging),
             containers: [
                 { name: PROMETHEUS.containers.alertmanager, securityContext: sc },
                 { name: PROMETHEUS.containers.configReloader, securityContext: sc },
@@ -384,6 +391,7 @@ export function buildAlertmanager(i: AlertmanagerInput): AlertmanagerObject {
             initContainers: [{ name: PROMETHEUS.containers.initConfigReloader, securityContext: sc }],
             topologySpreadConstraints: zoneSpread(selector),
             affinity: hostnameAntiAffinity(selector),
+            ...placementFields(i.placement, hostnameAntiAffinity(selector)),
         },
     };
 }

@@ -22,10 +22,11 @@
  * namespace, `<namespace>-node-exporter`, labelled `privileged`: the one
  * documented exception to the baseline.
  */
+import { loggingProblems, placementFields, placementProblems, pullSecretRefs, type LogSettings, type PodPlacement, type PodSettingsArgs } from "../lib/placement";
 import * as pulumi from "@pulumi/pulumi";
 import { Namespace } from "@pulumi/kubernetes/core/v1";
 import { Release } from "@pulumi/kubernetes/helm/v3";
-import type { Namespace as NamespaceObject, PodSecurityContext, ResourceRequirements as K8sResources, SecurityContext } from "kubernetes-types/core/v1";
+import type { Namespace as NamespaceObject, LocalObjectReference, PodSecurityContext, PodSpec, ResourceRequirements as K8sResources, SecurityContext } from "kubernetes-types/core/v1";
 import { CHARTS, LABELS, PORTS, PROMETHEUS, THANOS, VERSIONS } from "../constants";
 import { DEFAULTS, ResourceRequirements } from "../defaults";
 import { serviceFqdn } from "../lib/contracts";
@@ -40,7 +41,12 @@ import { childOptions, refuseProblems } from "../lib/providers";
 export const NODE_EXPORTER_POD_SECURITY = "privileged";
 
 /** Settings of the Prometheus Operator that a ThanosStack passes through (the stack supplies namespace, monitor label and Alertmanager URL). */
-export interface PrometheusOperatorSettings extends PodPriorityArgs {
+export interface PrometheusOperatorSettings extends PodPriorityArgs, PodSettingsArgs {
+    /**
+     * The Helm repository kube-prometheus-stack is installed from (a mirror of the community charts).
+     * @default "https://prometheus-community.github.io/helm-charts"
+     */
+    chartRepository?: string;
     /**
      * Install the chart. Set to false when a Prometheus Operator (v0.93 CRDs) already runs in the cluster;
      * the component then creates nothing.
@@ -122,8 +128,11 @@ export interface PrometheusOperatorArgs extends PrometheusOperatorSettings {
     monitor?: string;
 }
 
+/** Where a chart's pods run (every chart we use reads these at the component's level). */
+type ChartScheduling = Pick<PodSpec, "nodeSelector" | "tolerations" | "affinity">;
+
 /** Pod and container security through chart values. */
-interface SecurityValues {
+interface SecurityValues extends ChartScheduling {
     securityContext: PodSecurityContext;
     containerSecurityContext: SecurityContext;
     resources: K8sResources;
@@ -133,6 +142,8 @@ interface SecurityValues {
 
 /** The kube-prometheus-stack values we set (chart 88.5.x). Everything else keeps the chart's default. */
 export interface KubePrometheusStackValues {
+    /** The registry mirror and pull Secrets of every image of the chart and its subcharts. */
+    global?: { imageRegistry?: string; imagePullSecrets?: LocalObjectReference[] };
     fullnameOverride: string;
     /** Labels on every object of the main chart, ServiceMonitors and PrometheusRules included. */
     commonLabels: Record<string, string>;
@@ -147,7 +158,7 @@ export interface KubePrometheusStackValues {
             podLabels: Record<string, string>;
             podSecurityContext: PodSecurityContext;
             containerSecurityContext: SecurityContext;
-        };
+        } & ChartScheduling;
     };
     prometheus: { enabled: false };
     alertmanager: { enabled: false };
@@ -168,15 +179,17 @@ export interface KubePrometheusStackValues {
     kubeProxy: { enabled: boolean };
     prometheusOperator: SecurityValues & {
         enabled: true;
+        logLevel?: string;
+        logFormat?: string;
         admissionWebhooks: {
             enabled: boolean;
-            patch: { securityContext: PodSecurityContext; resources: K8sResources; priorityClassName?: string };
+            patch: { securityContext: PodSecurityContext; resources: K8sResources; priorityClassName?: string } & ChartScheduling;
             createSecretJob: { securityContext: SecurityContext };
             patchWebhookJob: { securityContext: SecurityContext };
         };
     };
     kubeStateMetrics: { enabled: boolean };
-    "kube-state-metrics": {
+    "kube-state-metrics": ChartScheduling & {
         securityContext: PodSecurityContext & { enabled: true };
         containerSecurityContext: SecurityContext;
         resources: K8sResources;
@@ -230,6 +243,9 @@ export interface PrometheusOperatorInput {
     scrapeControlPlane: boolean;
     grafanaDatasourceTimeoutSeconds: number;
     priorityClassName: string | undefined;
+    chartRepository: string;
+    placement: PodPlacement | undefined;
+    logging: LogSettings | undefined;
 }
 
 /** The query-frontend URL Grafana uses by default. */
@@ -287,6 +303,9 @@ export function resolvePrometheusOperatorArgs(name: string, args: PrometheusOper
         scrapeControlPlane: args.scrapeControlPlane ?? d.scrapeControlPlane,
         grafanaDatasourceTimeoutSeconds: args.grafanaDatasourceTimeoutSeconds ?? d.grafana.datasourceTimeoutSeconds,
         priorityClassName: args.priorityClassName,
+        chartRepository: args.chartRepository ?? CHARTS.kubePrometheusStack.repo,
+        placement: args.placement,
+        logging: args.logging,
     };
 }
 
@@ -298,6 +317,8 @@ export function prometheusOperatorProblems(i: PrometheusOperatorInput): string[]
     if (!Number.isInteger(i.grafanaDatasourceTimeoutSeconds) || i.grafanaDatasourceTimeoutSeconds < 1) {
         problems.push(`grafanaDatasourceTimeoutSeconds: must be an integer >= 1, got ${JSON.stringify(i.grafanaDatasourceTimeoutSeconds)}`);
     }
+    if (!/^(https?|oci):\/\/\S+$/.test(i.chartRepository)) problems.push(`chartRepository: must be an http(s) or oci:// URL of a Helm repository, got ${JSON.stringify(i.chartRepository)}`);
+    problems.push(...placementProblems(i.placement), ...loggingProblems(i.logging));
     return problems;
 }
 
@@ -313,8 +334,14 @@ function controlPlaneSwitches(on: boolean): { scrapes: Pick<KubePrometheusStackV
 export function buildKubePrometheusStackValues(i: PrometheusOperatorInput): KubePrometheusStackValues {
     const monitor = monitorLabels(i.monitor);
     const sc = containerSecurityContext();
-    const priority = podPriority(i.priorityClassName);
+    // Every pod but node-exporter's (it runs on every node, whatever the stack's pods select and tolerate).
+    const { imagePullSecrets: _pullSecrets, ...scheduling } = placementFields(i.placement);
+    const priority = { ...podPriority(i.priorityClassName), ...scheduling };
+    const mirror = i.placement?.imageRegistry;
+    const pullSecrets = pullSecretRefs(i.placement?.imagePullSecrets);
+    const global = { ...(mirror !== undefined ? { imageRegistry: mirror } : {}), ...(pullSecrets.length > 0 ? { imagePullSecrets: pullSecrets } : {}) };
     return {
+        ...(Object.keys(global).length > 0 ? { global } : {}),
         fullnameOverride: i.name,
         commonLabels: monitor,
         crds: {
@@ -324,13 +351,14 @@ export function buildKubePrometheusStackValues(i: PrometheusOperatorInput): Kube
                 // Take the CRDs over from whoever applied them (Helm on first install), or a changed schema is not applied.
                 forceConflicts: true,
                 image: {
-                    busybox: { registry: "docker.io", repository: "busybox", tag: VERSIONS.crdUpgradeBusybox },
-                    kubectl: { registry: "registry.k8s.io", repository: "kubectl", tag: VERSIONS.crdUpgradeKubectl },
+                    busybox: { registry: mirror ?? "docker.io", repository: "busybox", tag: VERSIONS.crdUpgradeBusybox },
+                    kubectl: { registry: mirror ?? "registry.k8s.io", repository: "kubectl", tag: VERSIONS.crdUpgradeKubectl },
                 },
                 resources: containerResources(DEFAULTS.operator.crdUpgradeResources),
                 podLabels: chartPods(i.name, false).crdUpgradeJob.labels,
                 podSecurityContext: podSecurityContext(),
                 containerSecurityContext: sc,
+                ...scheduling,
             },
         },
         prometheus: { enabled: false },
@@ -346,6 +374,8 @@ export function buildKubePrometheusStackValues(i: PrometheusOperatorInput): Kube
             containerSecurityContext: sc,
             resources: containerResources(i.resources),
             ...priority,
+            ...(i.logging?.level !== undefined ? { logLevel: i.logging.level } : {}),
+            ...(i.logging?.format !== undefined ? { logFormat: i.logging.format } : {}),
             admissionWebhooks: {
                 enabled: true,
                 patch: { securityContext: podSecurityContext(), resources: containerResources(i.resources), ...priority },
@@ -366,7 +396,7 @@ export function buildKubePrometheusStackValues(i: PrometheusOperatorInput): Kube
             namespaceOverride: nodeExporterNamespace(i.namespace),
             containerSecurityContext: sc,
             resources: containerResources(i.nodeExporterResources),
-            ...priority,
+            ...podPriority(i.priorityClassName),
             prometheus: { monitor: { additionalLabels: monitor } },
         },
         grafana: {
@@ -442,7 +472,7 @@ export class PrometheusOperator extends pulumi.ComponentResource {
                     name,
                     chart: CHARTS.kubePrometheusStack.chart,
                     version: CHARTS.kubePrometheusStack.version,
-                    repositoryOpts: { repo: CHARTS.kubePrometheusStack.repo },
+                    repositoryOpts: { repo: input.chartRepository },
                     namespace: input.namespace,
                     createNamespace: false,
                     skipCrds: false,

@@ -25,6 +25,7 @@ import { containerResources, containerSecurityContext, goMemLimitEnv, healthProb
 import { childOptions, refuseProblems } from "../lib/providers";
 import { isQuantity } from "../lib/quantity";
 import { kubeArgs } from "../lib/thanos";
+import { loggingProblems, placedPodSpec, placementProblems, type LogSettings, type PodPlacement, type PodSettingsArgs } from "../lib/placement";
 import { buildServiceMonitor } from "../teams/serviceMonitor";
 import type { ServiceMonitorObject } from "../teams/serviceMonitor";
 
@@ -49,7 +50,7 @@ export interface PushgatewayPersistence {
 }
 
 /** Settings of the Pushgateway that a ThanosStack passes through (the stack supplies namespace and monitor label). */
-export interface PushgatewayOptions extends PodPriorityArgs {
+export interface PushgatewayOptions extends PodPriorityArgs, PodSettingsArgs {
     /**
      * Resources of the pushgateway container.
      * @default DEFAULTS.pushgateway.resources
@@ -82,6 +83,8 @@ export interface PushgatewayInput {
     persistence: { enabled: boolean; size: string; storageClass?: string; interval: string };
     monitor: string;
     priorityClassName: string | undefined;
+    placement: PodPlacement | undefined;
+    logging: LogSettings | undefined;
 }
 
 /** Applies the defaults. */
@@ -101,6 +104,8 @@ export function resolvePushgatewayArgs(name: string, args: PushgatewayArgs): Pus
         },
         monitor: args.monitor ?? PROMETHEUS.defaultMonitor,
         priorityClassName: args.priorityClassName,
+        placement: args.placement,
+        logging: args.logging,
     };
 }
 
@@ -109,6 +114,7 @@ export function pushgatewayProblems(i: PushgatewayInput): string[] {
     const problems: string[] = [];
     if (!isQuantity(i.persistence.size)) problems.push(`persistence.size: must be a Kubernetes quantity like 2Gi, got ${JSON.stringify(i.persistence.size)}`);
     if (!isDuration(i.persistence.interval)) problems.push(`persistence.interval: must be a Prometheus duration like 5m, got ${JSON.stringify(i.persistence.interval)}`);
+    problems.push(...placementProblems(i.placement), ...loggingProblems(i.logging));
     return problems;
 }
 
@@ -118,7 +124,11 @@ function meta(i: PushgatewayInput, name = i.name) {
 
 /** The Deployment: one replica, Recreate, admin API off (pure). */
 export function buildPushgatewayDeployment(i: PushgatewayInput): DeploymentObject {
-    const args = [`--web.listen-address=:${PORTS.pushgatewayHttp}`];
+    const args = [
+        `--web.listen-address=:${PORTS.pushgatewayHttp}`,
+        ...(i.logging?.level !== undefined ? [`--log.level=${i.logging.level}`] : []),
+        ...(i.logging?.format !== undefined ? [`--log.format=${i.logging.format}`] : []),
+    ];
     const volumes: Volume[] = [];
     const mounts: VolumeMount[] = [];
     if (i.persistence.enabled) {
@@ -138,7 +148,7 @@ export function buildPushgatewayDeployment(i: PushgatewayInput): DeploymentObjec
             selector: { matchLabels: selectorLabels(COMPONENT, i.instance) },
             template: {
                 metadata: { labels: standardLabels(COMPONENT, i.instance) },
-                spec: {
+                spec: placedPodSpec({
                     serviceAccountName: i.name,
                     automountServiceAccountToken: false,
                     ...podPriority(i.priorityClassName),
@@ -159,7 +169,7 @@ export function buildPushgatewayDeployment(i: PushgatewayInput): DeploymentObjec
                         },
                     ],
                     ...(volumes.length > 0 ? { volumes } : {}),
-                },
+                }, i.placement),
             },
         },
     };

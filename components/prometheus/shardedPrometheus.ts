@@ -48,6 +48,8 @@ import {
 import { withDependencies } from "../lib/options";
 import { childOptions, refuseProblems } from "../lib/providers";
 import { isQuantity } from "../lib/quantity";
+import { loggingProblems, mirroredImage, operatorLogFields, placementFields, placementProblems, type LogSettings, type OperatorPodFields, type PodPlacement, type PodSettingsArgs } from "../lib/placement";
+import { extraArgsProblems, operatorAdditionalArgs } from "../lib/thanos";
 import { CompactionMode, defaultRetentionSize, delayedCompactionProblems, enableFeaturesProblems, retentionSizeRule } from "./settingsRules";
 import { buildServiceMonitor, jobEndpoint } from "../teams/serviceMonitor";
 
@@ -61,7 +63,7 @@ const COMPONENT = "prometheus";
 const SIDECAR_TLS_VOLUME = "grpc-tls";
 
 /** Settings of the sharded Prometheus that a ThanosStack passes through (the stack wires namespace, cluster/environment labels, the objstore Secret, the ServiceAccount, Alertmanager and the monitor label). */
-export interface ShardedPrometheusSettings extends PodPriorityArgs {
+export interface ShardedPrometheusSettings extends PodPriorityArgs, PodSettingsArgs {
     /**
      * Number of shards; targets are split between them by the Operator's hashmod relabeling.
      * @default 1
@@ -157,7 +159,23 @@ export interface ShardedPrometheusSettings extends PodPriorityArgs {
      * @default plaintext
      */
     grpcServerTls?: GrpcServerTlsSettings;
+    /**
+     * Flags added to the Thanos sidecar (`--name` or `--name=value`, the Operator's `spec.thanos.additionalArgs`),
+     * for what the stack has no setting for. A flag the Operator sets is refused.
+     * @default []
+     */
+    sidecarExtraArgs?: string[];
 }
+
+/**
+ * The flags the Operator sets on the sidecar (prometheus-operator v0.93 pkg/prometheus/server/statefulset.go; it
+ * refuses an additional argument that repeats one).
+ */
+const OPERATOR_SIDECAR_FLAGS = [
+    "prometheus.url", "grpc-address", "http-address", "grpc-server-tls-cert", "grpc-server-tls-key", "grpc-server-tls-client-ca", "grpc-server-tls-min-version",
+    "grpc-server-tls-ciphers", "grpc-server-tls-curves", "log.level", "log.format", "objstore.config", "objstore.config-file", "tsdb.path",
+    "shipper.meta-file-name", "shipper.ignore-unequal-block-size", "tracing.config", "tracing.config-file", "min-time",
+].map((f) => `--${f}`);
 
 /** Arguments of {@link ShardedPrometheus}. */
 export interface ShardedPrometheusArgs extends ShardedPrometheusSettings {
@@ -208,7 +226,7 @@ export interface GrpcServerTlsSettings {
 }
 
 /** The typed `Prometheus.spec` we emit. */
-export interface PrometheusSpec {
+export interface PrometheusSpec extends OperatorPodFields {
     image: string;
     version: string;
     shards: number;
@@ -253,6 +271,9 @@ export interface PrometheusSpec {
         resources: K8sResources;
         volumeMounts?: Array<{ name: string; mountPath: string }>;
         grpcServerTlsConfig?: { certFile: string; keyFile: string };
+        logLevel?: string;
+        logFormat?: string;
+        additionalArgs?: Array<{ name: string; value?: string }>;
     };
     volumes?: Array<{ name: string; secret: { secretName: string } }>;
     topologySpreadConstraints: Array<TopologySpreadConstraint & { additionalLabelSelectors: "OnShard" }>;
@@ -296,6 +317,9 @@ export interface ShardedPrometheusInput {
     enableFeatures: string[];
     priorityClassName: string | undefined;
     grpcServerTls?: { secretName: string };
+    placement: PodPlacement | undefined;
+    logging: LogSettings | undefined;
+    sidecarExtraArgs: string[];
 }
 
 /** Minimum local retention: three 2h blocks. */
@@ -336,6 +360,9 @@ export function resolveShardedPrometheusArgs(name: string, args: ShardedPromethe
         enableFeatures: args.enableFeatures ?? [...DEFAULTS.prometheus.enableFeatures],
         priorityClassName: args.priorityClassName,
         ...(args.grpcServerTls !== undefined ? { grpcServerTls: args.grpcServerTls } : {}),
+        placement: args.placement,
+        logging: args.logging,
+        sidecarExtraArgs: args.sidecarExtraArgs ?? [],
     };
 }
 
@@ -360,6 +387,7 @@ export function shardedPrometheusProblems(i: ShardedPrometheusInput): string[] {
     if (sizeRule !== undefined) problems.push(`retentionSize: ${sizeRule}, got ${show(i.retentionSize)}`);
     if (i.replicaSpread !== ReplicaSpread.Hard && i.replicaSpread !== ReplicaSpread.Soft) problems.push(`replicaSpread: must be hard or soft, got ${show(i.replicaSpread)}`);
     problems.push(...enableFeaturesProblems(i.enableFeatures));
+    problems.push(...placementProblems(i.placement), ...loggingProblems(i.logging), ...extraArgsProblems(i.sidecarExtraArgs, OPERATOR_SIDECAR_FLAGS, "sidecarExtraArgs"));
     if (!LABEL_NAME_RE.test(i.replicaExternalLabelName)) problems.push(`replicaExternalLabelName: must be a Prometheus label name, got ${show(i.replicaExternalLabelName)}`);
     for (const [k, v] of Object.entries(i.externalLabels)) {
         if (!LABEL_NAME_RE.test(k)) problems.push(`externalLabels.${k}: must be a Prometheus label name, got ${show(k)}`);
@@ -415,7 +443,7 @@ export function buildPrometheus(i: ShardedPrometheusInput): PrometheusObject {
     const everywhere: LabelSelector = {};
     const sc = containerSecurityContext();
     const spec: PrometheusSpec = {
-        image: IMAGES.prometheus,
+        image: mirroredImage(IMAGES.prometheus, i.placement?.imageRegistry),
         version: VERSIONS.prometheus,
         shards: i.shards,
         replicas: i.replicas,
@@ -437,6 +465,7 @@ export function buildPrometheus(i: ShardedPrometheusInput): PrometheusObject {
         resources: containerResources(i.resources),
         securityContext: podSecurityContext(),
         ...podPriority(i.priorityClassName),
+        ...operatorLogFields(i.logging),
         // Strategic-merge overrides of the containers the Operator generates (matched by name).
         containers: [
             { name: PROMETHEUS.containers.prometheus, securityContext: sc },
@@ -465,10 +494,12 @@ export function buildPrometheus(i: ShardedPrometheusInput): PrometheusObject {
             ? { alerting: { alertmanagers: [{ namespace: i.alertmanager.namespace, name: i.alertmanager.serviceName, port: i.alertmanager.port, apiVersion: "v2" as const }] } }
             : {}),
         thanos: {
-            image: IMAGES.thanos,
+            image: mirroredImage(IMAGES.thanos, i.placement?.imageRegistry),
             version: VERSIONS.thanos,
             objectStorageConfig: { name: i.objstoreSecret.name, key: i.objstoreSecret.key },
             resources: containerResources(i.sidecarResources),
+            ...operatorLogFields(i.logging),
+            ...(i.sidecarExtraArgs.length > 0 ? { additionalArgs: operatorAdditionalArgs(i.sidecarExtraArgs) } : {}),
             ...(i.grpcServerTls
                 ? {
                       volumeMounts: [{ name: SIDECAR_TLS_VOLUME, mountPath: MULTI_CLUSTER.sidecarTlsMountPath }],
@@ -480,6 +511,7 @@ export function buildPrometheus(i: ShardedPrometheusInput): PrometheusObject {
         // Replicas of each shard spread over zones and nodes (the Operator adds the shard label: OnShard).
         topologySpreadConstraints: zoneSpread(selector, i.replicaSpread).map((c) => ({ ...c, additionalLabelSelectors: "OnShard" as const })),
         affinity: hostnameAntiAffinity(selector),
+        ...placementFields(i.placement, hostnameAntiAffinity(selector)),
     };
     return {
         apiVersion: MONITORING_API_VERSION,

@@ -10,6 +10,7 @@ import { CHART_PORTS, grafanaDatasourceTimeout, type PrometheusOperatorArgs } fr
 import { INGRESS, MEMCACHED, MULTI_CLUSTER, PORTS, PROMETHEUS, SELF_MONITORING, THANOS } from "../constants";
 import { DEFAULTS } from "../defaults";
 import type { VolumeSettings } from "../lib/pod";
+import { loggingProblems, overPodSettings, placementProblems, type PodSettingsArgs } from "../lib/placement";
 import { DEFAULT_STORAGE_CLASS, storageClassProblems, type StorageClassSettings } from "../storage/storageClass";
 import type { BucketUserNames, ObjstoreSecretRef, StoreEndpoint } from "../lib/contracts";
 import { ruleLabels } from "../lib/monitoringTypes";
@@ -114,11 +115,32 @@ export function withStorageClass(args: ThanosStackArgs, storageClass: string | u
     };
 }
 
+/**
+ * The Args with the stack's `placement` and `logging` under every component's own, field by field (the components
+ * of the Thanos read path, Prometheus, Alertmanager, the Pushgateway, the Operator's chart). Pure.
+ */
+export function withPodSettings(args: ThanosStackArgs): ThanosStackArgs {
+    const stack = { ...(args.placement !== undefined ? { placement: args.placement } : {}), ...(args.logging !== undefined ? { logging: args.logging } : {}) };
+    if (Object.keys(stack).length === 0) return args;
+    const over = <T extends PodSettingsArgs>(own: T | undefined): T => ({ ...own, ...overPodSettings(stack, own) }) as T;
+    const t = args.thanos ?? {};
+    return {
+        ...args,
+        prometheus: over(args.prometheus),
+        alertmanager: over(args.alertmanager),
+        pushgateway: over(args.pushgateway),
+        operator: over(args.operator),
+        thanos: { ...t, storeGateway: over(t.storeGateway), querier: over(t.querier), queryFrontend: over(t.queryFrontend), compactor: over(t.compactor), ruler: over(t.ruler) },
+    };
+}
+
 function makePlan(name: string, given: ThanosStackArgs): StackPlan {
     const storageProblems = given.storageClass === undefined ? [] : storageClassProblems(given.storageClass);
     if (storageProblems.length > 0) fail(storageProblems.join("\nThanosStack "));
+    const settingsProblems = [...placementProblems(given.placement), ...loggingProblems(given.logging)];
+    if (settingsProblems.length > 0) fail(settingsProblems.join("\nThanosStack "));
     const storageClass = given.storageClass === undefined ? undefined : { ...given.storageClass, name: given.storageClass.name ?? DEFAULT_STORAGE_CLASS, create: given.storageClass.create ?? true };
-    const args = withStorageClass(given, storageClass?.name);
+    const args = withPodSettings(withStorageClass(given, storageClass?.name));
     const { role, parts } = planRole(args);
     const namespace = args.namespace ?? DEFAULTS.namespace;
     const priorityClass = { name: monitoringPriorityClassName(name, namespace), value: args.priorityClass?.value ?? DEFAULTS.priorityClass.value };

@@ -18,6 +18,7 @@ import type { ObjectStorageSettings } from "../lib/objectStorage";
 import { childOptions, requireProvider } from "../lib/providers";
 import { withDependencies } from "../lib/options";
 import { kubeArgs } from "../lib/thanos";
+import type { LogSettings, PodPlacement } from "../lib/placement";
 import { ThanosSelfMonitoring } from "../monitoring/thanosSelfMonitoring";
 import type { NetworkPolicySettings } from "../network/stackNetwork";
 import { UiAccess, type UiAccessOptions, type UiHosts } from "../network/uiAccess";
@@ -205,6 +206,19 @@ export interface ThanosStackArgs {
      * @default { enabled: true }
      */
     networkPolicies?: NetworkPolicySettings;
+    /**
+     * Node selector, tolerations, node affinity, image pull Secrets and registry mirror of every pod of the stack
+     * (node-exporter takes only the pull Secrets and the mirror: it runs on every node). A component's own
+     * `placement` replaces these field by field.
+     * @default none (any node, the images' own registries)
+     */
+    placement?: PodPlacement;
+    /**
+     * Log level and format of every Thanos, Prometheus, Alertmanager and Pushgateway process and of the Operator;
+     * a component's own `logging` replaces these field by field.
+     * @default level info, format logfmt
+     */
+    logging?: LogSettings;
 }
 
 /**

@@ -39,7 +39,11 @@ import {
     thanosContainer,
     thanosPodSpec,
     wholeCores,
+    thanosSettingsProblems,
+    withExtraArgs,
+    type ThanosExtraArgs,
 } from "../lib/thanos";
+import type { LogSettings, PodPlacement, PodSettingsArgs } from "../lib/placement";
 
 /** Retention per resolution; all three are always set (Thanos' default is forever). */
 export interface RetentionSettings {
@@ -60,7 +64,7 @@ export interface CompactorSharding {
 }
 
 /** Settings of the compactor that a ThanosStack passes through (the stack supplies namespace, bucket access, deduplication labels and priority). */
-export interface CompactorOptions {
+export interface CompactorOptions extends ThanosExtraArgs, PodSettingsArgs {
     /**
      * Retention per resolution.
      * @default { raw: "30d", fiveMinutes: "90d", oneHour: "1y" }
@@ -153,6 +157,9 @@ export interface CompactorPlan {
     resources: ResourceRequirements;
     instances: CompactorInstancePlan[];
     priorityClassName: string | undefined;
+    placement: PodPlacement | undefined;
+    logging: LogSettings | undefined;
+    extraArgs: string[];
 }
 
 /** The compactor instances: one, or one per value group plus the rest. */
@@ -181,6 +188,9 @@ export function compactorPlan(name: string, args: ThanosCompactorArgs): Compacto
         resources: args.resources ?? DEFAULTS.compactor.resources,
         instances: compactorInstances(name, args.sharding),
         priorityClassName: args.priorityClassName,
+        placement: args.placement,
+        logging: args.logging,
+        extraArgs: args.extraArgs ?? [],
     };
 }
 
@@ -202,8 +212,25 @@ export function compactorProblems(args: ThanosCompactorArgs): string[] {
         problems.push(`ThanosCompactor deduplicationReplicaLabels: labels must be non-empty, got ${JSON.stringify(args.deduplicationReplicaLabels)}`);
     }
     if (args.sharding !== undefined) problems.push(...shardingProblems(args.sharding, "ThanosCompactor sharding"));
+    if (problems.length === 0) {
+        const plan = compactorPlan("compact", args);
+        problems.push(...thanosSettingsProblems("ThanosCompactor", args, plan.instances.flatMap((i) => managedCompactorArgs(plan, i)), COMPACTOR_RESERVED_FLAGS));
+    }
     return problems;
 }
+
+/** Flags that decide which streams a compactor owns and what it deletes: the stack's settings own them, never extra args. */
+const COMPACTOR_RESERVED_FLAGS = [
+    "--selector.relabel-config",
+    "--selector.relabel-config-file",
+    "--deduplication.replica-label",
+    "--deduplication.func",
+    "--compact.enable-vertical-compaction",
+    "--retention.resolution-raw",
+    "--retention.resolution-5m",
+    "--retention.resolution-1h",
+    "--delete-delay",
+];
 
 /** Sharding groups must be non-empty and disjoint (a value in two groups = two compactors on one stream). */
 export function shardingProblems(sharding: CompactorSharding, path: string): string[] {
@@ -235,10 +262,15 @@ export function compactorRelabelConfig(selector: CompactorSelector): string {
 
 /** The container args of one compactor. */
 export function compactorArgs(plan: CompactorPlan, instance: CompactorInstancePlan): string[] {
+    return withExtraArgs(managedCompactorArgs(plan, instance), plan.extraArgs);
+}
+
+/** The args the stack sets for one compactor. */
+function managedCompactorArgs(plan: CompactorPlan, instance: CompactorInstancePlan): string[] {
     const concurrency = wholeCores(plan.resources.requests.cpu);
     const dedup = plan.deduplicationReplicaLabels.length > 0;
     return thanosArgs("compact", [
-        ...commonFlags({ grpc: false }),
+        ...commonFlags({ grpc: false, logging: plan.logging }),
         flag("data-dir", THANOS.dataPath),
         objstoreFlag(plan.objstoreSecret),
         flag("wait", true),
@@ -279,6 +311,7 @@ export function buildCompactorStatefulSet(plan: CompactorPlan, instance: Compact
                 spec: thanosPodSpec({
                     serviceAccountName: plan.serviceAccountName,
                     priorityClassName: plan.priorityClassName,
+                    placement: plan.placement,
                     volumes: [objstoreVolume(plan.objstoreSecret)],
                     containers: [
                         thanosContainer({

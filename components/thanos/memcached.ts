@@ -4,6 +4,7 @@
  * Thanos discovers every node through DNS SRV (`dnssrvnoa+_memcache._tcp.<service>`), which keeps the
  * key distribution stable when pods are rescheduled.
  */
+import { placedPodSpec, type PodPlacement } from "../lib/placement";
 import * as pulumi from "@pulumi/pulumi";
 import { StatefulSet as K8sStatefulSet, type StatefulSetArgs } from "@pulumi/kubernetes/apps/v1";
 import { Service as K8sService, ServiceAccount as K8sServiceAccount } from "@pulumi/kubernetes/core/v1";
@@ -47,6 +48,11 @@ export interface MemcachedSettings {
 export interface MemcachedArgs extends MemcachedSettings, PodPriorityArgs {
     /** Namespace of the StatefulSet and Service. */
     namespace: string;
+    /**
+     * Node selector, tolerations, node affinity, pull Secrets and image mirror (a component that owns a cache passes its own).
+     * @default none
+     */
+    placement?: PodPlacement;
 }
 
 /** Fully defaulted plan of a memcached cluster. */
@@ -58,6 +64,7 @@ export interface MemcachedPlan {
     maxItemSizeMb: number;
     exporter: boolean;
     priorityClassName: string | undefined;
+    placement: PodPlacement | undefined;
 }
 
 /** Applies the defaults. */
@@ -70,6 +77,7 @@ export function memcachedPlan(name: string, args: MemcachedArgs): MemcachedPlan 
         maxItemSizeMb: args.maxItemSizeMb ?? DEFAULTS.memcached.maxItemSizeMb,
         exporter: args.exporter ?? DEFAULTS.memcached.exporter,
         priorityClassName: args.priorityClassName,
+        placement: args.placement,
     };
 }
 
@@ -123,7 +131,7 @@ export function buildMemcachedStatefulSet(plan: MemcachedPlan): StatefulSet {
             selector: { matchLabels: selector },
             template: {
                 metadata: { labels: standardLabels(component, plan.name) },
-                spec: {
+                spec: placedPodSpec({
                     serviceAccountName: plan.name,
                     automountServiceAccountToken: false,
                     ...podPriority(plan.priorityClassName),
@@ -151,7 +159,7 @@ export function buildMemcachedStatefulSet(plan: MemcachedPlan): StatefulSet {
                         },
                         ...(plan.exporter ? [memcachedExporterContainer()] : []),
                     ],
-                },
+                }, plan.placement),
             },
         },
     };
@@ -159,7 +167,15 @@ export function buildMemcachedStatefulSet(plan: MemcachedPlan): StatefulSet {
 
 /** The {@link Memcached} args of a plan (what a component that owns a cache creates it with). */
 export function memcachedArgs(plan: MemcachedPlan): MemcachedArgs {
-    return { namespace: plan.namespace, replicas: plan.replicas, resources: plan.resources, maxItemSizeMb: plan.maxItemSizeMb, exporter: plan.exporter, priorityClassName: plan.priorityClassName };
+    return {
+        namespace: plan.namespace,
+        replicas: plan.replicas,
+        resources: plan.resources,
+        maxItemSizeMb: plan.maxItemSizeMb,
+        exporter: plan.exporter,
+        priorityClassName: plan.priorityClassName,
+        ...(plan.placement !== undefined ? { placement: plan.placement } : {}),
+    };
 }
 
 /** The exporter sidecar: reads memcached's `stats` on localhost, serves `/metrics`. */

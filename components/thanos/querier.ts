@@ -25,10 +25,11 @@ import { objectMeta, selectorLabels } from "../lib/meta";
 import { podDisruptionBudget, type PodPriorityArgs } from "../lib/pod";
 import { withDependencies } from "../lib/options";
 import { childOptions, refuseProblems } from "../lib/providers";
-import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonFlags, flag, kubeArgs, thanosArgs, thanosHttpUrl } from "../lib/thanos";
+import type { LogSettings, PodPlacement, PodSettingsArgs } from "../lib/placement";
+import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonFlags, flag, kubeArgs, thanosArgs, thanosHttpUrl, thanosSettingsProblems, withExtraArgs, type ThanosExtraArgs } from "../lib/thanos";
 
 /** Settings of the querier that a ThanosStack passes through (the stack supplies namespace, endpoints, replica labels and priority). */
-export interface QuerierOptions {
+export interface QuerierOptions extends ThanosExtraArgs, PodSettingsArgs {
     /**
      * StoreAPIs known only at deployment time (e.g. remote collectors read from other stacks' outputs through
      * StackReferences), appended to {@link endpoints} in the endpoint file (`--endpoint.sd-config-file`).
@@ -101,6 +102,9 @@ export interface QuerierPlan {
     endpointReloadInterval: string;
     storeLayoutRevision: string | undefined;
     priorityClassName: string | undefined;
+    placement: PodPlacement | undefined;
+    logging: LogSettings | undefined;
+    extraArgs: string[];
 }
 
 /** Applies the defaults. */
@@ -118,6 +122,9 @@ export function querierPlan(name: string, args: ThanosQuerierArgs): QuerierPlan 
         endpointReloadInterval: args.endpointReloadInterval ?? DEFAULTS.querier.endpointReloadInterval,
         storeLayoutRevision: args.storeLayoutRevision,
         priorityClassName: args.priorityClassName,
+        placement: args.placement,
+        logging: args.logging,
+        extraArgs: args.extraArgs ?? [],
     };
 }
 
@@ -142,8 +149,12 @@ export function querierProblems(args: ThanosQuerierArgs): string[] {
     if (args.maxConcurrent !== undefined && (!Number.isInteger(args.maxConcurrent) || args.maxConcurrent < 1)) {
         problems.push(`ThanosQuerier maxConcurrent: must be an integer >= 1, got ${args.maxConcurrent}`);
     }
+    problems.push(...thanosSettingsProblems("ThanosQuerier", args, managedQuerierArgs(querierPlan("querier", args)), QUERIER_RESERVED_FLAGS));
     return problems;
 }
+
+/** Flags that decide what the querier reaches and deduplicates: the stack's endpoints and replica labels own them. */
+const QUERIER_RESERVED_FLAGS = ["--endpoint", "--endpoint-group", "--endpoint-strict", "--endpoint-group-strict", "--endpoint.sd-config", "--store", "--query.replica-label"];
 
 /** Where the querier reads the CA bundle of an endpoint's TLS (`<mount>/<secret>/ca.crt`). */
 export function endpointCaFile(secretName: string): string {
@@ -205,8 +216,13 @@ export function buildEndpointsConfigMap(plan: QuerierPlan, endpoints: readonly S
 
 /** The querier's container args. */
 export function querierArgs(plan: QuerierPlan): string[] {
+    return withExtraArgs(managedQuerierArgs(plan), plan.extraArgs);
+}
+
+/** The args the stack sets. */
+function managedQuerierArgs(plan: QuerierPlan): string[] {
     return thanosArgs("query", [
-        ...commonFlags({ grpc: true }),
+        ...commonFlags({ grpc: true, logging: plan.logging }),
         flag("endpoint.sd-config-file", `${ENDPOINTS_FILE.mountPath}/${ENDPOINTS_FILE.key}`),
         flag("endpoint.sd-config-reload-interval", plan.endpointReloadInterval),
         ...plan.replicaLabels.map((l) => flag("query.replica-label", l)),
@@ -228,6 +244,7 @@ export function buildQuerierDeployment(plan: QuerierPlan, endpoints: readonly St
         component: THANOS.componentNames.query,
         replicas: plan.replicas,
         priorityClassName: plan.priorityClassName,
+        placement: plan.placement,
         container: { name: "thanos-query", args: querierArgs(plan), resources: plan.resources, grpc: true, volumeMounts: [file, ...ca.mounts], drainSeconds: DEFAULTS.querier.drainSeconds },
         volumes: [{ name: file.name, configMap: { name: endpointsConfigMapName(plan) } }, ...ca.volumes],
     });

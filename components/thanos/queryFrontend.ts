@@ -21,13 +21,28 @@ import { isDuration } from "../lib/duration";
 import { objectMeta, selectorLabels } from "../lib/meta";
 import { podDisruptionBudget, type PodPriorityArgs } from "../lib/pod";
 import { childOptions, refuseProblems } from "../lib/providers";
-import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonFlags, flag, kubeArgs, memoryLimitBytes, thanosArgs, thanosBytes, thanosHttpUrl } from "../lib/thanos";
+import type { LogSettings, PodPlacement, PodSettingsArgs } from "../lib/placement";
+import {
+    buildServiceAccount,
+    buildThanosDeployment,
+    buildThanosService,
+    commonFlags,
+    flag,
+    kubeArgs,
+    memoryLimitBytes,
+    thanosArgs,
+    thanosBytes,
+    thanosHttpUrl,
+    thanosSettingsProblems,
+    withExtraArgs,
+    type ThanosExtraArgs,
+} from "../lib/thanos";
 
 /** Minimum idle connections per querier host in the downstream transport. */
 export const MIN_IDLE_CONNS_PER_HOST = 100;
 
 /** Settings of the query-frontend that a ThanosStack passes through (the stack supplies namespace, the downstream URL and priority). */
-export interface QueryFrontendSettings {
+export interface QueryFrontendSettings extends ThanosExtraArgs, PodSettingsArgs {
     /**
      * Replicas.
      * @default 2
@@ -94,6 +109,9 @@ export interface QueryFrontendPlan {
     downstreamKeepAlive: boolean;
     logQueriesLongerThan: string;
     priorityClassName: string | undefined;
+    placement: PodPlacement | undefined;
+    logging: LogSettings | undefined;
+    extraArgs: string[];
 }
 
 /** Applies the defaults. */
@@ -109,12 +127,15 @@ export function queryFrontendPlan(name: string, args: ThanosQueryFrontendArgs): 
         maxRetries: args.maxRetries ?? DEFAULTS.queryFrontend.maxRetries,
         resultsCache:
             (cache.type ?? "inMemory") === "memcached"
-                ? memcachedPlan(`${name}-results-cache`, { namespace: args.namespace, ...cache.memcached, priorityClassName: args.priorityClassName })
+                ? memcachedPlan(`${name}-results-cache`, { namespace: args.namespace, ...cache.memcached, priorityClassName: args.priorityClassName, ...(args.placement !== undefined ? { placement: args.placement } : {}) })
                 : undefined,
         maxIdleConnsPerHost: args.maxIdleConnsPerHost ?? DEFAULTS.queryFrontend.maxIdleConnsPerHost,
         downstreamKeepAlive: args.downstreamKeepAlive ?? DEFAULTS.queryFrontend.downstreamKeepAlive,
         logQueriesLongerThan: args.logQueriesLongerThan ?? DEFAULTS.queryFrontend.logQueriesLongerThan,
         priorityClassName: args.priorityClassName,
+        placement: args.placement,
+        logging: args.logging,
+        extraArgs: args.extraArgs ?? [],
     };
 }
 
@@ -134,6 +155,7 @@ export function queryFrontendProblems(args: ThanosQueryFrontendArgs): string[] {
     if (args.maxIdleConnsPerHost !== undefined && args.downstreamKeepAlive !== true) problems.push(`ThanosQueryFrontend maxIdleConnsPerHost: ${IDLE_CONNS_NEED_KEEP_ALIVE}, got ${args.maxIdleConnsPerHost}`);
     if (args.maxRetries !== undefined && (!Number.isInteger(args.maxRetries) || args.maxRetries < 0)) problems.push(`ThanosQueryFrontend maxRetries: must be an integer >= 0, got ${args.maxRetries}`);
     if (args.replicas !== undefined && (!Number.isInteger(args.replicas) || args.replicas < 1)) problems.push(`ThanosQueryFrontend replicas: must be an integer >= 1, got ${args.replicas}`);
+    problems.push(...thanosSettingsProblems("ThanosQueryFrontend", args, managedQueryFrontendArgs(queryFrontendPlan("query-frontend", args))));
     return problems;
 }
 
@@ -170,8 +192,13 @@ export function downstreamTripperConfig(plan: QueryFrontendPlan): string {
 
 /** The query-frontend's container args. */
 export function queryFrontendArgs(plan: QueryFrontendPlan): string[] {
+    return withExtraArgs(managedQueryFrontendArgs(plan), plan.extraArgs);
+}
+
+/** The args the stack sets. */
+function managedQueryFrontendArgs(plan: QueryFrontendPlan): string[] {
     return thanosArgs("query-frontend", [
-        ...commonFlags({ grpc: false }),
+        ...commonFlags({ grpc: false, logging: plan.logging }),
         flag("query-frontend.downstream-url", plan.downstreamUrl),
         flag("query-frontend.downstream-tripper-config", downstreamTripperConfig(plan)),
         flag("query-frontend.compress-responses", true),
@@ -196,6 +223,7 @@ export function buildQueryFrontendDeployment(plan: QueryFrontendPlan): Deploymen
         component: THANOS.componentNames.queryFrontend,
         replicas: plan.replicas,
         priorityClassName: plan.priorityClassName,
+        placement: plan.placement,
         container: { name: "thanos-query-frontend", args: queryFrontendArgs(plan), resources: plan.resources, grpc: false },
     });
 }

@@ -47,13 +47,14 @@ import {
 import { withDependencies } from "../lib/options";
 import { childOptions, refuseProblems } from "../lib/providers";
 import { ownServiceAccount } from "../lib/ownServiceAccount";
-import { storeApiSrvAddress } from "../lib/thanos";
+import { extraArgsProblems, operatorAdditionalArgs, storeApiSrvAddress, type ThanosExtraArgs } from "../lib/thanos";
+import { loggingProblems, mirroredImage, placementFields, placementProblems, resolvedLogging, DEFAULT_LOGGING, type LogSettings, type PodPlacement, type PodSettingsArgs } from "../lib/placement";
 
 /** Key of the Alertmanager config inside its Secret. */
 export const ALERTMANAGERS_KEY = "alertmanagers.yaml";
 
 /** Settings of the ruler that a ThanosStack passes through (the stack supplies namespace, bucket access, external labels, query endpoints, Alertmanagers and priority). */
-export interface RulerSettings {
+export interface RulerSettings extends ThanosExtraArgs, PodSettingsArgs {
     /**
      * Replicas; each is a block producer with its own `thanos_ruler_replica`.
      * @default 2
@@ -122,6 +123,9 @@ export interface RulerPlan {
     resources: ResourceRequirements;
     monitor: string | undefined;
     priorityClassName: string | undefined;
+    placement: PodPlacement | undefined;
+    logging: LogSettings | undefined;
+    extraArgs: string[];
 }
 
 /** Applies the defaults. */
@@ -142,8 +146,24 @@ export function rulerPlan(name: string, args: ThanosRulerArgs): RulerPlan {
         resources: args.resources ?? DEFAULTS.ruler.resources,
         monitor: args.monitor,
         priorityClassName: args.priorityClassName,
+        placement: args.placement,
+        logging: args.logging,
+        extraArgs: args.extraArgs ?? [],
     };
 }
+
+/**
+ * The flags the Operator sets on a ruler (prometheus-operator v0.93 pkg/thanos/statefulset.go; it refuses an
+ * additional argument that repeats one): extra args may not name them.
+ */
+const OPERATOR_RULER_FLAGS = [
+    "alert.label-drop", "alert.query-url", "alert.relabel-config-file", "alertmanagers.config-file", "alertmanagers.url", "data-dir",
+    "enable-feature", "eval-interval", "for-grace-period", "for-outage-tolerance", "grpc-address", "grpc-server-tls-cert", "grpc-server-tls-ciphers",
+    "grpc-server-tls-client-ca", "grpc-server-tls-curves", "grpc-server-tls-key", "grpc-server-tls-min-version", "http-address", "label",
+    "log.format", "log.level", "objstore.config-file", "query", "query.config-file", "remote-write.config-file", "resend-delay",
+    "rule-concurrent-evaluation", "rule-file", "rule-query-offset", "tracing.config-file", "tsdb.retention", "web.external-prefix", "web.route-prefix",
+].map((f) => `--${f}`);
+
 
 /** Validation of the Args, one line per problem. */
 export function rulerProblems(args: ThanosRulerArgs): string[] {
@@ -159,6 +179,7 @@ export function rulerProblems(args: ThanosRulerArgs): string[] {
     if (EXTERNAL_LABELS.rulerReplica in args.externalLabels) {
         problems.push(`ThanosRuler externalLabels: must not set ${EXTERNAL_LABELS.rulerReplica} (the Operator sets it per pod), got ${JSON.stringify(args.externalLabels)}`);
     }
+    problems.push(...[...placementProblems(args.placement), ...loggingProblems(args.logging), ...extraArgsProblems(args.extraArgs, OPERATOR_RULER_FLAGS, "extraArgs")].map((p) => `ThanosRuler ${p}`));
     return problems;
 }
 
@@ -201,7 +222,7 @@ export function buildThanosRuler(plan: RulerPlan): ThanosRulerResource {
         kind: "ThanosRuler",
         metadata: objectMeta({ name: plan.name, namespace: plan.namespace, component, instance: plan.name }),
         spec: {
-            image: IMAGES.thanos,
+            image: mirroredImage(IMAGES.thanos, plan.placement?.imageRegistry),
             version: VERSIONS.thanos,
             imagePullPolicy: "IfNotPresent",
             replicas: plan.replicas,
@@ -215,7 +236,9 @@ export function buildThanosRuler(plan: RulerPlan): ThanosRulerResource {
             alertmanagersConfig: { name: `${plan.name}-alertmanagers`, key: ALERTMANAGERS_KEY },
             alertDropLabels: [EXTERNAL_LABELS.rulerReplica],
             objectStorageConfig: { name: plan.objstoreSecret.name, key: plan.objstoreSecret.key },
-            logFormat: THANOS.logFormat,
+            logFormat: resolvedLogging(plan.logging).format,
+            ...(plan.logging?.level !== undefined && plan.logging.level !== DEFAULT_LOGGING.level ? { logLevel: plan.logging.level } : {}),
+            ...(plan.extraArgs.length > 0 ? { additionalArgs: operatorAdditionalArgs(plan.extraArgs) } : {}),
             resources: containerResources(plan.resources),
             storage: {
                 volumeClaimTemplate: {
@@ -230,6 +253,7 @@ export function buildThanosRuler(plan: RulerPlan): ThanosRulerResource {
             ...podPriority(plan.priorityClassName),
             terminationGracePeriodSeconds: THANOS_TERMINATION_GRACE_SECONDS,
             affinity: hostnameAntiAffinity(selector),
+            ...placementFields(plan.placement, hostnameAntiAffinity(selector)),
             topologySpreadConstraints: zoneSpread(selector),
             podMetadata: { labels: { [LABELS.component]: component, [LABELS.partOf]: PART_OF } },
             containers: [

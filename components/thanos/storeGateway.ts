@@ -45,7 +45,11 @@ import {
     thanosContainer,
     thanosPodSpec,
     kubeArgs,
+    thanosSettingsProblems,
+    withExtraArgs,
+    type ThanosExtraArgs,
 } from "../lib/thanos";
+import type { LogSettings, PodPlacement, PodSettingsArgs } from "../lib/placement";
 import { timePartitionProblems, type TimePartition } from "../lib/timeRange";
 
 export type { TimePartition } from "../lib/timeRange";
@@ -73,7 +77,7 @@ export interface CacheSettings {
 export type { VolumeSettings } from "../lib/pod";
 
 /** Settings of the store gateway that a ThanosStack passes through (the stack supplies namespace, bucket access, delete delay and priority). */
-export interface StoreGatewaySettings {
+export interface StoreGatewaySettings extends ThanosExtraArgs, PodSettingsArgs {
     /**
      * Hash shards over block IDs.
      * @default 1
@@ -197,6 +201,9 @@ export interface StoreGatewayPlan {
     instances: StoreInstancePlan[];
     replicaSpread: ReplicaSpread;
     priorityClassName: string | undefined;
+    placement: PodPlacement | undefined;
+    logging: LogSettings | undefined;
+    extraArgs: string[];
 }
 
 /** Half of a duration, formatted (`48h` -> `1d`). */
@@ -229,6 +236,7 @@ export function storeGatewayPlan(name: string, args: ThanosStoreGatewayArgs): St
     }
     const deleteDelay = args.compactorDeleteDelay ?? DEFAULTS.compactor.deleteDelay;
     const cacheSettings = args.indexCache ?? {};
+    const cachePods = { namespace: args.namespace, priorityClassName: args.priorityClassName, ...(args.placement !== undefined ? { placement: args.placement } : {}) };
     return {
         name,
         namespace: args.namespace,
@@ -242,10 +250,10 @@ export function storeGatewayPlan(name: string, args: ThanosStoreGatewayArgs): St
         resources: args.resources ?? DEFAULTS.storeGateway.resources,
         indexCache:
             (cacheSettings.type ?? "inMemory") === "memcached"
-                ? memcachedPlan(`${name}-index-cache`, { namespace: args.namespace, ...cacheSettings.memcached, priorityClassName: args.priorityClassName })
+                ? memcachedPlan(`${name}-index-cache`, { ...cacheSettings.memcached, ...cachePods })
                 : undefined,
         cachingBucket: args.cachingBucket?.enabled
-            ? memcachedPlan(`${name}-bucket-cache`, { namespace: args.namespace, ...args.cachingBucket.memcached, priorityClassName: args.priorityClassName })
+            ? memcachedPlan(`${name}-bucket-cache`, { ...args.cachingBucket.memcached, ...cachePods })
             : undefined,
         limits: args.limits ?? DEFAULTS.storeGateway.limits,
         ignoreDeletionMarksDelay: parseDuration(deleteDelay) === undefined ? deleteDelay : halfDuration(deleteDelay),
@@ -253,6 +261,9 @@ export function storeGatewayPlan(name: string, args: ThanosStoreGatewayArgs): St
         instances,
         replicaSpread: args.replicaSpread ?? DEFAULTS.storeGateway.replicaSpread,
         priorityClassName: args.priorityClassName,
+        placement: args.placement,
+        logging: args.logging,
+        extraArgs: args.extraArgs ?? [],
     };
 }
 
@@ -278,8 +289,15 @@ export function storeGatewayProblems(args: ThanosStoreGatewayArgs): string[] {
     problems.push(...timePartitionProblems(args.timePartitions ?? [], "ThanosStoreGateway timePartitions"));
     const ratios = DEFAULTS.storeGateway.indexCacheMemoryRatio + DEFAULTS.storeGateway.chunkPoolMemoryRatio;
     if (ratios >= GOMEMLIMIT_RATIO) problems.push(`ThanosStoreGateway: index cache + chunk pool ratios must stay below the GOMEMLIMIT ratio ${GOMEMLIMIT_RATIO}, got ${ratios}`);
+    if (problems.length === 0) {
+        const plan = storeGatewayPlan("store", args);
+        problems.push(...thanosSettingsProblems("ThanosStoreGateway", args, plan.instances.flatMap((i) => managedStoreArgs(plan, i)), STORE_RESERVED_FLAGS));
+    }
     return problems;
 }
+
+/** Flags that decide which blocks a store serves: the shards and partitions own them, never extra args. */
+const STORE_RESERVED_FLAGS = ["--selector.relabel-config", "--selector.relabel-config-file", "--min-time", "--max-time"];
 
 /** The `--selector.relabel-config` that keeps the blocks of one hash shard. */
 export function shardRelabelConfig(shard: number, shards: number): string {
@@ -304,6 +322,11 @@ export function chunkPoolBytes(resources: ResourceRequirements): number {
 
 /** The container args of one store instance. */
 export function storeArgs(plan: StoreGatewayPlan, instance: StoreInstancePlan): string[] {
+    return withExtraArgs(managedStoreArgs(plan, instance), plan.extraArgs);
+}
+
+/** The args the stack sets for one store instance. */
+function managedStoreArgs(plan: StoreGatewayPlan, instance: StoreInstancePlan): string[] {
     const indexCacheFlags = plan.indexCache
         ? [flag("index-cache.config", stringify({ type: "MEMCACHED", config: memcachedClientConfig(plan.indexCache) }, { lineWidth: 0 }))]
         : [flag("index-cache-size", thanosBytes(indexCacheBytes(plan.resources)))];
@@ -329,7 +352,7 @@ export function storeArgs(plan: StoreGatewayPlan, instance: StoreInstancePlan): 
           )
         : undefined;
     return thanosArgs("store", [
-        ...commonFlags({ grpc: true }),
+        ...commonFlags({ grpc: true, logging: plan.logging }),
         flag("data-dir", THANOS.dataPath),
         objstoreFlag(plan.objstoreSecret),
         ...indexCacheFlags,
@@ -387,6 +410,7 @@ export function buildStoreStatefulSet(plan: StoreGatewayPlan, instance: StoreIns
                 spec: thanosPodSpec({
                     serviceAccountName: plan.serviceAccountName,
                     priorityClassName: plan.priorityClassName,
+                    placement: plan.placement,
                     affinity: hostnameAntiAffinity(selector, plan.replicaSpread === ReplicaSpread.Hard),
                     topologySpreadConstraints: zoneSpread(selector, plan.replicaSpread),
                     volumes: [objstoreVolume(plan.objstoreSecret)],

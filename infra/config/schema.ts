@@ -23,6 +23,7 @@ import { ui, uiProblems } from "./sections/uiAccess";
 import { networkPolicies, priorityClass, storageClass } from "./sections/hardening";
 import { production, productionProblems } from "./sections/production";
 import { teams } from "./sections/teams";
+import { logging, placement } from "./sections/pods";
 
 /** The schema of the whole stack configuration (keys under the `thanos-stack:` namespace). */
 export const stackConfigSchema = z
@@ -52,6 +53,8 @@ export const stackConfigSchema = z
         storageClass,
         networkPolicies,
         teams,
+        placement: placement("Where every pod of the stack runs and where its images come from: node selector, tolerations, node affinity, pull Secrets and a registry mirror (node-exporter takes only the last two: it runs on every node). Each component's own `placement` replaces these field by field.", false),
+        logging: logging("Log level and format of every Thanos, Prometheus, Alertmanager and Pushgateway process and of the Operator; each component's own `logging` replaces these field by field.", false),
     })
     .superRefine((c, ctx) => {
         // An index is a number, so the key reads like the schema's own (`a.b[1].c`).

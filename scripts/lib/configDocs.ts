@@ -16,6 +16,8 @@ interface Node {
     additionalProperties?: Node | boolean;
     anyOf?: Node[];
     items?: Node;
+    /** A section with the fields of another (a component's `placement`): one row pointing there. */
+    sameAs?: string;
 }
 
 /** The object schema a value's fields come from: itself, or the one object branch of a union. */
@@ -51,7 +53,9 @@ export function configReference(): string {
             const description = (child.description ?? "").replace(/\|/g, "\\|");
             const items = child.type === "array" ? fieldsOf(child.items) : undefined;
             const values = typeof child.additionalProperties === "object" ? fieldsOf(child.additionalProperties) : undefined;
-            if (child.properties) {
+            if (child.sameAs !== undefined) {
+                rows.push(`| \`${keyPath}\` | section | — | ${description} The fields of the stack-wide \`${child.sameAs}\` section. |`);
+            } else if (child.properties) {
                 rows.push(`| \`${keyPath}\` | section | ${required ? "**required**" : "—"} | ${description} |`);
                 walk(child, keyPath);
             } else if (items) {

@@ -31,7 +31,9 @@ export interface RepoOptions {
 /** A repository with the project's scripts, the given files, and the project's dependencies; one commit. */
 export function repoWith(files: Record<string, string>, copy: string[] = [], opts: RepoOptions = {}): string {
     const repo = tempDir("thanos-diff-worktree-");
-    for (const p of ["scripts", "package.json", ...copy]) fs.cpSync(path.join(ROOT, p), path.join(repo, p), { recursive: true });
+    // The configuration checks Thanos flags with the policy pack's checker: infra/ needs policy/ beside it.
+    const dirs = copy.includes("infra") && !copy.includes("policy") ? [...copy, "policy"] : copy;
+    for (const p of ["scripts", "package.json", ...dirs]) fs.cpSync(path.join(ROOT, p), path.join(repo, p), { recursive: true });
     for (const [p, text] of Object.entries(files)) {
         fs.mkdirSync(path.dirname(path.join(repo, p)), { recursive: true });
         fs.writeFileSync(path.join(repo, p), text);

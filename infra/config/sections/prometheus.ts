@@ -2,6 +2,7 @@
  * Prometheus shards, the Prometheus Operator (kube-prometheus-stack),
  * Alertmanager and Pushgateway.
  */
+import { extraArgs, logging, placement } from "./pods";
 import { z } from "zod";
 import { DEFAULTS } from "../../../components/defaults";
 import { EXTERNAL_LABELS } from "../../../components/constants";
@@ -97,6 +98,9 @@ export const prometheus = z
             .array(z.string({ error: "must be a Prometheus feature name" }), { error: "must be a list of Prometheus feature names" })
             .default([...DEFAULTS.prometheus.enableFeatures])
             .meta({ description: "Prometheus feature flags (`--enable-feature`). `xor2-encoding` and `st-storage` (blocks Thanos v0.42 cannot read) and `delayed-compaction` (use `compaction: delayed`) are refused." }),
+        sidecarExtraArgs: extraArgs("sidecar"),
+        placement: placement("Where these pods run and where their images come from; replaces the stack-wide `placement` field by field."),
+        logging: logging("Log level and format of these processes; replaces the stack-wide `logging` field by field (Prometheus and its Thanos sidecar)."),
     })
     .prefault({})
     .meta({ description: "The sharded Prometheus (Prometheus Operator `Prometheus` resource)." });
@@ -116,6 +120,9 @@ export const operator = z
                 description:
                     "Scrape and alert on etcd, kube-controller-manager, kube-scheduler and kube-proxy. Only where they serve metrics to the cluster (a self-managed control plane configured for it): EKS, GKE and AKS expose none of the first three, EKS's kube-proxy and kind's control plane listen on localhost, and an unscrapable target pages forever.",
             }),
+        chartRepository: url().optional().meta({ description: "The Helm repository of kube-prometheus-stack (a mirror of https://prometheus-community.github.io/helm-charts)." }),
+        placement: placement("Where the Operator, kube-state-metrics, Grafana and the chart's Jobs run, and the registry mirror and pull Secrets of every chart image (node-exporter runs on every node); replaces the stack-wide `placement` field by field."),
+        logging: logging("The Operator's log level and format; replaces the stack-wide `logging` field by field."),
     })
     .prefault({})
     .meta({ description: "The Prometheus Operator from the kube-prometheus-stack chart." });
@@ -166,6 +173,7 @@ export const alertmanager = z
             .optional()
             .meta({ description: "Routing tree (the first receiver when unset)." }),
     })
+    .extend({ placement: placement("Where these pods run and where their images come from; replaces the stack-wide `placement` field by field."), logging: logging("Log level and format of these processes; replaces the stack-wide `logging` field by field.") })
     .superRefine((a, ctx) => {
         for (const p of routingProblems(a.receivers, a.route)) ctx.addIssue({ code: "custom", path: p.path, message: p.message, input: p.input });
     })
@@ -186,6 +194,8 @@ export const pushgateway = z
             })
             .prefault({})
             .meta({ description: "Persistence of the Pushgateway cache." }),
+        placement: placement("Where these pods run and where their images come from; replaces the stack-wide `placement` field by field."),
+        logging: logging("Log level and format of these processes; replaces the stack-wide `logging` field by field."),
     })
     .prefault({})
     .meta({ description: "Pushgateway, for jobs that cannot be scraped." });

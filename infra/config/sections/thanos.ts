@@ -8,6 +8,16 @@ import { parseDuration } from "../../../components/lib/duration";
 import { timePartitionIssues } from "../../../components/lib/timeRange";
 import { resources, storage, type Problem } from "../common";
 import { bool, duration, integer, replicaSpread, text } from "../rules";
+import { extraArgs, logging, placement } from "./pods";
+
+/** The pod settings and extra flags of a Thanos component section. */
+function thanosPods(subcommand: string) {
+    return {
+        extraArgs: extraArgs(subcommand),
+        placement: placement("Where these pods run and where their images come from; replaces the stack-wide `placement` field by field."),
+        logging: logging("Log level and format of these processes; replaces the stack-wide `logging` field by field."),
+    };
+}
 
 /** A memcached cluster we deploy for a cache. */
 function memcached() {
@@ -39,6 +49,7 @@ function cache(description: string) {
 /** `storeGateway` section. */
 export const storeGateway = z
     .strictObject({
+        ...thanosPods("store"),
         shards: integer(1, 256).default(DEFAULTS.storeGateway.shards).meta({ description: "Hash shards over block IDs." }),
         replicas: integer(1, 10).default(DEFAULTS.storeGateway.replicas).meta({ description: "Replicas per shard." }),
         timePartitions: z
@@ -79,6 +90,7 @@ export const storeGateway = z
 /** `querier` section. */
 export const querier = z
     .strictObject({
+        ...thanosPods("query"),
         replicas: integer(1, 20).default(DEFAULTS.querier.replicas).meta({ description: "Querier replicas." }),
         resources: resources(DEFAULTS.querier.resources),
         timeout: duration().default(DEFAULTS.querier.timeout).meta({ description: "--query.timeout." }),
@@ -105,6 +117,7 @@ export const querier = z
 /** `queryFrontend` section. */
 export const queryFrontend = z
     .strictObject({
+        ...thanosPods("query-frontend"),
         replicas: integer(1, 20).default(DEFAULTS.queryFrontend.replicas).meta({ description: "Query-frontend replicas." }),
         resources: resources(DEFAULTS.queryFrontend.resources),
         splitInterval: duration().default(DEFAULTS.queryFrontend.splitInterval).meta({ description: "--query-range.split-interval and --labels.split-interval." }),
@@ -127,6 +140,7 @@ export const queryFrontend = z
 /** `compactor` section. */
 export const compactor = z
     .strictObject({
+        ...thanosPods("compact"),
         retention: z
             .strictObject({
                 raw: duration().default(DEFAULTS.compactor.retention.raw).meta({ description: "Retention of raw samples (>= 40h while downsampling is on)." }),
@@ -163,6 +177,7 @@ export const compactor = z
 /** `ruler` section. */
 export const ruler = z
     .strictObject({
+        ...thanosPods("rule"),
         replicas: integer(1, 10).default(DEFAULTS.ruler.replicas).meta({ description: "Ruler replicas (each a block producer with its own replica label)." }),
         evaluationInterval: duration().default(DEFAULTS.ruler.evaluationInterval).meta({ description: "Rule evaluation interval." }),
         retention: duration().default(DEFAULTS.ruler.retention).meta({ description: "Local TSDB retention (>= 6h: three 2h blocks)." }),
