@@ -453,6 +453,7 @@ function createObjectStorage(stack: ThanosStack, plan: StackPlan, args: ThanosSt
                 instance: name,
                 versioning: storage.versioning?.enabled ?? false,
                 priorityClassName: plan.priorityClass.name,
+                ...(args.placement !== undefined ? { placement: args.placement } : {}),
                 ...(plan.versitygwStorage !== undefined ? { storage: plan.versitygwStorage } : {}),
                 ...(storage.versitygw?.resources !== undefined ? { resources: storage.versitygw.resources } : {}),
             },

@@ -8,6 +8,7 @@
  * that creates the bucket through versitygw's admin API (idempotent). Every pod meets the production baseline
  * (non-root 65534, read-only root filesystem, no capabilities, RuntimeDefault seccomp, requests and a memory limit).
  */
+import { placedPodSpec, type PodPlacement } from "../lib/placement";
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvVar, Secret as K8sSecret, Service as K8sService, ServiceAccount as K8sServiceAccount } from "kubernetes-types/core/v1";
 import type { StatefulSet as K8sStatefulSet } from "kubernetes-types/apps/v1";
@@ -36,6 +37,11 @@ export const VERSITYGW_CREDENTIAL_KEYS = { accessKey: "ROOT_ACCESS_KEY_ID", secr
 export interface VersityObjectStorageArgs extends PodPriorityArgs {
     /** Namespace of the S3 server's objects. */
     namespace: string;
+    /**
+     * Node selector, tolerations, node affinity, pull Secrets and registry mirror of the server and its Job.
+     * @default none (any node, the image's own registry)
+     */
+    placement?: PodPlacement;
     /** The bucket to create. */
     bucketName: string;
     /**
@@ -77,6 +83,8 @@ export interface VersitySpec {
     jobTtlSecondsAfterFinished: number;
     /** PriorityClass of the server pod and the bucket Job. */
     priorityClassName?: string | undefined;
+    /** Placement of the server pod and the bucket Job. */
+    placement?: PodPlacement | undefined;
 }
 
 /** Name of the credentials Secret. */
@@ -159,7 +167,7 @@ export function buildVersityStatefulSet(spec: VersitySpec): K8sStatefulSet {
             updateStrategy: { type: "RollingUpdate" },
             template: {
                 metadata: { labels: podMeta.labels ?? labels },
-                spec: {
+                spec: placedPodSpec({
                     serviceAccountName: spec.name,
                     automountServiceAccountToken: false,
                     ...podPriority(spec.priorityClassName),
@@ -193,7 +201,7 @@ export function buildVersityStatefulSet(spec: VersitySpec): K8sStatefulSet {
                             volumeMounts: [dataMount],
                         },
                     ],
-                },
+                }, spec.placement),
             },
             volumeClaimTemplates: [volumeClaimTemplate("data", { size: spec.storageSize, ...(spec.storageClass !== undefined ? { storageClass: spec.storageClass } : {}) })],
             persistentVolumeClaimRetentionPolicy: RETAIN_VOLUMES,
@@ -227,7 +235,7 @@ export function buildVersityBucketJob(spec: VersitySpec): K8sJob {
             ttlSecondsAfterFinished: spec.jobTtlSecondsAfterFinished,
             template: {
                 metadata: { labels: objectMeta({ name: jobName, component: `${VERSITYGW_COMPONENT}-make-bucket`, instance: spec.instance }).labels ?? {} },
-                spec: {
+                spec: placedPodSpec({
                     restartPolicy: "OnFailure",
                     serviceAccountName: spec.name,
                     automountServiceAccountToken: false,
@@ -244,7 +252,7 @@ export function buildVersityBucketJob(spec: VersitySpec): K8sJob {
                             securityContext: containerSecurityContext(),
                         },
                     ],
-                },
+                }, spec.placement),
             },
         },
     };
@@ -266,6 +274,7 @@ export function resolveVersitySpec(name: string, args: VersityObjectStorageArgs)
         jobBackoffLimit: d.jobBackoffLimit,
         jobTtlSecondsAfterFinished: d.jobTtlSecondsAfterFinished,
         priorityClassName: args.priorityClassName,
+        ...(args.placement !== undefined ? { placement: args.placement } : {}),
     };
 }
 

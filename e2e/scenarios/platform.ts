@@ -7,12 +7,12 @@ import { expectThat, type Scenario, type ScenarioContext } from "./types";
 import { eventually, type Json } from "../lib/kube";
 import { stores } from "../lib/prom";
 import { BENCH_IMAGES } from "../images/specs";
-import { PORTS } from "../../components/constants";
+import { LABELS, PART_OF, PORTS } from "../../components/constants";
 import { SELECT } from "./selectors";
 
 interface Pod {
     metadata: { name: string; namespace: string; uid?: string; labels?: Record<string, string>; ownerReferences?: Array<{ kind: string }> };
-    spec: { containers: Array<{ name: string }> };
+    spec: { containers: Array<{ name: string }>; nodeSelector?: Record<string, string>; tolerations?: Array<{ key?: string; operator?: string; effect?: string }> };
     status: {
         phase: string;
         podIP?: string;
@@ -23,6 +23,16 @@ interface Pod {
 
 export function pods(ctx: ScenarioContext, selector?: string): Pod[] {
     return ctx.kube.items("pods", ctx.namespace, selector) as unknown as Pod[];
+}
+
+/** The placement stacks/Pulumi.e2e.yaml gives every pod of the stack. */
+const E2E_PLACEMENT = { nodeSelector: { "kubernetes.io/os": "linux" }, toleration: { key: "thanos-stack.io/dedicated", operator: "Exists", effect: "NoSchedule" } };
+
+/** Whether a pod carries the e2e stack's node selector and toleration. */
+function placed(p: Pod): boolean {
+    const t = E2E_PLACEMENT.toleration;
+    const selects = Object.entries(E2E_PLACEMENT.nodeSelector).every(([k, v]) => p.spec.nodeSelector?.[k] === v);
+    return selects && (p.spec.tolerations ?? []).some((x) => x.key === t.key && x.operator === t.operator && x.effect === t.effect);
 }
 
 const isJobPod = (p: Pod): boolean => (p.metadata.ownerReferences ?? []).some((o) => o.kind === "Job");
@@ -51,12 +61,16 @@ export const deployReady: Scenario = {
         const longRunning = all.filter((p) => !isJobPod(p));
         const restarted = longRunning.filter((p) => restarts(p) > 0).map((p) => `${p.metadata.name} (${restarts(p)})`);
         expectThat(restarted.length === 0, `pods restarted: ${restarted.join(", ")}`);
+        // The stack-wide placement reached every pod, the Operator's (Prometheus, Alertmanager, ruler) included.
+        const ours = all.filter((p) => p.metadata.labels?.[LABELS.partOf] === PART_OF);
+        const unplaced = ours.filter((p) => !placed(p)).map((p) => p.metadata.name);
+        expectThat(ours.length > 0 && unplaced.length === 0, `pods without the stack's placement: ${unplaced.join(", ")}`);
         const byComponent: Record<string, number> = {};
         for (const p of longRunning) {
             const c = p.metadata.labels?.["app.kubernetes.io/name"] ?? "other";
             byComponent[c] = (byComponent[c] ?? 0) + 1;
         }
-        return { upSeconds: ctx.upSeconds, pods: longRunning.length, jobPods: all.length - longRunning.length, restarts: 0, podsByComponent: byComponent };
+        return { upSeconds: ctx.upSeconds, pods: longRunning.length, jobPods: all.length - longRunning.length, restarts: 0, placedPods: ours.length, otherPods: all.filter((p) => !ours.includes(p)).map((p) => p.metadata.name), podsByComponent: byComponent };
     },
 };
 
