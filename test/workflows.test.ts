@@ -77,7 +77,7 @@ describe("GitHub workflows", () => {
         expect(text).not.toMatch(/secrets\./);
         const steps = wf.jobs["offline"]?.steps ?? [];
         const runs = steps.map((s) => s.run ?? "").join("\n");
-        for (const cmd of ["npm ci", "npm run typecheck", "npm test", "npm run --silent diff", "GITHUB_STEP_SUMMARY"]) expect(runs).toContain(cmd);
+        for (const cmd of ["npm ci", "npm run typecheck", "npm test", "npm run --silent diff", "npm run --silent render", "topology.md", "GITHUB_STEP_SUMMARY"]) expect(runs).toContain(cmd);
     });
 
     it("previews only for branches of this repository, with OIDC, PR comments, diff and the policy pack", () => {
