@@ -150,6 +150,7 @@ export { DEFAULTS } from "./defaults";
 export type { ResourceRequirements } from "./defaults";
 export type { PodPriorityArgs } from "./lib/pod";
 export { LogLevel, LogFormat, mirroredImage } from "./lib/placement";
+export { accessCommands, prometheusPodName } from "./stack/access";
 export type { PodPlacement, LogSettings, PodSettingsArgs } from "./lib/placement";
 export type { ThanosExtraArgs } from "./lib/thanos";
 export { Protocol } from "./network/networkPolicies";

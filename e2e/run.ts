@@ -11,7 +11,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { deployReady, networkPolicies, podSecurity } from "./scenarios/platform";
+import { accessLines, deployReady, networkPolicies, podSecurity } from "./scenarios/platform";
 import { credentialsStaySecret, destroyKeepsData, noPerpetualDiff, policyPackOnPreview, programEntry, renderMatchesEngine } from "./scenarios/engine";
 import { scrapeToQuery } from "./scenarios/datapath";
 import { backupRestore, compactorCompacts, compactorVsSidecars, historyThroughBucket, sidecarDiesMidUpload, storeReshardingWithoutGaps, storeRestartDuringQuery } from "./scenarios/history";
@@ -39,6 +39,7 @@ const NAMESPACE = "monitoring";
  */
 const SCENARIOS: readonly Scenario[] = [
     deployReady,
+    accessLines,
     podSecurity,
     networkPolicies,
     noPerpetualDiff,

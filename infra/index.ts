@@ -3,7 +3,7 @@
  * `main: infra/index.ts`); `npm run render` runs the same file under the mock runtime.
  */
 import { loadStackConfig } from "./config/load";
-import { buildStack } from "./stack";
+import { buildStack, stackAccess } from "./stack";
 
 const config = loadStackConfig();
 const stack = buildStack(config);
@@ -19,3 +19,8 @@ export const role = stack.role;
 export const storeApiEndpoints = stack.storeApiEndpoints ?? [];
 /** Public URLs of the exposed UIs (empty when `ui.enabled` is false). */
 export const uiUrls = stack.uiUrls ?? {};
+/**
+ * How to reach each UI without an Ingress: a `kubectl port-forward` line per UI, where Grafana's admin
+ * credentials are, and the URL of each exposed UI (`pulumi stack output access`).
+ */
+export const access = stackAccess(config);

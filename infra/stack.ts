@@ -3,6 +3,7 @@
  * the ThanosStack component. No resource is created before the configuration
  * has been validated.
  */
+import { accessCommands } from "../components/stack/access";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { ThanosStack, type ThanosStackArgs } from "../components/stack/thanosStack";
@@ -73,6 +74,7 @@ export function stackArgs(config: StackConfig): ThanosStackArgs {
             scrapeControlPlane: config.operator.scrapeControlPlane,
             ...(config.operator.grafanaDatasourceUrl !== undefined ? { grafanaDatasourceUrl: config.operator.grafanaDatasourceUrl } : {}),
             ...(config.operator.chartRepository !== undefined ? { chartRepository: config.operator.chartRepository } : {}),
+            ...(config.operator.grafanaAdmin !== undefined ? { grafanaAdmin: config.operator.grafanaAdmin } : {}),
             ...podSettings(config.operator),
         },
         alertmanager: {
@@ -104,6 +106,11 @@ export function stackArgs(config: StackConfig): ThanosStackArgs {
         ...(config.placement !== undefined ? { placement: config.placement } : {}),
         ...(config.logging !== undefined ? { logging: config.logging } : {}),
     };
+}
+
+/** How to reach each UI without an Ingress (the stack output `access`), for the stack's kube context. */
+export function stackAccess(config: StackConfig): Record<string, string> {
+    return accessCommands(planStack(STACK_COMPONENT_NAME, stackArgs(config)), config.cluster.context);
 }
 
 /** Creates every resource of the stack. */

@@ -98,6 +98,41 @@ export interface PrometheusOperatorSettings extends PodPriorityArgs, PodSettings
      * @default 150 (the querier's default 2m, plus 30 s)
      */
     grafanaDatasourceTimeoutSeconds?: number;
+    /**
+     * Grafana's admin credentials: a Secret you provide (`existingSecret`, with the keys of the user and the
+     * password), or, unset, a random password the chart generates once into the Secret `<release>-grafana` and
+     * keeps across upgrades (never the chart's default `prom-operator`).
+     * @default a generated password in `<release>-grafana` (keys `admin-user`, `admin-password`)
+     */
+    grafanaAdmin?: GrafanaAdminSettings;
+}
+
+/** Grafana's admin credentials from an existing Secret. */
+export interface GrafanaAdminSettings {
+    /** The Secret in the release namespace that holds them. */
+    existingSecret: string;
+    /**
+     * Its key of the admin user name.
+     * @default "admin-user"
+     */
+    userKey?: string;
+    /**
+     * Its key of the admin password.
+     * @default "admin-password"
+     */
+    passwordKey?: string;
+}
+
+/** The keys of Grafana's admin Secret (the grafana chart's). */
+export const GRAFANA_ADMIN_KEYS = { user: "admin-user", password: "admin-password" } as const;
+
+/** Where Grafana's admin credentials are: the given Secret, or the one the chart generates (`<release>-grafana`). */
+export function grafanaAdminSecret(release: string, admin: GrafanaAdminSettings | undefined): { name: string; userKey: string; passwordKey: string } {
+    return {
+        name: admin?.existingSecret ?? `${release}-grafana`,
+        userKey: admin?.userKey ?? GRAFANA_ADMIN_KEYS.user,
+        passwordKey: admin?.passwordKey ?? GRAFANA_ADMIN_KEYS.password,
+    };
 }
 
 /** Seconds Grafana waits beyond the querier's own timeout, so the querier's error (not Grafana's) reaches the panel. */
@@ -206,6 +241,9 @@ export interface KubePrometheusStackValues {
     };
     grafana: SecurityValues & {
         enabled: boolean;
+        /** Empty: the chart generates a random password (kube-prometheus-stack's default is `prom-operator`). */
+        adminPassword: string;
+        admin?: { existingSecret: string; userKey: string; passwordKey: string };
         initChownData: { enabled: false };
         extraEmptyDirMounts: Array<{ name: string; mountPath: string }>;
         serviceMonitor: { labels: Record<string, string> };
@@ -246,6 +284,7 @@ export interface PrometheusOperatorInput {
     chartRepository: string;
     placement: PodPlacement | undefined;
     logging: LogSettings | undefined;
+    grafanaAdmin: GrafanaAdminSettings | undefined;
 }
 
 /** The query-frontend URL Grafana uses by default. */
@@ -306,6 +345,7 @@ export function resolvePrometheusOperatorArgs(name: string, args: PrometheusOper
         chartRepository: args.chartRepository ?? CHARTS.kubePrometheusStack.repo,
         placement: args.placement,
         logging: args.logging,
+        grafanaAdmin: args.grafanaAdmin,
     };
 }
 
@@ -319,6 +359,9 @@ export function prometheusOperatorProblems(i: PrometheusOperatorInput): string[]
     }
     if (!/^(https?|oci):\/\/\S+$/.test(i.chartRepository)) problems.push(`chartRepository: must be an http(s) or oci:// URL of a Helm repository, got ${JSON.stringify(i.chartRepository)}`);
     problems.push(...placementProblems(i.placement), ...loggingProblems(i.logging));
+    if (i.grafanaAdmin !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(i.grafanaAdmin.existingSecret)) {
+        problems.push(`grafanaAdmin.existingSecret: must be a Secret name (a DNS subdomain), got ${JSON.stringify(i.grafanaAdmin.existingSecret)}`);
+    }
     return problems;
 }
 
@@ -328,6 +371,12 @@ function controlPlaneSwitches(on: boolean): { scrapes: Pick<KubePrometheusStackV
         scrapes: { kubeEtcd: { enabled: on }, kubeControllerManager: { enabled: on }, kubeScheduler: { enabled: on }, kubeProxy: { enabled: on } },
         rules: Object.fromEntries(CONTROL_PLANE_VALUES.rules.map((r) => [r, on])),
     };
+}
+
+/** The grafana chart's `admin` values for an existing Secret. */
+function grafanaAdminSecretValues(admin: GrafanaAdminSettings): { existingSecret: string; userKey: string; passwordKey: string } {
+    const { name, userKey, passwordKey } = grafanaAdminSecret("", admin);
+    return { existingSecret: name, userKey, passwordKey };
 }
 
 /** The chart values (pure). */
@@ -401,6 +450,8 @@ export function buildKubePrometheusStackValues(i: PrometheusOperatorInput): Kube
         },
         grafana: {
             enabled: i.grafana,
+            adminPassword: "",
+            ...(i.grafanaAdmin !== undefined ? { admin: grafanaAdminSecretValues(i.grafanaAdmin) } : {}),
             securityContext: podSecurityContext(),
             containerSecurityContext: sc,
             resources: containerResources(i.grafanaResources),

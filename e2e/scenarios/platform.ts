@@ -179,3 +179,44 @@ export const networkPolicies: Scenario = {
         return { storeApisHealthy: healthy, expected, deniedFromOtherNamespace: targets.length, controlReachable: true };
     },
 };
+
+/** One `kubectl port-forward` line of the stack output `access`: its namespace, target and remote port. */
+export function parseAccessLine(line: string): { namespace: string; target: string; remotePort: number } | undefined {
+    const m = /^kubectl(?: --context \S+)? -n (\S+) port-forward (\S+) \d+:(\d+)\s/.exec(line);
+    return m ? { namespace: m[1]!, target: m[2]!, remotePort: Number(m[3]) } : undefined;
+}
+
+/** The readiness path each UI serves (Thanos, Alertmanager and Prometheus all answer `/-/ready`). */
+const READY_PATH = "/-/ready";
+
+export const accessLines: Scenario = {
+    name: "access-lines-work",
+    proves: "every port-forward line the stack output `access` prints reaches its UI on the real cluster: the querier, query-frontend, ruler, Alertmanager and a Prometheus shard answer ready through it",
+    async run(ctx) {
+        const access = (await ctx.engine.outputs())["access"] as Record<string, string> | undefined;
+        expectThat(access !== undefined, "the stack has no output `access`");
+        const reached: string[] = [];
+        for (const ui of ["query", "querier", "ruler", "alertmanager", "prometheus"]) {
+            const line = access![ui];
+            const parsed = line === undefined ? undefined : parseAccessLine(line);
+            expectThat(parsed !== undefined, `access.${ui} is not a port-forward line: ${JSON.stringify(line)}`);
+            expectThat(parsed!.namespace === ctx.namespace, `access.${ui} names namespace ${parsed!.namespace}, the stack's is ${ctx.namespace}`);
+            const forward = await ctx.kube.portForward(parsed!.namespace, parsed!.target, parsed!.remotePort);
+            try {
+                const status = await eventually(
+                    `${ui} ready through ${parsed!.target}:${parsed!.remotePort}`,
+                    async () => {
+                        const r = await fetch(`${forward.url}${READY_PATH}`).catch(() => undefined);
+                        return r?.ok ? r.status : undefined;
+                    },
+                    30_000,
+                    1000,
+                );
+                reached.push(`${ui} ${status}`);
+            } finally {
+                forward.close();
+            }
+        }
+        return { uis: reached.length, reached };
+    },
+};

@@ -120,6 +120,14 @@ export const operator = z
                 description:
                     "Scrape and alert on etcd, kube-controller-manager, kube-scheduler and kube-proxy. Only where they serve metrics to the cluster (a self-managed control plane configured for it): EKS, GKE and AKS expose none of the first three, EKS's kube-proxy and kind's control plane listen on localhost, and an unscrapable target pages forever.",
             }),
+        grafanaAdmin: z
+            .strictObject({
+                existingSecret: text("a Secret name").meta({ description: "The Secret in the namespace with Grafana's admin user and password." }),
+                userKey: text().default("admin-user").meta({ description: "Its key of the admin user." }),
+                passwordKey: text().default("admin-password").meta({ description: "Its key of the admin password." }),
+            })
+            .optional()
+            .meta({ description: "Grafana's admin credentials from a Secret you provide; unset, the chart generates a random password once into `<release>-grafana` (never the chart's default `prom-operator`). `pulumi stack output access` says how to read it." }),
         chartRepository: url().optional().meta({ description: "The Helm repository of kube-prometheus-stack (a mirror of https://prometheus-community.github.io/helm-charts)." }),
         placement: placement("Where the Operator, kube-state-metrics, Grafana and the chart's Jobs run, and the registry mirror and pull Secrets of every chart image (node-exporter runs on every node); replaces the stack-wide `placement` field by field."),
         logging: logging("The Operator's log level and format; replaces the stack-wide `logging` field by field."),
