@@ -201,3 +201,44 @@ describe("reading the Pulumi config map", () => {
         expect(problems.join("\n")).not.toContain("hunter2");
     });
 });
+
+describe("error polish: one problem, one line, where it is", () => {
+    it("a YAML error names the file, line and column, and keeps the parser's code frame", async () => {
+        const { readStackFile, InputError } = await import("../scripts/lib/stackConfig");
+        const fs = await import("fs");
+        const os = await import("os");
+        const path = await import("path");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "yaml-error-"));
+        try {
+            fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), "config:\n  thanos-stack:prometheus:\n    shards: 2\n   replicas: 3\n");
+            let problems: string[] = [];
+            try {
+                readStackFile("bad", dir);
+            } catch (e) {
+                expect(e).toBeInstanceOf(InputError);
+                problems = (e as InstanceType<typeof InputError>).problems;
+            }
+            expect(problems).toHaveLength(1);
+            const [first, ...frame] = problems[0]!.split("\n");
+            expect(first).toBe("Pulumi.bad.yaml:4:1: not valid YAML: All mapping items must start at the same column");
+            // The offending line, indented under the problem, and a caret line.
+            expect(frame.some((l) => l.includes("replicas: 3"))).toBe(true);
+            expect(frame[frame.length - 1]).toMatch(/^ {4}\s*\^/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("a misspelt required key is one line: the unknown key and the name it should have", () => {
+        const problems = configProblems(minimalConfig("dev", { querier: { extraEndpoints: [{ adress: "store.example:10901" }] } }));
+        expect(problems).toEqual(["querier.extraEndpoints[0].adress: unknown key (did you mean 'address'? It is required)"]);
+        // A misspelt optional key keeps the plain hint; a missing key without a near miss stays required.
+        expect(configProblems(minimalConfig("dev", { querier: { replicsa: 2 } }))).toEqual(["querier.replicsa: unknown key (did you mean 'replicas'?)"]);
+        expect(configProblems(minimalConfig("dev", { querier: { extraEndpoints: [{ group: true }] } }))).toEqual(["querier.extraEndpoints[0].address: is required"]);
+    });
+
+    it('gives "did you mean" inside lists and maps too', () => {
+        expect(configProblems(minimalConfig("dev", { storeGateway: { timePartitions: [{ minTim: "-30d" }] } }))).toEqual(["storeGateway.timePartitions[0].minTim: unknown key (did you mean 'minTime'?)"]);
+        expect(configProblems(minimalConfig("dev", { placement: { tolerations: [{ efect: "NoSchedule" }] } }))[0]).toBe("placement.tolerations[0].efect: unknown key (did you mean 'effect'?)");
+    });
+});

@@ -86,13 +86,18 @@ export function allowedKeys(path: readonly PropertyKey[]): string[] {
     return node?.properties !== undefined ? Object.keys(node.properties) : (node?.propertyNames?.enum ?? []);
 }
 
-function unknownKeyMessage(parent: readonly PropertyKey[], key: string): string {
-    const allowed = allowedKeys(parent);
-    const best = allowed
+/** The allowed key nearest to a mistyped one, if one is near enough to be what was meant. */
+function nearestKey(parent: readonly PropertyKey[], key: string): string | undefined {
+    return allowedKeys(parent)
         .map((k) => ({ k, d: editDistance(k, key) }))
         .filter(({ d }) => d <= Math.max(2, Math.floor(key.length / 3)))
-        .sort((x, y) => x.d - y.d)[0];
-    const hint = best ? ` (did you mean '${best.k}'?)` : allowed.length ? ` (allowed: ${allowed.join(", ")})` : "";
+        .sort((x, y) => x.d - y.d)[0]?.k;
+}
+
+function unknownKeyMessage(parent: readonly PropertyKey[], key: string, required: boolean): string {
+    const best = nearestKey(parent, key);
+    const allowed = allowedKeys(parent);
+    const hint = best ? ` (did you mean '${best}'?${required ? ` It is required` : ""})` : allowed.length ? ` (allowed: ${allowed.join(", ")})` : "";
     return `unknown key${hint}`;
 }
 
@@ -115,11 +120,24 @@ export function validateStackConfig(raw: unknown): ValidationResult {
     const result = stackConfigSchema.safeParse(raw, { reportInput: true });
     if (!result.success) {
         const lines: string[] = [];
+        const missing = new Set(result.error.issues.filter((i) => i.code === "invalid_type" && i.input === undefined).map((i) => keyPath(i.path)));
+        // A misspelt required key is one problem: the unknown key, with the name it should have.
+        const meant = new Set<string>();
+        for (const issue of result.error.issues) {
+            if (issue.code !== "unrecognized_keys") continue;
+            for (const key of issue.keys) {
+                const best = nearestKey(issue.path, key);
+                if (best !== undefined && missing.has(keyPath([...issue.path, best]))) meant.add(keyPath([...issue.path, best]));
+            }
+        }
         for (const issue of result.error.issues) {
             if (issue.code === "unrecognized_keys") {
-                for (const key of issue.keys) lines.push(`${keyPath([...issue.path, key])}: ${unknownKeyMessage(issue.path, key)}`);
+                for (const key of issue.keys) {
+                    const best = nearestKey(issue.path, key);
+                    lines.push(`${keyPath([...issue.path, key])}: ${unknownKeyMessage(issue.path, key, best !== undefined && meant.has(keyPath([...issue.path, best])))}`);
+                }
             } else if (issue.code === "invalid_type" && issue.input === undefined) {
-                lines.push(`${keyPath(issue.path)}: is required`);
+                if (!meant.has(keyPath(issue.path))) lines.push(`${keyPath(issue.path)}: is required`);
             } else {
                 lines.push(`${keyPath(issue.path)}: ${issue.message}, got ${show(issue.input)}`);
             }

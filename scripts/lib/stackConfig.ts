@@ -73,7 +73,7 @@ export function readStackFile(stack: string, dir = STACKS_DIR): FlatConfig {
     try {
         doc = parseYaml(fs.readFileSync(file, "utf8"));
     } catch (e) {
-        throw new InputError([`${path.basename(file)}: not valid YAML: ${(e as Error).message.split("\n")[0]}`]);
+        throw new InputError([yamlProblem(path.basename(file), e as Error)]);
     }
     const configSection = (doc as { config?: unknown } | null)?.config ?? {};
     if (typeof configSection !== "object" || configSection === null || Array.isArray(configSection)) {
@@ -105,6 +105,19 @@ export function parseSet(expr: string): { path: string[]; value: unknown } {
     } catch {
         return { path, value: text };
     }
+}
+
+/**
+ * A YAML error as one problem: the file, line and column, the parser's rule, and its code frame (the offending
+ * line with a caret under the column), indented under the problem.
+ */
+export function yamlProblem(file: string, e: Error & { linePos?: Array<{ line: number; col: number }> }): string {
+    const [first = "", ...frame] = e.message.split("\n");
+    const at = e.linePos?.[0];
+    const rule = first.replace(/ at line \d+, column \d+:?$/, "");
+    const where = at !== undefined ? `${file}:${at.line}:${at.col}` : file;
+    const lines = frame.filter((l) => l.trim() !== "").map((l) => `    ${l}`);
+    return [`${where}: not valid YAML: ${rule}`, ...lines].join("\n");
 }
 
 /**
