@@ -44,8 +44,7 @@ describe("teams in the stack file", () => {
 
     it("refuses a misspelt field with a hint, under its key path", () => {
         expect(problems({ serviceMonitors: { api: { selector: { matchLabels: { app: "api" } }, endpoint: [{ port: "http" }] } } })).toEqual([
-            "teams.serviceMonitors.api.endpoints: is required",
-            "teams.serviceMonitors.api.endpoint: unknown key (did you mean 'endpoints'?)",
+            "teams.serviceMonitors.api.endpoint: unknown key (did you mean 'endpoints'? It is required)",
         ]);
     });
 
