@@ -1,8 +1,10 @@
 /**
- * The package as a consumer installs it: a tarball from `npm pack` (what the registry and a git URL install, built
- * by `prepare`) and a path install (a symlink to this checkout, built by `prepare` on its `npm ci`). A consumer
- * program typechecks against the installed declarations through package.json `exports` and loads the compiled
- * JavaScript; `thanos-stack/teams` loads without the AWS SDK.
+ * The package as a consumer installs it: a tarball from `npm pack` (what the registry installs, built by
+ * `prepare`), a path install (a symlink to this checkout, built by `prepare` on its `npm ci`) and a git URL (npm
+ * clones the committed tree, installs its dependencies, runs `prepare` and installs the result with the
+ * consumer's own dependencies from the registry). A consumer program typechecks against the installed
+ * declarations through package.json `exports` and loads the compiled JavaScript; `thanos-stack/teams` loads
+ * without the AWS SDK.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -89,6 +91,20 @@ describe("installing the package", () => {
         expect(typecheck(dir)).toBe("");
         expect(node(dir, 'console.log(typeof require("thanos-stack/teams").PrometheusRule)')).toBe("function");
     });
+
+    it("from a git URL (npm install git+file://...): npm builds the package and a consumer program typechecks and loads", () => {
+        const repo = path.join(tmp, "repo.git");
+        // What a git URL installs is the committed tree: a bare clone of this checkout's HEAD.
+        execFileSync("git", ["clone", "--quiet", "--bare", ROOT, repo]);
+        const dir = path.join(tmp, "from-git");
+        fs.mkdirSync(dir);
+        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true }));
+        execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", `git+file://${repo}`, "@types/node@20"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+        expect(fs.existsSync(path.join(dir, "node_modules", "thanos-stack", "bin", "components", "index.d.ts"))).toBe(true);
+        fs.writeFileSync(path.join(dir, "index.ts"), CONSUMER);
+        expect(typecheck(dir)).toBe("");
+        expect(node(dir, 'const t = require("thanos-stack"); console.log(typeof t.ThanosStack, typeof require("thanos-stack/teams").PodMonitor)')).toBe("function function");
+    }, 300_000);
 
     it("thanos-stack/teams needs no AWS SDK; the package root does", () => {
         const dir = consumer(

@@ -169,6 +169,25 @@ export const CONFIG_EXAMPLES: ConfigExample[] = [
 `,
     },
     {
+        title: "Dedicated monitoring nodes and a registry mirror",
+        text: "Every pod on the `monitoring` node pool (which is tainted for it), images from a mirror with a pull Secret, debug logs for the querier only, and one extra querier flag the stack has no setting for.",
+        yaml: `  thanos-stack:placement:
+    nodeSelector:
+      pool: monitoring
+    tolerations:
+      - key: dedicated
+        value: monitoring
+        effect: NoSchedule
+    imageRegistry: registry.acme.internal/mirror
+    imagePullSecrets: [regcred]
+  thanos-stack:querier:
+    logging:
+      level: debug
+    extraArgs:
+      - --query.lookback-delta=10m
+`,
+    },
+    {
         title: "A central cluster reading two collectors",
         text: "Role `central`: the querier reads each collector's Prometheus pods over TLS (their addresses are the collector stacks' `storeApiEndpoints` output).",
         yaml: `  thanos-stack:role: central
