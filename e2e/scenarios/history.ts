@@ -351,8 +351,12 @@ function killAtNextCompaction(ctx: ScenarioContext, pod: string, timeoutMs: numb
     });
 }
 
-/** Kills the compactor as it starts a compaction until one kill lands before that compaction finished. */
-async function killDuringCompaction(ctx: ScenarioContext, attempts = 5): Promise<{ kills: number; interrupted: boolean }> {
+/**
+ * Kills the compactor as it starts a compaction until one kill lands before that compaction finished. A small
+ * compaction can finish within the milliseconds the log line takes to arrive (more so on a loaded machine), so
+ * it tries several compactions.
+ */
+async function killDuringCompaction(ctx: ScenarioContext, attempts = 12): Promise<{ kills: number; interrupted: boolean }> {
     let kills = 0;
     for (let i = 0; i < attempts; i++) {
         await eventually("the compactor to be Ready", () => (pods(ctx, SELECT.compact)[0]?.status.containerStatuses?.every((c) => c.ready) ? true : undefined), 180_000);
