@@ -16,6 +16,7 @@ import { ConfigError } from "../infra/config/load";
 import { ALL_CHECKS, evaluate } from "../policy/checks";
 import { kubernetesProblems } from "./support/crdSchema";
 import { objectsOfKind, renderInProcess, ROOT } from "./support/harness";
+import { tempDir } from "./support/tempDirs";
 
 const run = promisify(execFile);
 const RUN = path.join(ROOT, "scripts", "run.js");
@@ -30,8 +31,9 @@ async function renderCli(args: string[]): Promise<{ code: number; stdout: string
     }
 }
 
+/** A temporary directory, removed after this file's tests (test/support/tempDirs.ts). */
 function tmpDir(): string {
-    return fs.mkdtempSync(path.join(os.tmpdir(), "thanos-render-"));
+    return tempDir("thanos-render-");
 }
 
 function readTree(dir: string): Record<string, string> {
