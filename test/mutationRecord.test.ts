@@ -3,13 +3,13 @@
  * Stryker, how a report is scored, and that the records follow the groups of stryker.config.mjs.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { expandPattern, RECORDS, scoreOf, staleness } from "../scripts/mutation";
+import { tempDir } from "./support/tempDirs";
 
 function tree(files: Record<string, string>): string {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-mutation-"));
+    const root = tempDir("thanos-mutation-");
     for (const [f, text] of Object.entries(files)) {
         fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
         fs.writeFileSync(path.join(root, f), text);
