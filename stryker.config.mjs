@@ -26,7 +26,7 @@ export const GROUPS = {
     },
     network: {
         mutate: ["components/network/networkPolicies.ts", "components/network/stackNetwork.ts"],
-        tests: ["test/networkPolicies.test.ts", "test/networkFlows.test.ts", "test/networkModel.test.ts", "test/networkBuilder.test.ts", "test/multiCluster.test.ts", "test/uiAccess.test.ts", "test/alertmanagerEgress.test.ts", "test/productionReadiness.test.ts", "test/createOrder.test.ts", "test/stackPlan.test.ts"],
+        tests: ["test/networkPolicies.test.ts", "test/networkFlows.test.ts", "test/networkModel.test.ts", "test/networkBuilder.test.ts", "test/multiCluster.test.ts", "test/uiAccess.test.ts", "test/alertmanagerEgress.test.ts", "test/productionReadiness.test.ts", "test/createOrder.test.ts", "test/stackPlan.test.ts", "test/stackNetwork.test.ts"],
     },
     iam: {
         mutate: ["components/storage/bucketAccess.ts", "components/storage/s3Bucket.ts", "components/lib/objectStorage.ts"],

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Service } from "kubernetes-types/core/v1";
-import { buildNetworkPolicies, EKS_POD_IDENTITY_AGENT, networkPlanProblems, parseAddress, resolveAddress, type NetworkPlan, type NetworkWorkload } from "../components/network/networkPolicies";
+import { buildNetworkPolicies, EKS_POD_IDENTITY_AGENT, ipFamilyOf, networkPlanProblems, parseAddress, resolveAddress, type NetworkPlan, type NetworkWorkload } from "../components/network/networkPolicies";
 
 const NS = "monitoring";
 const sel = (app: string) => ({ app });
@@ -154,5 +154,135 @@ describe("the policies of a plan", () => {
             ["q", "external:remote.example.com", [10901]],
             ["q", "namespace:team-a", [8080]],
         ]);
+    });
+});
+
+describe("address literals and malformed addresses", () => {
+    it.each<[string, "IPv4" | "IPv6" | undefined]>([
+        ["10.0.0.1", "IPv4"],
+        ["192.168.10.20", "IPv4"],
+        ["10.0.0.0/8", "IPv4"],
+        ["10.0.0.0/16", "IPv4"],
+        ["0.0.0.0/0", "IPv4"],
+        ["::/0", "IPv6"],
+        ["fd00:ec2::23/128", "IPv6"],
+        ["[::1]", "IPv6"],
+        ["[fd00::1]:80", "IPv6"],
+        ["[fd00::1]:8080", "IPv6"],
+        // Host names and things that only look like literals.
+        ["cafe", undefined],
+        ["1234", undefined],
+        ["1.2.3", undefined],
+        ["1234.0.0.1", undefined],
+        ["x1.2.3.4", undefined],
+        ["1.2.3.4x", undefined],
+        ["example:8080", undefined],
+        ["::1g", undefined],
+        ["[::1]a", undefined],
+        ["fd00::/8:1", undefined],
+        ["fe80::1[", undefined],
+    ])("ipFamilyOf(%s) is %s", (address, family) => {
+        expect(ipFamilyOf(address)).toBe(family);
+    });
+
+    it("reads an IPv6 literal with its port", () => {
+        expect(parseAddress("[fd00::1]:9000")).toEqual({ host: "fd00::1", port: 9000, portName: undefined });
+    });
+
+    it.each(["xdnssrv+_grpc._tcp.s.monitoring.svc", "dnssrv+_grpc._tcp.s\nx", "http://q:80x", "xhttp://q:80", "q:80x", "x[::1]:80", "[::1]:80x", "q:", ":80"])("refuses %j", (address) => {
+        expect(() => parseAddress(address)).toThrow(`network policies: cannot read a host and port from the address "${address}"`);
+    });
+});
+
+describe("resolving through Services", () => {
+    const s = (ports = [{ name: "http", port: 80 }]) => svc("s", "s", ports);
+
+    it("a Service with no selector, or one its pods' labels only partly match, routes to no workload", () => {
+        const empty: Service = { ...s(), spec: { ports: [{ name: "http", port: 80 }] } };
+        expect(() => resolveAddress(plan([w("s")], [empty]), "s:80")).toThrow('network policies: "s:80": Service s selects {}, which matches no workload of the stack');
+        const two: Service = { ...s(), spec: { selector: { app: "s", tier: "web" }, ports: [{ name: "http", port: 80 }] } };
+        expect(() => resolveAddress(plan([w("s")], [two]), "s:80")).toThrow('selects {"app":"s","tier":"web"}, which matches no workload');
+        expect(resolveAddress(plan([w("s", { podSelector: { app: "s", tier: "web", shard: "0" } })], [two]), "s:80")).toMatchObject({ kind: "service", port: 80 });
+    });
+
+    it("a Service without a namespace is the plan's; one of another namespace is not, whatever its name", () => {
+        const bare: Service = { apiVersion: "v1", kind: "Service", metadata: { name: "s" }, spec: { selector: { app: "s" }, ports: [{ name: "http", port: 80 }] } };
+        expect(resolveAddress(plan([w("s")], [bare]), "s:80")).toMatchObject({ kind: "service", port: 80 });
+        expect(() => resolveAddress(plan([w("s")], [svc("s", "s", [{ name: "http", port: 80 }], "other")]), "s:80")).toThrow('network policies: "s:80" names Service monitoring/s, which the stack does not create');
+        const nameless: Service = { apiVersion: "v1", kind: "Service", spec: {} };
+        expect(resolveAddress(plan([w("s")], [nameless, bare]), "s:80")).toMatchObject({ kind: "service" });
+    });
+});
+
+describe("peers, families and problems", () => {
+    const grpc = [{ name: "grpc", port: 10901 }];
+
+    it("names a group of instances once, whatever the order of its labels", () => {
+        const p = plan(
+            [
+                w("q", { connectsTo: ["s:10901"] }),
+                w("s-0", { podSelector: { app: "s", shard: "0" }, peerSelector: { app: "s", group: "s" }, ports: grpc }),
+                w("s-1", { podSelector: { app: "s", shard: "1" }, peerSelector: { group: "s", app: "s" }, ports: grpc }),
+            ],
+            [svc("s", "s", [{ name: "grpc", port: 10901, targetPort: "grpc" }])],
+        );
+        const q = buildNetworkPolicies(p).policies.find((x) => x.metadata!.name === "t-q")!;
+        expect(q.spec!.egress).toEqual([{ to: [{ podSelector: { matchLabels: { app: "s", group: "s" } } }], ports: [{ port: 10901, protocol: "TCP" }] }]);
+    });
+
+    it("names ungrouped pods behind a Service by the Service's selector, and grouped ones by their group", () => {
+        const shards = [w("s-0", { podSelector: { app: "s", shard: "0" }, ports: grpc }), w("s-1", { podSelector: { app: "s", shard: "1" }, ports: grpc })];
+        const services = [svc("s", "s", [{ name: "grpc", port: 10901, targetPort: "grpc" }])];
+        const egressOf = (workloads: NetworkWorkload[]) => buildNetworkPolicies(plan([w("q", { connectsTo: ["s:10901"] }), ...workloads], services)).policies.find((x) => x.metadata!.name === "t-q")!.spec!.egress![0]!.to;
+        expect(egressOf(shards)).toEqual([{ podSelector: { matchLabels: { app: "s" } } }]);
+        const mixed = [shards[0]!, { ...shards[1]!, peerSelector: { app: "s", group: "g" } }];
+        expect(egressOf(mixed)).toEqual([{ podSelector: { matchLabels: { app: "s", shard: "0" } } }, { podSelector: { matchLabels: { app: "s", group: "g" } } }]);
+    });
+
+    it("refuses an empty peer selector", () => {
+        expect(networkPlanProblems(plan([w("a", { peerSelector: {} })]))).toEqual(["network policies: workload a has an empty peer selector (it would name every pod)"]);
+        expect(networkPlanProblems(plan([w("a", { peerSelector: { app: "a" } })]))).toEqual([]);
+    });
+
+    it("lets an address literal through on its own family only, and refuses one of a family the pod network lacks", () => {
+        const egress = (extra: Partial<NetworkPlan>, address: string) => buildNetworkPolicies(plan([w("q", { connectsTo: [address] })], [], extra)).policies.find((x) => x.metadata!.name === "t-q")!.spec!.egress;
+        expect(egress({}, "10.1.2.3:9000")).toEqual([{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 9000, protocol: "TCP" }] }]);
+        const dual = { anywhere: ["0.0.0.0/0", "::/0"] };
+        expect(egress(dual, "10.1.2.3:9000")).toEqual([{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 9000, protocol: "TCP" }] }]);
+        expect(egress(dual, "[fd00::5]:9000")).toEqual([{ to: [{ ipBlock: { cidr: "::/0" } }], ports: [{ port: 9000, protocol: "TCP" }] }]);
+        expect(egress(dual, "hooks.example.com:443")).toEqual([{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }], ports: [{ port: 443, protocol: "TCP" }] }]);
+        expect(() => egress({}, "[fd00::5]:9000")).toThrow('networkPolicies.ipFamilies: must include IPv6 for "[fd00::5]:9000" (a configured address; no policy would let it through), got ["IPv4"]');
+        expect(() => egress({ anywhere: ["::/0"] }, "10.1.2.3:9000")).toThrow('networkPolicies.ipFamilies: must include IPv4 for "10.1.2.3:9000" (a configured address; no policy would let it through), got ["IPv6"]');
+        const store = plan([w("store", { bucket: true })], [], { objectStore: { kind: "versitygw", endpoint: "[fd00::7]:7070" } });
+        expect(() => buildNetworkPolicies(store)).toThrow('networkPolicies.ipFamilies: must include IPv6 for "[fd00::7]:7070" (object store (in-cluster S3 server [fd00::7]:7070); no policy would let it through), got ["IPv4"]');
+    });
+
+    it("says why each flow exists", () => {
+        const p = plan(
+            [
+                w("prom", { scraper: true, kubeApi: true, bucket: true, metricsPorts: [9090], connectsTo: ["am:9093"] }),
+                w("am", { ports: [{ name: "web", port: 9093 }], peerPorts: [{ port: 9094 }], egressAnywhere: [{ port: 443 }] }),
+                w("op", { ingressFromAnywhere: [{ port: 10250 }] }),
+                w("pg", { ingressFromCluster: [{ port: 9091 }], extraIngress: [{ peers: [], ports: [{ port: 1 }] }], extraEgress: [{ peers: [], ports: [{ port: 2 }] }] }),
+            ],
+            [svc("am", "am", [{ name: "web", port: 9093 }])],
+            { objectStore: { kind: "s3", cidrs: ["0.0.0.0/0"], credentials: EKS_POD_IDENTITY_AGENT } },
+        );
+        expect(buildNetworkPolicies(p).flows.map((f) => `${f.from} -> ${f.to}: ${f.why}`)).toEqual([
+            "prom -> am: am:9093",
+            "prom -> object-store: S3 and STS over HTTPS (addresses not nameable in a NetworkPolicy)",
+            "prom -> credentials: AWS credentials from the node-local agent (EKS Pod Identity)",
+            "prom -> kube-apiserver: Kubernetes API",
+            "prom -> anywhere: scrape targets in every namespace and on nodes, remote write",
+            "prom -> prom: metrics scrape",
+            "am -> am: replicas of one cluster talk to each other",
+            "am -> anywhere: destinations outside the cluster",
+            "anywhere -> op: callers outside the pod network (the API server)",
+            "cluster -> pg: clients in every namespace",
+            "extra -> pg: additional ingress",
+            "pg -> extra: additional egress",
+        ]);
+        const local = plan([w("store", { bucket: true }), w("s3", { ports: [{ name: "s3", port: 7070 }] })], [svc("s3", "s3", [{ name: "s3", port: 7070 }])], { objectStore: { kind: "versitygw", endpoint: "s3:7070" } });
+        expect(buildNetworkPolicies(local).flows.map((f) => f.why)).toEqual(["object store (in-cluster S3 server s3:7070)"]);
     });
 });

@@ -7,7 +7,7 @@
  */
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { PodTemplateSpec, Service } from "kubernetes-types/core/v1";
-import { LABELS, PORTS, THANOS } from "../constants";
+import { LABELS, PORTS, PROMETHEUS, THANOS } from "../constants";
 import { DEFAULTS } from "../defaults";
 import { alertmanagerPodSelector, buildAlertmanagerService, resolveAlertmanagerArgs } from "../prometheus/alertmanager";
 import { buildCompactorStatefulSet, compactorPlan } from "../thanos/compactor";
@@ -130,7 +130,7 @@ function fromTemplate(selector: Record<string, string> | undefined, template: Po
  * The selector other policies name an instance of a renamed-by-config group by (store gateway shards x partitions,
  * compactor streams): the component and the group label of its pod template.
  */
-function groupPeer(template: PodTemplateSpec | undefined): Pick<NetworkWorkload, "peerSelector"> {
+export function groupPeer(template: PodTemplateSpec | undefined): Pick<NetworkWorkload, "peerSelector"> {
     const labels = template?.metadata?.labels ?? {};
     const name = labels[LABELS.name];
     const group = labels[THANOS.instanceOfLabel];
@@ -183,7 +183,7 @@ export function stackNetworkPlan(input: StackNetworkInput): NetworkPlan {
             ports: s.kubeApiServerPorts ?? [...DEFAULTS.networkPolicies.kubeApiServerPorts],
         },
         anywhere: anywhereOf(s),
-        ...(s.dnsCidrs !== undefined && s.dnsCidrs.length > 0 ? { dnsCidrs: s.dnsCidrs } : {}),
+        dnsCidrs: s.dnsCidrs ?? [],
     };
 }
 
@@ -286,8 +286,9 @@ function addThanosBucketUsers({ stackName, t, metrics }: ThanosScope, { workload
         id: idOf(stackName, n.rule),
         description: "Thanos ruler (Operator ThanosRuler): queries the querier, notifies Alertmanager, uploads its blocks, serves the StoreAPI.",
         podSelector: rulerPodSelector(n.rule),
+        // The Operator names the ruler container's HTTP port "web" (as Prometheus'), its gRPC port "grpc".
         ports: [
-            { name: THANOS.portNames.http, port: PORTS.thanosHttp },
+            { name: PROMETHEUS.portNames.web, port: PORTS.thanosHttp },
             { name: THANOS.portNames.grpc, port: PORTS.thanosGrpc },
         ],
         connectsTo: [...t.ruler.queryEndpoints, ...t.ruler.alertmanagerAddresses],
@@ -310,7 +311,7 @@ function addPrometheusSideWorkloads(input: StackNetworkInput, acc: NetworkAccumu
             description: "Prometheus shards with the Thanos sidecar: scrape everything, alert to Alertmanager, upload blocks, serve the StoreAPI.",
             podSelector: prometheusPodSelector(p.name),
             ports: [
-                { name: "web", port: PORTS.prometheusHttp },
+                { name: PROMETHEUS.portNames.web, port: PORTS.prometheusHttp },
                 { name: THANOS.portNames.grpc, port: PORTS.thanosGrpc },
                 { name: THANOS.portNames.http, port: PORTS.thanosHttp },
             ],
