@@ -91,6 +91,8 @@ export const DEFAULTS = {
             sidecarResources: res("20m", "64Mi", "256Mi"),
             /** Seconds Grafana waits for the Thanos datasource: the querier's default `--query.timeout` (2m) plus 30 s. */
             datasourceTimeoutSeconds: 150,
+            /** The keys of Grafana's admin user and password in its Secret (the chart's `admin.userKey`/`passwordKey`). */
+            adminKeys: { user: "admin-user", password: "admin-password" },
         },
     },
     // The Thanos components: store gateway, querier, query-frontend, compactor, ruler, memcached

@@ -1,6 +1,5 @@
 import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { describe, expect, it } from "vitest";
@@ -8,6 +7,7 @@ import { parseDocument } from "yaml";
 import { diffRenders, fieldChanges, formatDiff } from "../scripts/lib/diff";
 import { ROOT } from "./support/harness";
 import { res } from "./support/renderedResource";
+import { tempDir } from "./support/tempDirs";
 
 const run = promisify(execFile);
 
@@ -81,7 +81,7 @@ describe("render diff: paths and lines", () => {
 
 describe("npm run diff between two commits of a temporary repo", () => {
     it("exits 1 with the change, 0 without, 2 on a bad ref", async () => {
-        const repo = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-diff-repo-"));
+        const repo = tempDir("thanos-diff-repo-");
         // From the repository's top level: in Stryker's sandbox (an ignored directory of the work tree), `git
         // archive` refuses to run from an untracked directory.
         const top = execFileSync("git", ["-C", ROOT, "rev-parse", "--show-toplevel"], { encoding: "utf8" }).trim();

@@ -12,6 +12,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { childEnv } from "./support/childProcess";
 import { diff, git, repoWith, revParse, type DiffRun } from "./support/diffRepo";
 import { ROOT } from "./support/harness";
+import { tempDir } from "./support/tempDirs";
 
 const USAGE =
     "usage: npm run diff -- --stack <name> [--base <git-ref>] [--set <key.path>=<value> ...] [--set-secret <key.path>=<value> ...] " +
@@ -47,7 +48,7 @@ const withoutStackT = (program: string) => ({ "infra/index.ts": program, "stacks
 
 /** Runs `fn` with TMPDIR (where the diff makes its temporary directory) set to a new empty directory. */
 async function inOwnTmpdir<T>(fn: (tmp: string) => Promise<T>): Promise<T> {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-diff-tmpdir-"));
+    const tmp = tempDir("thanos-diff-tmpdir-");
     const saved = process.env["TMPDIR"];
     process.env["TMPDIR"] = tmp;
     try {
@@ -96,7 +97,7 @@ describe("npm run diff: arguments", () => {
 
 describe("npm run diff: git errors (exit 2, git's command and message)", () => {
     it("outside a git repository", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "thanos-diff-no-repo-"));
+        const dir = tempDir("thanos-diff-no-repo-");
         expect(await diff(dir, ["--stack", "t", "--base", "HEAD"])).toEqual({
             code: 2,
             stdout: "",

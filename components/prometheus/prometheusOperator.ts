@@ -123,15 +123,13 @@ export interface GrafanaAdminSettings {
     passwordKey?: string;
 }
 
-/** The keys of Grafana's admin Secret (the grafana chart's). */
-export const GRAFANA_ADMIN_KEYS = { user: "admin-user", password: "admin-password" } as const;
 
 /** Where Grafana's admin credentials are: the given Secret, or the one the chart generates (`<release>-grafana`). */
 export function grafanaAdminSecret(release: string, admin: GrafanaAdminSettings | undefined): { name: string; userKey: string; passwordKey: string } {
     return {
         name: admin?.existingSecret ?? `${release}-grafana`,
-        userKey: admin?.userKey ?? GRAFANA_ADMIN_KEYS.user,
-        passwordKey: admin?.passwordKey ?? GRAFANA_ADMIN_KEYS.password,
+        userKey: admin?.userKey ?? DEFAULTS.operator.grafana.adminKeys.user,
+        passwordKey: admin?.passwordKey ?? DEFAULTS.operator.grafana.adminKeys.password,
     };
 }
 

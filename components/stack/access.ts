@@ -8,7 +8,7 @@
 import { PORTS } from "../constants";
 import { grafanaAdminSecret } from "../prometheus/prometheusOperator";
 import { grafanaUiTarget } from "../network/uiAccess";
-import type { StackPlan } from "./stackPlan";
+import { operatorReleaseName, type StackPlan } from "./stackPlan";
 
 /** Local ports of the port-forwards: distinct, so every UI can be forwarded at once. */
 export const ACCESS_LOCAL_PORTS = { queryFrontend: 10902, querier: 10903, ruler: 10904, alertmanager: 9093, prometheus: 9090, grafana: 3000 } as const;
@@ -35,7 +35,7 @@ export function accessCommands(plan: StackPlan, kubeContext?: string): Record<st
     out["alertmanager"] = forward(`svc/${plan.alertmanager.name}`, ACCESS_LOCAL_PORTS.alertmanager, PORTS.alertmanagerHttp, "Alertmanager");
     out["prometheus"] = forward(`pod/${prometheusPodName(plan.prometheus.name, 0)}`, ACCESS_LOCAL_PORTS.prometheus, PORTS.prometheusHttp, `Prometheus shard 0 (shard n: pod/${prometheusPodName(plan.prometheus.name, 1).replace("-shard-1-", "-shard-<n>-")})`);
     if (plan.operator.install !== false && plan.operator.grafana !== false) {
-        const release = `${plan.name}-operator`;
+        const release = operatorReleaseName(plan.name);
         const grafana = grafanaUiTarget(release);
         const secret = grafanaAdminSecret(release, plan.operator.grafanaAdmin);
         out["grafana"] = forward(`svc/${grafana.serviceName}`, ACCESS_LOCAL_PORTS.grafana, grafana.servicePort, "Grafana");

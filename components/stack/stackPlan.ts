@@ -64,6 +64,16 @@ export interface StackPlan {
     globalRuleSelector: Record<string, string>;
 }
 
+/** The PrometheusOperator component of a stack, and the kube-prometheus-stack release it installs. */
+export function operatorReleaseName(stack: string): string {
+    return `${stack}-operator`;
+}
+
+/** The BucketAccess component of a stack (the parent of the bucket users' IAM roles). */
+export function bucketAccessName(stack: string): string {
+    return `${stack}-access`;
+}
+
 /** Plans made for an Args object: the program checks the plan before creating providers, the component reuses it. */
 const PLANS = new WeakMap<ThanosStackArgs, Map<string, StackPlan>>();
 
@@ -285,7 +295,7 @@ function planNetwork(
         ...((p.operator.install ?? DEFAULTS.operator.install)
             ? {
                   operator: {
-                      release: `${name}-operator`,
+                      release: operatorReleaseName(name),
                       grafana: p.parts.grafana && (args.operator?.grafana ?? DEFAULTS.operator.grafana.enabled),
                       grafanaDatasourceUrl: p.operator.grafanaDatasourceUrl ?? queryFrontendUrl(p.thanos.names.queryFrontend, p.namespace),
                       alertmanagerUrl: p.alertmanager.url,
@@ -371,7 +381,7 @@ function planSelfMonitoring(
 function planUiRoutes(name: string, args: ThanosStackArgs, thanos: ThanosStackPlan): StackPlan["uiRoutes"] {
     const hosts = args.ui?.hosts ?? {};
     const targets: Record<UiName, { serviceName: string; servicePort: number }> = {
-        grafana: grafanaUiTarget(`${name}-operator`),
+        grafana: grafanaUiTarget(operatorReleaseName(name)),
         query: thanosUiTarget(thanos.names.queryFrontend),
         ruler: thanosUiTarget(thanos.names.rule),
     };

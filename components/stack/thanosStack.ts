@@ -42,7 +42,7 @@ import { CollectorExposure, stackReferenceEndpoints, type CentralSettings, type 
 import { buildNamespace } from "./namespace";
 import { buildPriorityClass, type PriorityClassSettings } from "./priorityClass";
 import { buildStorageClass, type StorageClassSettings } from "../storage/storageClass";
-import { planStack, type StackPlan } from "./stackPlan";
+import { bucketAccessName, operatorReleaseName, planStack, type StackPlan } from "./stackPlan";
 import type { ThanosSettings } from "./thanosPlan";
 
 /** The stack's self-monitoring switches. */
@@ -372,7 +372,7 @@ export class ThanosStack extends pulumi.ComponentResource {
         createObjectStorage(this, plan, args, inNamespace, children);
         this.serviceAccountNames = this.bucketAccess.serviceAccountNames;
 
-        children.prometheusOperator = new PrometheusOperator(`${name}-operator`, plan.operator, inNamespace);
+        children.prometheusOperator = new PrometheusOperator(operatorReleaseName(name), plan.operator, inNamespace);
         // Custom resources wait for the Operator's CRDs; the Prometheus pods for their ServiceAccount and Secret.
         const afterOperator: pulumi.ComponentResourceOptions = { parent: this, dependsOn: [...namespaceReady, this.prometheusOperator] };
         // Bucket users start after their ServiceAccounts (and IAM roles) exist: a pod created before its
@@ -426,7 +426,7 @@ function createObjectStorage(stack: ThanosStack, plan: StackPlan, args: ThanosSt
         if (plan.parts.ownsBucket) children.bucket = new ThanosBucket(`${name}-storage`, bucketArgs(storage, region, args.protect ?? false), { parent: stack });
         const bucketKmsKeyArn: pulumi.Input<string> | undefined = children.bucket ? children.bucket.kmsKeyArn : storage.encryption?.kmsKeyArn;
         children.bucketAccess = new BucketAccess(
-            `${name}-access`,
+            bucketAccessName(name),
             {
                 stackName: name,
                 namespace,
@@ -460,7 +460,7 @@ function createObjectStorage(stack: ThanosStack, plan: StackPlan, args: ThanosSt
             { ...inNamespace, providers: { [DYNAMIC_PROVIDER_PACKAGE]: dynamic } },
         );
         children.objectStore = server;
-        children.bucketAccess = new BucketAccess(`${name}-access`, { stackName: name, namespace }, inNamespace);
+        children.bucketAccess = new BucketAccess(bucketAccessName(name), { stackName: name, namespace }, inNamespace);
         objstoreYaml = pulumi
             .all([server.accessKey, server.secretKey])
             .apply(([accessKey, secretKey]) => renderObjstoreYaml(buildObjstoreConfig({ kind: "versitygw", bucket: storage.bucketName, service: server.serviceName, namespace, accessKey, secretKey })));

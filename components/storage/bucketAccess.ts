@@ -235,6 +235,11 @@ export interface BucketUserRoleArns {
     compactor?: pulumi.Output<string>;
 }
 
+/** The Pulumi name of a bucket user's IAM role, child of the BucketAccess component `accessName`. */
+export function bucketUserRoleName(accessName: string, user: string): string {
+    return `${accessName}-${user}-role`;
+}
+
 /** ServiceAccounts and (on AWS) least-privilege IAM roles for the bucket users. */
 export class BucketAccess extends pulumi.ComponentResource {
     /** The ServiceAccount name of every bucket user; workloads must run as exactly these. */
@@ -285,7 +290,7 @@ export class BucketAccess extends pulumi.ComponentResource {
                     ? buildIrsaTrustPolicy({ oidcProviderArn: aws.eks.oidcProviderArn!, namespace: args.namespace, serviceAccount: saName })
                     : buildPodIdentityTrustPolicy();
             const role = new Role(
-                `${name}-${user}-role`,
+                bucketUserRoleName(name, user),
                 {
                     description: `Thanos ${user} (ServiceAccount ${args.namespace}/${saName}): bucket access`,
                     assumeRolePolicy: JSON.stringify(trust),

@@ -47,6 +47,9 @@ export class Engine {
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             PULUMI_CONFIG_PASSPHRASE: "thanos-stack-e2e",
             KUBECONFIG: options.kubeconfig,
+            // The Kubernetes provider writes the kubeconfig it is given to a temporary file per run: keep those in
+            // the engine's directory, which goes with it, rather than in the system's temporary directory.
+            TMPDIR: path.join(dir, "tmp"),
         };
     }
 
@@ -80,6 +83,7 @@ export class Engine {
         const salt = existing ? /^encryptionsalt: .*$/m.exec(existing)?.[0] : undefined;
         fs.writeFileSync(engine.configFile, salt ? `${salt}\n${config}` : config);
         fs.mkdirSync(path.join(root, "state"), { recursive: true });
+        fs.mkdirSync(path.join(root, "tmp"), { recursive: true });
         await engine.pulumi(["login", `file://${path.join(root, "state")}`]);
         if (salt) await engine.pulumi(["stack", "select"]);
         else await engine.pulumi(["stack", "init", "--secrets-provider=passphrase"]);

@@ -10,11 +10,11 @@ import { BUCKET_USERS, type BucketUser } from "../../components/lib/contracts";
 import type { PortRef } from "../../components/network/networkPolicies";
 import { buildStackNetworkPolicies } from "../../components/network/stackNetwork";
 import type { StackPlan } from "../../components/stack/stackPlan";
-import { BUCKET_PERMISSIONS } from "../../components/storage/bucketAccess";
+import { BUCKET_PERMISSIONS, bucketUserRoleName } from "../../components/storage/bucketAccess";
 import { compactorPlan } from "../../components/thanos/compactor";
 import { storeGatewayPlan } from "../../components/thanos/storeGateway";
 import { queryFrontendPlan } from "../../components/thanos/queryFrontend";
-import { planStack } from "../../components/stack/stackPlan";
+import { bucketAccessName, planStack } from "../../components/stack/stackPlan";
 import { collectProjectConfig, validateStackConfig } from "../../infra/config/load";
 import { STACK_COMPONENT_NAME, stackArgs } from "../../infra/stack";
 import { applySets, readStackFile, STACKS_DIR } from "./stackConfig";
@@ -175,7 +175,7 @@ export function topologyMarkdown(stack: string, plan: StackPlan): string {
         "",
         "| user | ServiceAccount | may | credentials |",
         "|---|---|---|---|",
-        ...users.map((u) => `| ${u} | \`${plan.serviceAccountNames[u]}\` | ${accessOf(u)} | ${s3 ? `its own IAM role (Pulumi resource \`${plan.name}-access-${u}-role\`)` : "the in-cluster S3 server's keys"} |`),
+        ...users.map((u) => `| ${u} | \`${plan.serviceAccountNames[u]}\` | ${accessOf(u)} | ${s3 ? `its own IAM role (Pulumi resource \`${bucketUserRoleName(bucketAccessName(plan.name), u)}\`)` : "the in-cluster S3 server's keys"} |`),
         "",
         "## Network flows",
         "",

@@ -9,6 +9,7 @@ import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import { CapturedResource, captureResources } from "../../scripts/lib/capture";
 import { renderStack, RenderResult } from "../../scripts/lib/render";
+import { sharedRender } from "./renderCache";
 
 export type { CapturedResource } from "../../scripts/lib/capture";
 
@@ -38,7 +39,7 @@ export async function captureComponent(build: (providers: TestProviders) => void
 
 /** Renders a stack in this process by running the real program (infra/index.ts) afresh. */
 export function renderInProcess(stack: string, sets: string[] = [], showSecrets = false, preview = false, secretSets: string[] = []): Promise<RenderResult> {
-    return renderStack({
+    return sharedRender(["renderInProcess", stack, sets, showSecrets, preview, secretSets], () => renderStack({
         stack,
         sets,
         secretSets,
@@ -48,7 +49,7 @@ export function renderInProcess(stack: string, sets: string[] = [], showSecrets 
             vi.resetModules();
             return import("../../infra/index");
         },
-    });
+    }));
 }
 
 /** Resources of one Pulumi type. */

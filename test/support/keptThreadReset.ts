@@ -14,8 +14,11 @@
  *   active when the constant was computed and survived every test (test/mutation-survivors.md). Activating a
  *   mutant that is not static earlier changes nothing: no code that runs while modules load reaches it (else the
  *   dry run would have found it static).
+ * - the test files of one mutant's run share their renders (test/support/renderCache.ts); the dry run, whose
+ *   coverage decides which tests run for each mutant, renders every time.
  */
 import { inject, vi } from "vitest";
+import { setRenderCacheScope } from "./renderCache";
 
 declare module "vitest" {
     interface ProvidedContext {
@@ -35,5 +38,7 @@ if (run !== undefined && state["__keptThreadRun"] !== run) {
         const name = inject("globalNamespace");
         const ns = (state[name] ??= {}) as { activeMutant?: string };
         ns.activeMutant = inject("activeMutant");
-    }
+        // One mutant's run: the renders of its test files may be shared (test/support/harness.ts).
+        setRenderCacheScope(`mutant ${String(ns.activeMutant)}`);
+    } else setRenderCacheScope(undefined);
 }

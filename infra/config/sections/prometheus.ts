@@ -123,8 +123,8 @@ export const operator = z
         grafanaAdmin: z
             .strictObject({
                 existingSecret: text("a Secret name").meta({ description: "The Secret in the namespace with Grafana's admin user and password." }),
-                userKey: text().default("admin-user").meta({ description: "Its key of the admin user." }),
-                passwordKey: text().default("admin-password").meta({ description: "Its key of the admin password." }),
+                userKey: text().default(DEFAULTS.operator.grafana.adminKeys.user).meta({ description: "Its key of the admin user." }),
+                passwordKey: text().default(DEFAULTS.operator.grafana.adminKeys.password).meta({ description: "Its key of the admin password." }),
             })
             .optional()
             .meta({ description: "Grafana's admin credentials from a Secret you provide; unset, the chart generates a random password once into `<release>-grafana` (never the chart's default `prom-operator`). `pulumi stack output access` says how to read it." }),
