@@ -161,7 +161,7 @@ export const RECIPES: readonly Recipe[] = [
         },
     },
     {
-        // Python programs of the component package: the Pulumi SDK, the Kubernetes provider's SDK, mypy.
+        // Python programs of the component package: the Pulumi SDK, the Kubernetes provider's SDK, mypy, and what builds the generated SDK.
         name: "pulumi-python",
         version: TOOL_VERSIONS.pulumiPython,
         // Not `python3`: every tool's bin/ is on the bench's PATH, and the system's python3 must stay the default.
@@ -291,7 +291,13 @@ export const RECIPES: readonly Recipe[] = [
 
 /** What the venv of Python programs holds, as pip requirements. */
 function pythonRequirements(): string[] {
-    return [`pulumi==${TOOL_VERSIONS.pulumiPython}`, `pulumi-kubernetes==${TOOL_VERSIONS.pulumiKubernetesPython}`, `mypy==${TOOL_VERSIONS.mypy}`];
+    return [
+        `pulumi==${TOOL_VERSIONS.pulumiPython}`,
+        `pulumi-kubernetes==${TOOL_VERSIONS.pulumiKubernetesPython}`,
+        `mypy==${TOOL_VERSIONS.mypy}`,
+        `setuptools==${TOOL_VERSIONS.setuptools}`,
+        `wheel==${TOOL_VERSIONS.wheel}`,
+    ];
 }
 
 function dpkgStatus(pkg: string): string {

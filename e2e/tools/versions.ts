@@ -39,6 +39,9 @@ export const TOOL_VERSIONS = {
     pulumiKubernetesPython: "4.25.0",
     /** Type-checks the Python program of the component package's SDK. */
     mypy: "2.4.1",
+    /** Build the generated Python SDK (its setup.py) into an installed package. */
+    setuptools: "84.2.1",
+    wheel: "0.48.0",
     kubernetes: "v1.34.4",
     etcd: "v3.6.16",
     coredns: "v1.15.0",

@@ -156,14 +156,14 @@ func prune(spec *schema.PackageSpec, known refs) []string {
 			if missing := missingPackages(t, known); len(missing) > 0 || usesGone(t, gone) {
 				delete(spec.Types, token)
 				gone["#/types/"+token] = true
-				dropped = append(dropped, fmt.Sprintf("type %s (references %s)", token, describe(missing)))
+				dropped = append(dropped, fmt.Sprintf("type %s (%s)", token, describe(missing)))
 				changed = true
 			}
 		}
 		for token, r := range spec.Resources {
 			if missing := missingPackages(r, known); len(missing) > 0 || usesGone(r, gone) {
 				delete(spec.Resources, token)
-				dropped = append(dropped, fmt.Sprintf("resource %s (references %s)", token, describe(missing)))
+				dropped = append(dropped, fmt.Sprintf("resource %s (%s)", token, describe(missing)))
 				changed = true
 			}
 		}
@@ -177,9 +177,9 @@ func prune(spec *schema.PackageSpec, known refs) []string {
 
 func describe(missing []string) string {
 	if len(missing) == 0 {
-		return "a type left out"
+		return "uses a type left out"
 	}
-	return "package " + strings.Join(missing, ", ")
+	return "references package " + strings.Join(missing, ", ") + ", whose schema was not given"
 }
 
 func usesGone(spec any, gone map[string]bool) bool {
@@ -225,7 +225,7 @@ func run() error {
 	}
 	// The schema lists its dependencies; only those with a schema stay.
 	for _, d := range prune(&spec, known) {
-		fmt.Fprintf(os.Stderr, "sdkgen: left out %s: no schema given for it\n", d)
+		fmt.Fprintf(os.Stderr, "sdkgen: left out %s\n", d)
 	}
 	var deps []schema.PackageDescriptor
 	for _, d := range spec.Dependencies {
