@@ -234,7 +234,7 @@ export const RULE_SCOPES = ["shard", "global"] as const;
 export const PROMETHEUS = {
     /** The first Prometheus with delayed compaction (compacts only blocks a sidecar has uploaded). */
     delayedCompactionMinVersion: "v3.9.0",
-    /** The default value of {@link LABELS.monitor}: what our Prometheus and ruler select on. */
+    /** The default value of `LABELS.monitor`: what our Prometheus and ruler select on. */
     defaultMonitor: "default",
     /** Label the Operator puts on every pod of a `Prometheus` resource (value: the resource name). */
     operatorNameLabel: "operator.prometheus.io/name",

@@ -18,6 +18,7 @@ import { backupRestore, compactorCompacts, compactorVsSidecars, historyThroughBu
 import { prometheusReplicaDown, rulerAlertDelivered, shardScopeRules, stackWatchesItself } from "./scenarios/rules";
 import { endpointFileReloads, newShardReachable, shardScaleDown } from "./scenarios/scaling";
 import { teamProgram } from "./scenarios/team";
+import { componentSdks, pythonTeamProgram } from "./scenarios/sdk";
 import type { Measured, Scenario, ScenarioContext } from "./scenarios/types";
 import { Engine } from "./lib/engine";
 import { Kube } from "./lib/kube";
@@ -46,7 +47,9 @@ const SCENARIOS: readonly Scenario[] = [
     policyPackOnPreview,
     renderMatchesEngine,
     programEntry,
+    componentSdks,
     teamProgram,
+    pythonTeamProgram,
     scrapeToQuery,
     rulerAlertDelivered,
     shardScopeRules,

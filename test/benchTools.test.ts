@@ -7,6 +7,7 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { TOOL_VERSIONS, prometheusModuleVersion } from "../e2e/tools/versions";
 import { RECIPES } from "../e2e/tools/recipes";
+import { withAbsolutePackagePaths } from "../e2e/lib/engine";
 import { ROOT } from "./support/harness";
 
 const installedVersion = (pkg: string): string => (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
@@ -26,6 +27,16 @@ describe("bench tool versions", () => {
         expect(installedVersion("@pulumi/kubernetes")).toBe(TOOL_VERSIONS.pulumiKubernetes);
     });
 
+    it("Python programs get the SDKs of the same versions: PyPI pulumi as the CLI, pulumi-kubernetes as the provider", () => {
+        expect(TOOL_VERSIONS.pulumiPython).toBe(TOOL_VERSIONS.pulumi);
+        expect(TOOL_VERSIONS.pulumiKubernetesPython).toBe(TOOL_VERSIONS.pulumiKubernetes);
+    });
+
+    it("the SDK generator is built against the CLI's own module", () => {
+        const goMod = fs.readFileSync(path.join(ROOT, "e2e", "tools", "sdkgen", "go.mod"), "utf8");
+        expect(goMod).toMatch(new RegExp(`github.com/pulumi/pulumi/pkg/v3 v${TOOL_VERSIONS.pulumi.replace(/\./g, "\\.")}\n`));
+    });
+
     it("the program needs no provider the bench cannot build (no @pulumi/random)", () => {
         expect(pinned("@pulumi/random")).toBe("");
     });
@@ -39,5 +50,22 @@ describe("bench tool versions", () => {
     it("every recipe has a unique name", () => {
         const names = RECIPES.map((r) => r.name);
         expect(new Set(names).size).toBe(names.length);
+    });
+});
+
+describe("the engine's temporary project", () => {
+    it("keeps a program's local packages where they are: relative paths of `packages:` made absolute, nothing else", () => {
+        const project = ["name: team", "runtime: python", "packages:", "  thanos-stack: ../..", "  other: ./vendor/other", "  published: 1.2.3", "description: ../not-a-package", ""].join("\n");
+        expect(withAbsolutePackagePaths(project, "/repo/examples/python-team").split("\n")).toEqual([
+            "name: team",
+            "runtime: python",
+            "packages:",
+            "  thanos-stack: /repo",
+            "  other: /repo/examples/python-team/vendor/other",
+            "  published: 1.2.3",
+            "description: ../not-a-package",
+            "",
+        ]);
+        expect(withAbsolutePackagePaths("name: x\nruntime: nodejs\n", "/repo")).toBe("name: x\nruntime: nodejs\n");
     });
 });

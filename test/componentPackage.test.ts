@@ -180,6 +180,10 @@ describe("inferred Pulumi schema (test/fixtures/component-schema.json)", () => {
             "    both?: Base & { z: boolean };",
             "    list?: readonly string[];",
             "    port?: string | number;",
+            "    /** Like {@link Base}, which Pulumi's inference would print as [object Object]. */",
+            "    linked?: string;",
+            "    /** Plain text with `Base` in backticks. */",
+            "    plain?: string;",
             "}",
             "export interface IndirectArgs { nested?: Nested }",
             "export class Bad extends pulumi.ComponentResource {",
@@ -202,6 +206,7 @@ describe("inferred Pulumi schema (test/fixtures/component-schema.json)", () => {
         const kinds = new Set(bad.violations.map((v) => v.kind));
         for (const kind of ["literal-union-not-enum", "anonymous-object", "intersection", "readonly-array", "union"] as const) expect(kinds).toContain(kind);
         expect(bad.violations).toContainEqual(expect.objectContaining({ component: "thanos-stack:index:Bad", path: "inputs.port", kind: "union" }));
+        expect(bad.violations.filter((v) => v.kind === "inline-doc-tag").map((v) => v.path)).toEqual(["inputs.linked"]);
         // A component is schema-ready only when nothing it reaches is a violation, through shared types too.
         expect(bad.components["thanos-stack:index:Bad"]?.schemaReady).toBe(false);
         expect(bad.components["thanos-stack:index:Indirect"]?.schemaReady).toBe(false);

@@ -206,6 +206,18 @@ describe("the plan of a stack", () => {
         ]);
     });
 
+    it("names the querier's store layout by the store instances themselves, not by how many there are", () => {
+        const layout = (storeGateway: Record<string, unknown>) => planThanosStack(ctx(), { storeGateway }).querier.storeLayoutRevision;
+        // Two shards of all time, or one shard of two time partitions: two instances each, other blocks each.
+        const twoShards = layout({ shards: 2 });
+        const twoPartitions = layout({ shards: 1, timePartitions: [{ maxTime: "-30d" }, { minTime: "-30d" }] });
+        // The StatefulSets' names (`<store>-<shard>-of-<shards>`, docs/operations.md), one word each.
+        expect(twoShards).toBe("thanos-store-0-of-2 thanos-store-1-of-2");
+        expect(twoPartitions).not.toBe(twoShards);
+        expect(twoPartitions!.split(" ")).toHaveLength(2);
+        expect(layout({ shards: 2, replicas: 3 })).toBe(twoShards);
+    });
+
     it("leaves Prometheus out of the producers when the stack runs none, and the ruler out in a collector", () => {
         expect(planThanosStack({ ...ctx(), prometheus: false }).invariants.producers.map((p) => p.description)).toEqual(["ruler"]);
         expect(planThanosStack({ ...ctx(), prometheus: true }).invariants.producers.map((p) => p.description)).toEqual(["prometheus", "ruler"]);

@@ -7,7 +7,7 @@
 
 /** A component that reads or writes the bucket: one of {@link BUCKET_USERS}. */
 export const BucketUser = { Prometheus: "prometheus", Ruler: "ruler", StoreGateway: "storeGateway", Compactor: "compactor" } as const;
-/** A component that reads or writes the bucket: one of {@link BUCKET_USERS}. */
+/** A component that reads or writes the bucket: one of `BUCKET_USERS`. */
 export type BucketUser = (typeof BucketUser)[keyof typeof BucketUser];
 /** The components that read or write the bucket; each gets its own ServiceAccount and IAM role. */
 export const BUCKET_USERS: readonly BucketUser[] = Object.values(BucketUser);

@@ -19,7 +19,7 @@ export class DynamicProvider extends pulumi.ProviderResource {
 /** The package name under which components look up a {@link DynamicProvider} in `opts.providers`. */
 export const DYNAMIC_PROVIDER_PACKAGE = "pulumi-nodejs";
 
-/** Arguments of {@link GeneratedSecret}. */
+/** Arguments of `GeneratedSecret`. */
 export interface GeneratedSecretArgs {
     /** Number of characters (letters and digits); changing it generates a new value. */
     length: number;

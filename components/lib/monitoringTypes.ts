@@ -273,7 +273,7 @@ export interface RuleGroup {
 
 /**
  * A rule of a group: an alerting rule (`alert`) or a recording rule (`record`), exactly one of the two.
- * {@link AlertingRule} and {@link RecordingRule} are both rules.
+ * `AlertingRule` and `RecordingRule` are both rules.
  */
 export interface Rule {
     /** Alert name (an alerting rule). Exactly one of `alert` and `record` is set. @default none (a recording rule) */

@@ -238,7 +238,7 @@ export interface ObjectStorageSettings {
     eks?: EksFacts;
 }
 
-/** A problem with the settings: the key path relative to {@link ObjectStorageSettings}, the rule, the value. */
+/** A problem with the settings: the key path relative to `ObjectStorageSettings`, the rule, the value. */
 export interface SettingsProblem {
     path: string[];
     message: string;

@@ -39,11 +39,11 @@ export interface PodPlacement {
 
 /** Log level of the Thanos, Prometheus and Alertmanager processes (`--log.level`). */
 export const LogLevel = { Debug: "debug", Info: "info", Warn: "warn", Error: "error" } as const;
-/** See {@link LogLevel}. */
+/** See `LogLevel`. */
 export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
 /** Log format of the Thanos, Prometheus and Alertmanager processes (`--log.format`). */
 export const LogFormat = { Logfmt: "logfmt", Json: "json" } as const;
-/** See {@link LogFormat}. */
+/** See `LogFormat`. */
 export type LogFormat = (typeof LogFormat)[keyof typeof LogFormat];
 /** Every log level. */
 export const LOG_LEVELS: readonly LogLevel[] = Object.values(LogLevel);

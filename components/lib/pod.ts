@@ -117,7 +117,7 @@ export function hostnameAntiAffinity(selector: Record<string, string>, required 
  * whole shard), `soft` only when nothing else fits (single-node development clusters).
  */
 export const ReplicaSpread = { Hard: "hard", Soft: "soft" } as const;
-/** See {@link ReplicaSpread}. */
+/** See `ReplicaSpread`. */
 export type ReplicaSpread = (typeof ReplicaSpread)[keyof typeof ReplicaSpread];
 
 /**

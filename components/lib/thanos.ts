@@ -125,7 +125,7 @@ export function wholeCores(cpu: string): number {
     return Math.max(1, Math.floor(cores ?? 1));
 }
 
-/** Input of {@link thanosContainer}. */
+/** Input of `thanosContainer`. */
 export interface ThanosContainerInput {
     /** Container name. */
     name: string;
@@ -164,7 +164,7 @@ export function thanosContainer(c: ThanosContainerInput): Container {
     };
 }
 
-/** Input of {@link thanosPodSpec}. */
+/** Input of `thanosPodSpec`. */
 export interface ThanosPodInput {
     /** ServiceAccount of the pod. */
     serviceAccountName: string;

@@ -299,7 +299,7 @@ function bucketRow(job: string): RowSpec {
     };
 }
 
-/** Input of {@link thanosDashboards}. */
+/** Input of `thanosDashboards`. */
 export interface ThanosDashboardsOptions {
     /** Namespace of the stack (selects the compactor's volume in the kubelet volume stats). */
     namespace: string;

@@ -49,7 +49,7 @@ export interface PlatformAlertTargets {
     /**
      * Central role: the collector clusters known by name (`central.collectors[].name`); each alerts by name while
      * none of its Prometheus pods is up. Any cluster (named or read from a collector stack) that was seen in the
-     * last {@link PLATFORM_THRESHOLDS.collectorMemory} and is gone alerts too.
+     * last `PLATFORM_THRESHOLDS.collectorMemory` and is gone alerts too.
      * @default undefined (not a central stack: no collector alerts)
      */
     collectorClusters?: string[];
@@ -74,7 +74,7 @@ export interface MemcachedAlertTargets {
     exporters: boolean;
 }
 
-/** Input of {@link platformRuleGroups}. */
+/** Input of `platformRuleGroups`. */
 export interface PlatformRulesOptions extends PlatformAlertTargets {
     /** Namespace of the stack (the `namespace` label of its targets). */
     namespace: string;

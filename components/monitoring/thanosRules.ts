@@ -82,7 +82,7 @@ export interface ThanosJobNames {
     sidecar: string;
 }
 
-/** Input of {@link thanosRuleGroups}. */
+/** Input of `thanosRuleGroups`. */
 export interface ThanosRulesOptions {
     /** Namespace of the stack (selects the compactor's PersistentVolumeClaim in the kubelet volume stats). */
     namespace: string;
@@ -149,7 +149,7 @@ const GRPC_SERVER_FAILURE_CODES = "Unknown|ResourceExhausted|Internal|Unavailabl
 /** The store gateway's list (ResourceExhausted is a client limit there, not a failure). */
 const GRPC_STORE_FAILURE_CODES = "Unknown|Internal|Unavailable|DataLoss|DeadlineExceeded";
 
-/** Everything {@link thanosRuleGroups} needs, resolved. */
+/** Everything `thanosRuleGroups` needs, resolved. */
 interface Ctx {
     jobs: ThanosJobNames;
     runbook: (alert: string) => string;

@@ -34,7 +34,7 @@ export interface ThanosScrapeTarget {
     port: string;
 }
 
-/** Arguments of {@link ThanosSelfMonitoring}. */
+/** Arguments of `ThanosSelfMonitoring`. */
 export interface ThanosSelfMonitoringArgs {
     /** Namespace of the stack: where the Services are, and where the ServiceMonitors, rules and dashboards go. */
     namespace: string;
@@ -46,7 +46,7 @@ export interface ThanosSelfMonitoringArgs {
      */
     monitor?: string;
     /**
-     * Job names the rules and dashboards select (the `job` values of {@link targets}).
+     * Job names the rules and dashboards select (the `job` values of `targets`).
      * @default SELF_MONITORING.jobs (thanos-compact, thanos-query, thanos-query-frontend, thanos-store, thanos-rule, thanos-sidecar)
      */
     jobs?: ThanosJobNames;
@@ -84,7 +84,7 @@ export interface ThanosSelfMonitoringArgs {
     expectedStoreApis?: ExpectedStoreApis;
     /**
      * The stack's alerts for Prometheus, Alertmanager, the config reloaders and (central role) the collector
-     * clusters ({@link platformRuleGroups}); their jobs must be scraped (as targets or {@link externallyScrapedJobs}).
+     * clusters (`platformRuleGroups`); their jobs must be scraped (as targets or `externallyScrapedJobs`).
      * @default undefined (Thanos alerts only)
      */
     platform?: PlatformAlertTargets;
@@ -140,7 +140,7 @@ export function selfMonitorSpec(namespace: string, target: ThanosScrapeTarget, s
     };
 }
 
-/** Which of our Thanos components {@link thanosScrapeTargets} lists. */
+/** Which of our Thanos components `thanosScrapeTargets` lists. */
 export type ScrapedThanosComponent = "compact" | "query" | "queryFrontend" | "store" | "rule";
 
 /**

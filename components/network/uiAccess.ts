@@ -32,7 +32,7 @@ export const UiAuthMode = { Oauth2Proxy: "oauth2-proxy", BasicAuth: "basicAuth" 
 export type UiAuthMode = (typeof UiAuthMode)[keyof typeof UiAuthMode];
 /** The UIs that can be exposed. */
 export const UI_NAMES = ["grafana", "query", "ruler"] as const;
-/** One of {@link UI_NAMES}. */
+/** One of `UI_NAMES`. */
 export type UiName = (typeof UI_NAMES)[number];
 /** The authentication modes. */
 export const UI_AUTH_MODES: readonly UiAuthMode[] = ["oauth2-proxy", "basicAuth"];
@@ -95,7 +95,7 @@ export interface UiAccessOptions {
     ingressControllerNamespace?: string;
 }
 
-/** Arguments of {@link UiAccess}. */
+/** Arguments of `UiAccess`. */
 export interface UiAccessArgs extends UiAccessOptions {
     /** Namespace of the Services and the Ingresses. */
     namespace: string;

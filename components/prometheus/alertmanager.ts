@@ -161,7 +161,7 @@ export interface AlertmanagerSettings extends PodPriorityArgs, PodSettingsArgs {
     resources?: ResourceRequirements;
 }
 
-/** Arguments of {@link Alertmanager}. */
+/** Arguments of `Alertmanager`. */
 export interface AlertmanagerArgs extends AlertmanagerSettings {
     /** Namespace of the Alertmanager. */
     namespace: string;

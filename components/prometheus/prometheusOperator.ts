@@ -94,7 +94,7 @@ export interface PrometheusOperatorSettings extends PodPriorityArgs, PodSettings
     /**
      * Seconds Grafana waits for its default datasource (`jsonData.timeout`; Grafana's own default is 30 s, so a
      * query the querier may run for minutes would fail in a dashboard first). A ThanosStack sets it to the querier's
-     * `--query.timeout` plus {@link GRAFANA_TIMEOUT_MARGIN_SECONDS}.
+     * `--query.timeout` plus `GRAFANA_TIMEOUT_MARGIN_SECONDS`.
      * @default 150 (the querier's default 2m, plus 30 s)
      */
     grafanaDatasourceTimeoutSeconds?: number;
@@ -145,7 +145,7 @@ export function grafanaDatasourceTimeout(queryTimeout: string): number {
 /** The chart's control-plane components: scrape switch, and the default rule groups about them. */
 const CONTROL_PLANE_VALUES = { scrapes: ["kubeEtcd", "kubeControllerManager", "kubeScheduler", "kubeProxy"], rules: ["etcd", "kubeControllerManager", "kubeSchedulerAlerting", "kubeSchedulerRecording", "kubeProxy"] } as const;
 
-/** Arguments of {@link PrometheusOperator}. */
+/** Arguments of `PrometheusOperator`. */
 export interface PrometheusOperatorArgs extends PrometheusOperatorSettings {
     /** Namespace of the release (the Operator, Grafana, kube-state-metrics). */
     namespace: string;

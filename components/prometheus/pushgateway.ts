@@ -63,7 +63,7 @@ export interface PushgatewayOptions extends PodPriorityArgs, PodSettingsArgs {
     persistence?: PushgatewayPersistence;
 }
 
-/** Arguments of {@link Pushgateway}. */
+/** Arguments of `Pushgateway`. */
 export interface PushgatewayArgs extends PushgatewayOptions {
     /** Namespace. */
     namespace: string;

@@ -177,7 +177,7 @@ const OPERATOR_SIDECAR_FLAGS = [
     "shipper.meta-file-name", "shipper.ignore-unequal-block-size", "tracing.config", "tracing.config-file", "min-time",
 ].map((f) => `--${f}`);
 
-/** Arguments of {@link ShardedPrometheus}. */
+/** Arguments of `ShardedPrometheus`. */
 export interface ShardedPrometheusArgs extends ShardedPrometheusSettings {
     /** Namespace of the Prometheus resource and everything around it. */
     namespace: string;

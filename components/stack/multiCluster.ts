@@ -124,7 +124,7 @@ export interface CollectorExposureSettings {
     clusterIssuer?: string;
 }
 
-/** Arguments of {@link CollectorExposure}. */
+/** Arguments of `CollectorExposure`. */
 export interface CollectorExposureArgs extends CollectorExposureSettings {
     /** Namespace of the Prometheus resource. */
     namespace: string;

@@ -30,9 +30,9 @@ export interface PriorityClassSettings {
     value?: number;
 }
 
-/** Input of {@link buildPriorityClass}. */
+/** Input of `buildPriorityClass`. */
 export interface PriorityClassInput {
-    /** Kubernetes name (see {@link monitoringPriorityClassName}). */
+    /** Kubernetes name (see `monitoringPriorityClassName`). */
     name: string;
     /** `app.kubernetes.io/instance` label value (the stack). */
     instance: string;

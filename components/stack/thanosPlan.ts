@@ -37,7 +37,7 @@ export interface CompactorSettings extends CompactorOptions {
     deduplication?: boolean;
 }
 
-/** The Thanos part of {@link ThanosStackArgs}. */
+/** The Thanos part of `ThanosStackArgs`. */
 export interface ThanosSettings {
     /**
      * Store gateway.

@@ -98,7 +98,7 @@ export interface UiSettings extends UiAccessOptions {
     hosts: UiHosts;
 }
 
-/** Arguments of {@link ThanosStack}. */
+/** Arguments of `ThanosStack`. */
 export interface ThanosStackArgs {
     /** Environment name (`dev`, `prod`, ...); the `environment` external label on every block. */
     environment: string;
@@ -123,7 +123,7 @@ export interface ThanosStackArgs {
     usesAws?: boolean;
     /**
      * The bucket behind Thanos: an S3 bucket with per-component IAM roles (`provider: "s3"`, needs
-     * {@link usesAws} and `region`), or the in-cluster S3 server (`provider: "versitygw"`, local development).
+     * `usesAws` and `region`), or the in-cluster S3 server (`provider: "versitygw"`, local development).
      */
     objectStorage: ObjectStorageSettings;
     /**
@@ -222,7 +222,7 @@ export interface ThanosStackArgs {
 }
 
 /**
- * The child components of a {@link ThanosStack}, for TypeScript programs (`stack.prometheus`, `dependsOn:
+ * The child components of a `ThanosStack`, for TypeScript programs (`stack.prometheus`, `dependsOn:
  * [stack.prometheusOperator]`). They are accessors over this map rather than properties: a component package's schema
  * can reference only resources of published provider packages, not this package's own components, so Pulumi's schema
  * inference (which reads every property of the class, private ones too) must not see them.
@@ -270,7 +270,7 @@ function recordedInputs(args: ThanosStackArgs): pulumi.Inputs {
 
 /**
  * The Thanos metrics stack. Requires explicit providers in `opts.providers`:
- * `kubernetes` always, `aws` when {@link ThanosStackArgs.usesAws} is true.
+ * `kubernetes` always, `aws` when `ThanosStackArgs.usesAws` is true.
  */
 export class ThanosStack extends pulumi.ComponentResource {
     /** Name of the namespace that holds the stack. */

@@ -134,7 +134,7 @@ export function buildPodIdentityTrustPolicy(): PolicyDocument {
     };
 }
 
-/** The AWS side of {@link BucketAccessArgs}. */
+/** The AWS side of `BucketAccessArgs`. */
 export interface BucketAccessAwsArgs {
     /** ARN of the bucket. */
     bucketArn: pulumi.Input<string>;
@@ -157,7 +157,7 @@ export interface BucketAccessAwsArgs {
     tags?: Record<string, string>;
 }
 
-/** Arguments of {@link BucketAccess}. */
+/** Arguments of `BucketAccess`. */
 export interface BucketAccessArgs {
     /** Prefix of the ServiceAccount names (`<stackName>-store`, ...); the stack's component name. */
     stackName: string;

@@ -43,7 +43,7 @@ import {
 import { withDependencies } from "../lib/options";
 import { childOptions } from "../lib/providers";
 
-/** Arguments of {@link ThanosBucket}. */
+/** Arguments of `ThanosBucket`. */
 export interface ThanosBucketArgs {
     /** Name of the bucket (globally unique, no dots: Thanos uses virtual-hosted addressing over TLS). */
     bucketName: string;

@@ -11,7 +11,7 @@ import { objectMeta } from "../lib/meta";
 export interface StorageClassSettings {
     /**
      * Create the StorageClass (an encrypted gp3 class of the EBS CSI driver, `WaitForFirstConsumer`, expandable).
-     * With `false`, {@link name} must name a class that exists in the cluster.
+     * With `false`, `name` must name a class that exists in the cluster.
      * @default true
      */
     create?: boolean;
@@ -34,7 +34,7 @@ export interface StorageClassSettings {
 
 /** What happens to a volume whose claim is deleted: kept (`Retain`) or deleted with it (`Delete`). */
 export const ReclaimPolicy = { Retain: "Retain", Delete: "Delete" } as const;
-/** See {@link ReclaimPolicy}. */
+/** See `ReclaimPolicy`. */
 export type ReclaimPolicy = (typeof ReclaimPolicy)[keyof typeof ReclaimPolicy];
 /** A deleted claim never deletes metrics by itself. */
 export const DEFAULT_RECLAIM_POLICY: ReclaimPolicy = ReclaimPolicy.Retain;

@@ -33,7 +33,7 @@ export const VERSITYGW_COMPONENT = "versitygw";
 /** Keys of the credentials Secret (the environment variables versitygw reads for its root account). */
 export const VERSITYGW_CREDENTIAL_KEYS = { accessKey: "ROOT_ACCESS_KEY_ID", secretKey: "ROOT_SECRET_ACCESS_KEY" } as const;
 
-/** Arguments of {@link VersityObjectStorage}. */
+/** Arguments of `VersityObjectStorage`. */
 export interface VersityObjectStorageArgs extends PodPriorityArgs {
     /** Namespace of the S3 server's objects. */
     namespace: string;

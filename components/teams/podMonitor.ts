@@ -20,7 +20,7 @@ export interface PodMonitorObject {
     spec: PodMonitorSpec;
 }
 
-/** Arguments of {@link PodMonitor}: the Operator's `PodMonitor.spec` plus where to put it. */
+/** Arguments of `PodMonitor`: the Operator's `PodMonitor.spec` plus where to put it. */
 export interface PodMonitorArgs extends PodMonitorSpec, TeamObjectArgs {}
 
 /** Problems with PodMonitor arguments, one sentence each. */

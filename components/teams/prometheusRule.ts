@@ -33,7 +33,7 @@ export interface PrometheusRuleObject {
     spec: { groups: RuleGroup[] };
 }
 
-/** Arguments of {@link PrometheusRule}. */
+/** Arguments of `PrometheusRule`. */
 export interface PrometheusRuleArgs extends TeamObjectArgs {
     /** Rule groups; every expression is parsed at program time. */
     groups: RuleGroup[];

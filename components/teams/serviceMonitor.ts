@@ -20,7 +20,7 @@ export interface ServiceMonitorObject {
     spec: ServiceMonitorSpec;
 }
 
-/** Arguments of {@link ServiceMonitor}: the Operator's `ServiceMonitor.spec` plus where to put it. */
+/** Arguments of `ServiceMonitor`: the Operator's `ServiceMonitor.spec` plus where to put it. */
 export interface ServiceMonitorArgs extends ServiceMonitorSpec, TeamObjectArgs {}
 
 /** Problems with ServiceMonitor arguments, one sentence each. */

@@ -107,7 +107,7 @@ export interface CompactorOptions extends ThanosExtraArgs, PodSettingsArgs {
     resources?: ResourceRequirements;
 }
 
-/** Arguments of {@link ThanosCompactor}. */
+/** Arguments of `ThanosCompactor`. */
 export interface ThanosCompactorArgs extends CompactorOptions, PodPriorityArgs {
     /** Namespace of every object. */
     namespace: string;

@@ -27,7 +27,7 @@ export interface MemcachedSettings {
      */
     replicas?: number;
     /**
-     * Container resources; memcached's `-m` is {@link DEFAULTS.memcached.memoryRatio} of the memory limit.
+     * Container resources; memcached's `-m` is `DEFAULTS.memcached.memoryRatio` of the memory limit.
      * @default requests 100m / 1Gi, limit 1280Mi
      */
     resources?: ResourceRequirements;
@@ -44,7 +44,7 @@ export interface MemcachedSettings {
     exporter?: boolean;
 }
 
-/** Arguments of {@link Memcached}. */
+/** Arguments of `Memcached`. */
 export interface MemcachedArgs extends MemcachedSettings, PodPriorityArgs {
     /** Namespace of the StatefulSet and Service. */
     namespace: string;

@@ -32,7 +32,7 @@ import { buildServiceAccount, buildThanosDeployment, buildThanosService, commonF
 export interface QuerierOptions extends ThanosExtraArgs, PodSettingsArgs {
     /**
      * StoreAPIs known only at deployment time (e.g. remote collectors read from other stacks' outputs through
-     * StackReferences), appended to {@link endpoints} in the endpoint file (`--endpoint.sd-config-file`).
+     * StackReferences), appended to `endpoints` in the endpoint file (`--endpoint.sd-config-file`).
      * @default none
      */
     remoteEndpoints?: pulumi.Input<StoreEndpoint[]>;
@@ -78,7 +78,7 @@ export interface QuerierOptions extends ThanosExtraArgs, PodSettingsArgs {
     storeLayoutRevision?: string;
 }
 
-/** Arguments of {@link ThanosQuerier}. */
+/** Arguments of `ThanosQuerier`. */
 export interface ThanosQuerierArgs extends QuerierOptions, PodPriorityArgs {
     /** Namespace of every object. */
     namespace: string;

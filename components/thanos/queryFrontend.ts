@@ -69,7 +69,7 @@ export interface QueryFrontendSettings extends ThanosExtraArgs, PodSettingsArgs 
      */
     resultsCache?: CacheSettings;
     /**
-     * Idle connections kept per querier host (`max_idle_conns_per_host`, at least 100), when {@link downstreamKeepAlive} is on.
+     * Idle connections kept per querier host (`max_idle_conns_per_host`, at least 100), when `downstreamKeepAlive` is on.
      * @default 100
      */
     maxIdleConnsPerHost?: number;
@@ -87,7 +87,7 @@ export interface QueryFrontendSettings extends ThanosExtraArgs, PodSettingsArgs 
     logQueriesLongerThan?: string;
 }
 
-/** Arguments of {@link ThanosQueryFrontend}. */
+/** Arguments of `ThanosQueryFrontend`. */
 export interface ThanosQueryFrontendArgs extends QueryFrontendSettings, PodPriorityArgs {
     /** Namespace of every object. */
     namespace: string;

@@ -87,7 +87,7 @@ export interface RulerSettings extends ThanosExtraArgs, PodSettingsArgs {
     monitor?: string;
 }
 
-/** Arguments of {@link ThanosRuler}. */
+/** Arguments of `ThanosRuler`. */
 export interface ThanosRulerArgs extends RulerSettings, PodPriorityArgs {
     /** Namespace of every object. */
     namespace: string;

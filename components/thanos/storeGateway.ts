@@ -151,7 +151,7 @@ export interface StoreGatewayLimits {
     requestSamples: number;
 }
 
-/** Arguments of {@link ThanosStoreGateway}. */
+/** Arguments of `ThanosStoreGateway`. */
 export interface ThanosStoreGatewayArgs extends StoreGatewaySettings, PodPriorityArgs {
     /** Namespace of every object. */
     namespace: string;

@@ -22,6 +22,28 @@ export interface EngineOptions {
     readonly kubeconfig: string;
     /** Log every command's output here. */
     readonly logFile: string;
+    /** More environment for the CLI and what it runs (a language host's interpreter, a program's library path). @default none */
+    readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Pulumi.yaml with the local paths of its `packages:` section made absolute: the temporary project lives
+ * elsewhere, and a relative path (`thanos-stack: ../..`) must still name the directory it names in the source.
+ */
+export function withAbsolutePackagePaths(project: string, sourceDir: string): string {
+    const lines = project.split("\n");
+    let inPackages = false;
+    return lines
+        .map((line) => {
+            if (/^packages:\s*$/.test(line)) {
+                inPackages = true;
+                return line;
+            }
+            if (inPackages && /^\S/.test(line)) inPackages = false;
+            const entry = inPackages ? /^(\s+[\w@./-]+:\s*)(\.{1,2}(?:\/\S*)?)\s*$/.exec(line) : null;
+            return entry ? `${entry[1]!}${path.resolve(sourceDir, entry[2]!)}` : line;
+        })
+        .join("\n");
 }
 
 export class Engine {
@@ -50,6 +72,7 @@ export class Engine {
             // The Kubernetes provider writes the kubeconfig it is given to a temporary file per run: keep those in
             // the engine's directory, which goes with it, rather than in the system's temporary directory.
             TMPDIR: path.join(dir, "tmp"),
+            ...options.env,
         };
     }
 
@@ -76,7 +99,7 @@ export class Engine {
         }
         // A program inside the repository (e2e/team) uses the repository's dependencies, found from its own directory.
         if (!fs.existsSync(path.join(engine.projectDir, "node_modules"))) fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(engine.projectDir, "node_modules"));
-        const project = fs.readFileSync(path.join(source, "Pulumi.yaml"), "utf8").replace(/^stackConfigDir:.*$/m, "");
+        const project = withAbsolutePackagePaths(fs.readFileSync(path.join(source, "Pulumi.yaml"), "utf8").replace(/^stackConfigDir:.*$/m, ""), source);
         fs.writeFileSync(path.join(engine.projectDir, "Pulumi.yaml"), `${project.trimEnd()}\nstackConfigDir: stacks\n`);
         const config = fs.readFileSync(options.configSource ?? path.join(REPO_ROOT, "stacks", `Pulumi.${options.stack}.yaml`), "utf8");
         // A stack made earlier keeps its passphrase salt; the configuration itself is always the current one.

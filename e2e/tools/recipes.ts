@@ -142,6 +142,42 @@ export const RECIPES: readonly Recipe[] = [
         },
     },
     inModule("pulumi-language-nodejs", TOOL_VERSIONS.pulumiLanguageNodejs, GO_MODULES.pulumiLanguageNodejs, { "pulumi-language-nodejs": "./nodejs/cmd/pulumi-language-nodejs" }, { ldflags: [pulumiVersionFlag(TOOL_VERSIONS.pulumiLanguageNodejs)] }),
+    inModule("pulumi-language-python", TOOL_VERSIONS.pulumiLanguagePython, GO_MODULES.pulumiLanguagePython, { "pulumi-language-python": "./python/cmd/pulumi-language-python" }, {
+        ldflags: [pulumiVersionFlag(TOOL_VERSIONS.pulumiLanguagePython)],
+        async prepare(ctx, dir) {
+            // The host runs programs through this script, which it looks for next to its own binary.
+            fs.copyFileSync(path.join(dir, "python", "cmd", "pulumi-language-python-exec"), path.join(ctx.binDir, "pulumi-language-python-exec"));
+            fs.chmodSync(path.join(ctx.binDir, "pulumi-language-python-exec"), 0o755);
+        },
+    }),
+    {
+        // The SDK generator (e2e/tools/sdkgen): the Python and Go code generators of the pinned CLI's module.
+        name: "pulumi-sdkgen",
+        version: TOOL_VERSIONS.pulumi,
+        binaries: ["sdkgen"],
+        key: { pkg: GO_MODULES.pulumiPkg, source: treeHash(path.join(REPO_ROOT, "e2e", "tools", "sdkgen")) },
+        async build(ctx) {
+            await goBuild(ctx, path.join(REPO_ROOT, "e2e", "tools", "sdkgen"), ".", "sdkgen");
+        },
+    },
+    {
+        // Python programs of the component package: the Pulumi SDK, the Kubernetes provider's SDK, mypy.
+        name: "pulumi-python",
+        version: TOOL_VERSIONS.pulumiPython,
+        // Not `python3`: every tool's bin/ is on the bench's PATH, and the system's python3 must stay the default.
+        binaries: ["pulumi-python", "mypy"],
+        key: { pip: pythonRequirements() },
+        async build(ctx) {
+            const venv = venvDir("pulumi-python", TOOL_VERSIONS.pulumiPython);
+            const requirements = pythonRequirements();
+            fs.rmSync(venv, { recursive: true, force: true });
+            ctx.step(`pip install ${requirements.join(" ")} into ${venv}`);
+            await ctx.exec("python3", ["-m", "venv", venv]);
+            await ctx.exec(path.join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", ...requirements]);
+            fs.writeFileSync(path.join(ctx.binDir, "pulumi-python"), `#!/bin/sh\nexec ${path.join(venv, "bin", "python3")} "$@"\n`, { mode: 0o755 });
+            fs.symlinkSync(path.join(venv, "bin", "mypy"), path.join(ctx.binDir, "mypy"));
+        },
+    },
     inModule("pulumi-resource-kubernetes", TOOL_VERSIONS.pulumiKubernetes, GO_MODULES.pulumiKubernetes, { "pulumi-resource-kubernetes": "./cmd/pulumi-resource-kubernetes" }, {
         ldflags: [`-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${TOOL_VERSIONS.pulumiKubernetes}`],
         async prepare(ctx, dir) {
@@ -245,13 +281,18 @@ export const RECIPES: readonly Recipe[] = [
         name: "bench-programs",
         version: "local",
         binaries: benchPrograms(),
-        key: benchProgramsHash(),
+        key: treeHash(path.join(REPO_ROOT, "e2e", "programs")),
         async build(ctx) {
             const dir = path.join(REPO_ROOT, "e2e", "programs");
             for (const program of benchPrograms()) await goBuild(ctx, dir, `./${program}`, program);
         },
     },
 ];
+
+/** What the venv of Python programs holds, as pip requirements. */
+function pythonRequirements(): string[] {
+    return [`pulumi==${TOOL_VERSIONS.pulumiPython}`, `pulumi-kubernetes==${TOOL_VERSIONS.pulumiKubernetesPython}`, `mypy==${TOOL_VERSIONS.mypy}`];
+}
 
 function dpkgStatus(pkg: string): string {
     try {
@@ -267,10 +308,9 @@ function benchPrograms(): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
 }
 
-/** The content of e2e/programs, so an edit rebuilds them. */
-function benchProgramsHash(): string {
+/** The content of a directory of the repository (the bench's own programs), so an edit rebuilds them. */
+function treeHash(dir: string): string {
     const hash = crypto.createHash("sha256");
-    const dir = path.join(REPO_ROOT, "e2e", "programs");
     const walk = (d: string): void => {
         if (!fs.existsSync(d)) return;
         for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {

@@ -27,6 +27,18 @@ export const TOOL_VERSIONS = {
      * is the newest release whose provider module the proxy serves (as the pseudo-version of its release commit).
      */
     pulumiKubernetes: "4.25.0",
+    /**
+     * The Python language host, for the Python program of the component package's SDK. Like the Node.js one, the
+     * host's own module is not served here; 3.79.0 is the last release that shipped it inside the SDK module. It runs
+     * programs with the `python3` it finds first on PATH (the bench's venv of `pulumi-python`).
+     */
+    pulumiLanguagePython: "3.79.0",
+    /** The Python SDK (PyPI `pulumi`), as the CLI's version (a test checks). */
+    pulumiPython: "3.248.0",
+    /** The Kubernetes provider's Python SDK, which the generated Python SDK imports; as the provider's version. */
+    pulumiKubernetesPython: "4.25.0",
+    /** Type-checks the Python program of the component package's SDK. */
+    mypy: "2.4.1",
     kubernetes: "v1.34.4",
     etcd: "v3.6.16",
     coredns: "v1.15.0",
@@ -51,6 +63,7 @@ export const GO_MODULES = {
     pulumiPkg: { path: "github.com/pulumi/pulumi/pkg/v3", version: `v${TOOL_VERSIONS.pulumi}` },
     pulumiSdk: { path: "github.com/pulumi/pulumi/sdk/v3", version: `v${TOOL_VERSIONS.pulumi}` },
     pulumiLanguageNodejs: { path: "github.com/pulumi/pulumi/sdk/v3", version: `v${TOOL_VERSIONS.pulumiLanguageNodejs}` },
+    pulumiLanguagePython: { path: "github.com/pulumi/pulumi/sdk/v3", version: `v${TOOL_VERSIONS.pulumiLanguagePython}` },
     /** Release commit f47bc2d6f199 of pulumi-kubernetes v4.25.0. */
     pulumiKubernetes: { path: "github.com/pulumi/pulumi-kubernetes/provider/v4", version: "v4.0.0-20260115033456-f47bc2d6f199" },
     kubernetes: { path: "k8s.io/kubernetes", version: TOOL_VERSIONS.kubernetes },

@@ -86,6 +86,7 @@ export interface SchemaViolation {
         | "non-string-map-key"
         | "resource-without-token"
         | "type-name-collision"
+        | "inline-doc-tag"
         | "unsupported";
     /** The TypeScript type, as the checker prints it. */
     tsType: string;
@@ -141,6 +142,15 @@ export function cachingCompilerHost(options: ts.CompilerOptions, quick: boolean)
 export function createPackageProgram(opts: { quick?: boolean; host?: ts.CompilerHost } = {}): ts.Program {
     const options = repoCompilerOptions();
     return ts.createProgram({ rootNames: [ENTRY_POINT], options, host: opts.host ?? cachingCompilerHost(options, opts.quick ?? false) });
+}
+
+/**
+ * Whether a declaration's TSDoc text has an inline tag (`{@link ...}`). Pulumi's schema inference reads the
+ * comment as the compiler stores it, which for such a comment is a list of parts, not a string: the description
+ * in the schema (and in every generated SDK) becomes "[object Object],...". Write `name` in backticks instead.
+ */
+function hasInlineDocTag(symbol: ts.Symbol): boolean {
+    return (symbol.declarations ?? []).some((d) => ts.getJSDocCommentsAndTags(d).some((doc) => ts.isJSDoc(doc) && doc.comment !== undefined && typeof doc.comment !== "string"));
 }
 
 function docOf(symbol: ts.Symbol, checker: ts.TypeChecker): string | undefined {
@@ -343,6 +353,7 @@ export function inferPackageSchema(program: ts.Program = createPackageProgram())
         const name = `${wrapper.partial ? "Partial" : wrapper.required ? "Required" : ""}${symbol.name}`;
         const decl = symbol.declarations?.[0];
         const doc = declarationDoc(symbol, checker);
+        if (hasInlineDocTag(symbol)) violation({ ...ctx, path: `${ctx.path}{${name}}` }, "inline-doc-tag", "TSDoc with an inline tag");
         const entry: SchemaType = { kind: "object", ...(doc ? { description: doc } : {}), properties: {} };
         addRef(ctx, name);
         if (!registerType(name, decl, ctx, entry)) return name;
@@ -360,6 +371,7 @@ export function inferPackageSchema(program: ts.Program = createPackageProgram())
             const typeNode = decl && (ts.isPropertySignature(decl) || ts.isPropertyDeclaration(decl)) ? decl.type : undefined;
             const optional = (member.flags & ts.SymbolFlags.Optional) !== 0;
             const doc = docOf(member, checker);
+            if (hasInlineDocTag(member)) violation(propCtx, "inline-doc-tag", "TSDoc with an inline tag");
             const dflt = defaultOf(member, checker);
             out[member.name] = {
                 type: describe(propType, propCtx, typeNode),
@@ -390,6 +402,7 @@ export function inferPackageSchema(program: ts.Program = createPackageProgram())
         const argsSymbol = argsType?.getSymbol();
         const classSymbol = cls.name ? checker.getSymbolAtLocation(cls.name) : undefined;
         const description = classSymbol ? docOf(classSymbol, checker) : undefined;
+        if (classSymbol && hasInlineDocTag(classSymbol)) violation({ ...ctx, path: "description" }, "inline-doc-tag", "TSDoc with an inline tag");
         const component: ComponentSchema = {
             className,
             argsType: argsSymbol?.name ?? "(none)",
