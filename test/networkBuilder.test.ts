@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Service } from "kubernetes-types/core/v1";
-import { buildNetworkPolicies, EKS_POD_IDENTITY_AGENT, ipFamilyOf, networkPlanProblems, parseAddress, resolveAddress, type NetworkPlan, type NetworkWorkload } from "../components/network/networkPolicies";
+import { anyAddress, buildNetworkPolicies, EKS_POD_IDENTITY_AGENT, ipFamilyOf, networkPlanProblems, parseAddress, resolveAddress, type NetworkPlan, type NetworkWorkload } from "../components/network/networkPolicies";
 
 const NS = "monitoring";
 const sel = (app: string) => ({ app });
@@ -284,5 +284,56 @@ describe("peers, families and problems", () => {
         ]);
         const local = plan([w("store", { bucket: true }), w("s3", { ports: [{ name: "s3", port: 7070 }] })], [svc("s3", "s3", [{ name: "s3", port: 7070 }])], { objectStore: { kind: "versitygw", endpoint: "s3:7070" } });
         expect(buildNetworkPolicies(local).flows.map((f) => f.why)).toEqual(["object store (in-cluster S3 server s3:7070)"]);
+    });
+});
+
+describe("any address, merged ports and labels", () => {
+    it("is 0.0.0.0/0 for IPv4, ::/0 for IPv6, both (IPv4 first) for dual stack, nothing for no family", () => {
+        expect(anyAddress(["IPv4"])).toEqual(["0.0.0.0/0"]);
+        expect(anyAddress(["IPv6"])).toEqual(["::/0"]);
+        expect(anyAddress(["IPv6", "IPv4"])).toEqual(["0.0.0.0/0", "::/0"]);
+        expect(anyAddress([])).toEqual([]);
+    });
+
+    it("merges a port given without a protocol with the same port given as TCP, and keeps UDP apart", () => {
+        const p = plan([w("a", { extraEgress: [{ peers: [{ ipBlock: { cidr: "1.2.3.4/32" } }], ports: [{ port: 25 }, { port: 25, protocol: "TCP" }, { port: 25, protocol: "UDP" }] }] })]);
+        const a = buildNetworkPolicies(p).policies.find((x) => x.metadata!.name === "t-a")!;
+        expect(a.spec!.egress).toEqual([{ to: [{ ipBlock: { cidr: "1.2.3.4/32" } }], ports: [{ port: 25, protocol: "TCP" }, { port: 25, protocol: "UDP" }] }]);
+    });
+
+    it("lets a rule for every port of a peer win over that peer's rules for some ports, in either order", () => {
+        for (const connectsTo of [["remote.example.com:10901", "dnssrv+_grpc._tcp.remote.example.com"], ["dnssrv+_grpc._tcp.remote.example.com", "remote.example.com:10901"]]) {
+            const q = buildNetworkPolicies(plan([w("q", { connectsTo })])).policies.find((x) => x.metadata!.name === "t-q")!;
+            expect(q.spec!.egress).toEqual([{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }]);
+        }
+    });
+
+    it("names a group of three labels once whatever their order", () => {
+        const grpc = [{ name: "grpc", port: 10901 }];
+        const orders = [
+            { app: "s", group: "g", role: "r" },
+            { role: "r", app: "s", group: "g" },
+            { group: "g", role: "r", app: "s" },
+        ];
+        const p = plan(
+            [w("q", { connectsTo: ["s:10901"] }), ...orders.map((peerSelector, i) => w(`s-${i}`, { podSelector: { app: "s", shard: String(i) }, peerSelector, ports: grpc }))],
+            [svc("s", "s", [{ name: "grpc", port: 10901, targetPort: "grpc" }])],
+        );
+        const q = buildNetworkPolicies(p).policies.find((x) => x.metadata!.name === "t-q")!;
+        expect(q.spec!.egress![0]!.to).toHaveLength(1);
+    });
+
+    it("refuses a plan with every problem it has, one per line", () => {
+        expect(() => buildNetworkPolicies(plan([w("a"), w("a"), w("e", { podSelector: {} })]))).toThrow(
+            'network policies: workload id "a" is used twice\nnetwork policies: workload e has an empty pod selector (it would select every pod)',
+        );
+    });
+
+    it("labels every policy as the stack's network policy, in the plan's namespace", () => {
+        for (const policy of buildNetworkPolicies(plan([w("a"), w("b")])).policies) {
+            expect(policy.metadata).toMatchObject({ namespace: NS, labels: { "app.kubernetes.io/component": "network-policy", "app.kubernetes.io/instance": "t" } });
+            expect(policy.apiVersion).toBe("networking.k8s.io/v1");
+            expect(policy.kind).toBe("NetworkPolicy");
+        }
     });
 });
