@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { TOOL_VERSIONS, prometheusModuleVersion } from "../e2e/tools/versions";
 import { RECIPES } from "../e2e/tools/recipes";
 import { withAbsolutePackagePaths } from "../e2e/lib/engine";
+import { GO_SDK_MODULE, SDK_OUT } from "../e2e/lib/sdk";
 import { ROOT } from "./support/harness";
 
 const installedVersion = (pkg: string): string => (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
@@ -27,14 +28,16 @@ describe("bench tool versions", () => {
         expect(installedVersion("@pulumi/kubernetes")).toBe(TOOL_VERSIONS.pulumiKubernetes);
     });
 
-    it("Python programs get the SDKs of the same versions: PyPI pulumi as the CLI, pulumi-kubernetes as the provider", () => {
-        expect(TOOL_VERSIONS.pulumiPython).toBe(TOOL_VERSIONS.pulumi);
-        expect(TOOL_VERSIONS.pulumiKubernetesPython).toBe(TOOL_VERSIONS.pulumiKubernetes);
-    });
-
     it("the SDK generator is built against the CLI's own module", () => {
         const goMod = fs.readFileSync(path.join(ROOT, "e2e", "tools", "sdkgen", "go.mod"), "utf8");
         expect(goMod).toMatch(new RegExp(`github.com/pulumi/pulumi/pkg/v3 v${TOOL_VERSIONS.pulumi.replace(/\./g, "\\.")}\n`));
+    });
+
+    it("the Go example builds against the SDK npm run sdk writes, under the module path it generates", () => {
+        const goMod = fs.readFileSync(path.join(ROOT, "examples", "go-team", "go.mod"), "utf8");
+        expect(goMod).toContain(`replace ${GO_SDK_MODULE} => ../../out/sdk/go\n`);
+        expect(path.relative(path.join(ROOT, "examples", "go-team"), path.join(SDK_OUT, "go"))).toBe("../../out/sdk/go");
+        expect(fs.readFileSync(path.join(ROOT, "examples", "go-team", "main.go"), "utf8")).toContain(`"${GO_SDK_MODULE}/thanosstack"`);
     });
 
     it("the program needs no provider the bench cannot build (no @pulumi/random)", () => {

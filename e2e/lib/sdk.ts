@@ -32,7 +32,7 @@ export const GO_SDK_MODULE = "example.com/thanos-stack/sdk/go";
 
 /** The bench's Python for Pulumi programs: the venv with the Pulumi SDK, the Kubernetes SDK and mypy. */
 export function benchPython(): string {
-    return path.join(venvDir("pulumi-python", TOOL_VERSIONS.pulumiPython), "bin", "python3");
+    return path.join(venvDir("pulumi-python", TOOL_VERSIONS.pulumi), "bin", "python3");
 }
 
 /** What one generation made. */

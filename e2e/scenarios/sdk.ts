@@ -14,6 +14,7 @@ import { ReadPath } from "../lib/querier";
 import { benchPython, generateSdks, SDK_OUT, type Sdks } from "../lib/sdk";
 import { E2E_SERIES } from "../team/team";
 import { toolBinary } from "../tools/installed";
+import { GO_ENV } from "../tools/versions";
 import { LABELS } from "../../components/constants";
 import { createPackageProgram, inferPackageSchema } from "../../scripts/lib/componentSchema";
 
@@ -79,8 +80,7 @@ export const componentSdks: Scenario = {
             cwd: PYTHON_PROGRAM,
             env: { ...process.env, MYPYPATH: made.pythonPath },
         });
-        const goEnv = { ...process.env, CGO_ENABLED: "0", GOTOOLCHAIN: "local", GOWORK: "off", GOFLAGS: "-mod=mod" };
-        const goBuild = await run("go", ["build", "-o", "/dev/null", "."], { cwd: GO_PROGRAM, env: goEnv });
+        const goBuild = await run("go", ["build", "-o", "/dev/null", "."], { cwd: GO_PROGRAM, env: { ...process.env, ...GO_ENV } });
         return {
             components: realTokens.length,
             schemaTypes: Object.keys(real.types).length,
@@ -110,6 +110,7 @@ export const pythonTeamProgram: Scenario = {
             },
             ctx.engineDir(PYTHON_TEAM.stack),
         );
+        await engine.pulumi(["config", "set", "namespace", PYTHON_TEAM.namespace]);
         const started = Date.now();
         await engine.pulumi(["up", "--yes", "--skip-preview"]);
         const upSeconds = (Date.now() - started) / 1000;

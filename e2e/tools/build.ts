@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { RECIPES, type BuildContext, type Recipe } from "./recipes";
 import { installed, recipeHash, type Manifest } from "./installed";
+import { GO_ENV } from "./versions";
 import { CACHE_ROOT, logDir, toolDir, workDir } from "../lib/paths";
 import { CommandError, formatSeconds, onPath, progress, run } from "../lib/exec";
 
@@ -23,7 +24,7 @@ async function build(recipe: Recipe): Promise<number> {
     for (const d of [partial, work]) fs.rmSync(d, { recursive: true, force: true });
     for (const d of [path.join(partial, "bin"), path.join(partial, "share"), work, logDir()]) fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(log, `# ${recipe.name} ${recipe.version}, ${new Date().toISOString()}\n`);
-    const goEnv: NodeJS.ProcessEnv = { ...process.env, CGO_ENABLED: "0", GOTOOLCHAIN: "local", GOWORK: "off", GOFLAGS: "-mod=mod -buildvcs=false" };
+    const goEnv: NodeJS.ProcessEnv = { ...process.env, ...GO_ENV };
     const ctx: BuildContext = {
         binDir: path.join(partial, "bin"),
         shareDir: path.join(partial, "share"),

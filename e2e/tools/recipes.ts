@@ -160,24 +160,12 @@ export const RECIPES: readonly Recipe[] = [
             await goBuild(ctx, path.join(REPO_ROOT, "e2e", "tools", "sdkgen"), ".", "sdkgen");
         },
     },
-    {
-        // Python programs of the component package: the Pulumi SDK, the Kubernetes provider's SDK, mypy, and what builds the generated SDK.
-        name: "pulumi-python",
-        version: TOOL_VERSIONS.pulumiPython,
-        // Not `python3`: every tool's bin/ is on the bench's PATH, and the system's python3 must stay the default.
-        binaries: ["pulumi-python", "mypy"],
-        key: { pip: pythonRequirements() },
-        async build(ctx) {
-            const venv = venvDir("pulumi-python", TOOL_VERSIONS.pulumiPython);
-            const requirements = pythonRequirements();
-            fs.rmSync(venv, { recursive: true, force: true });
-            ctx.step(`pip install ${requirements.join(" ")} into ${venv}`);
-            await ctx.exec("python3", ["-m", "venv", venv]);
-            await ctx.exec(path.join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", ...requirements]);
-            fs.writeFileSync(path.join(ctx.binDir, "pulumi-python"), `#!/bin/sh\nexec ${path.join(venv, "bin", "python3")} "$@"\n`, { mode: 0o755 });
-            fs.symlinkSync(path.join(venv, "bin", "mypy"), path.join(ctx.binDir, "mypy"));
-        },
-    },
+    // Python programs of the component package: the Pulumi SDK, the Kubernetes provider's SDK, mypy, and what builds the
+    // generated SDK. Not `python3` in bin/: every tool's bin/ is on the bench's PATH, and the system's python3 must stay the default.
+    venvRecipe("pulumi-python", TOOL_VERSIONS.pulumi, pythonRequirements(), (venv, bin) => {
+        fs.writeFileSync(path.join(bin, "pulumi-python"), `#!/bin/sh\nexec ${path.join(venv, "bin", "python3")} "$@"\n`, { mode: 0o755 });
+        fs.symlinkSync(path.join(venv, "bin", "mypy"), path.join(bin, "mypy"));
+    }, ["pulumi-python", "mypy"]),
     inModule("pulumi-resource-kubernetes", TOOL_VERSIONS.pulumiKubernetes, GO_MODULES.pulumiKubernetes, { "pulumi-resource-kubernetes": "./cmd/pulumi-resource-kubernetes" }, {
         ldflags: [`-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${TOOL_VERSIONS.pulumiKubernetes}`],
         async prepare(ctx, dir) {
@@ -260,22 +248,7 @@ export const RECIPES: readonly Recipe[] = [
         },
     }),
     inModule("pushgateway", TOOL_VERSIONS.pushgateway, GO_MODULES.pushgateway, { pushgateway: "." }, { ldflags: promVersionFlags(TOOL_VERSIONS.pushgateway) }),
-    {
-        name: "awscli",
-        version: TOOL_VERSIONS.awscli,
-        binaries: ["aws"],
-        key: { pip: `awscli==${TOOL_VERSIONS.awscli}` },
-        async build(ctx) {
-            // A virtual environment at its final path (its scripts name their interpreter by absolute path);
-            // bin/ holds only the `aws` entry point.
-            const venv = venvDir("awscli", TOOL_VERSIONS.awscli);
-            fs.rmSync(venv, { recursive: true, force: true });
-            ctx.step(`pip install awscli==${TOOL_VERSIONS.awscli} into ${venv}`);
-            await ctx.exec("python3", ["-m", "venv", venv]);
-            await ctx.exec(path.join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", `awscli==${TOOL_VERSIONS.awscli}`]);
-            fs.symlinkSync(path.join(venv, "bin", "aws"), path.join(ctx.binDir, "aws"));
-        },
-    },
+    venvRecipe("awscli", TOOL_VERSIONS.awscli, [`awscli==${TOOL_VERSIONS.awscli}`], (venv, bin) => fs.symlinkSync(path.join(venv, "bin", "aws"), path.join(bin, "aws")), ["aws"]),
     {
         // The bench's own small programs (pause container, test exporter, webhook receiver), from e2e/programs.
         name: "bench-programs",
@@ -289,11 +262,32 @@ export const RECIPES: readonly Recipe[] = [
     },
 ];
 
+/**
+ * A tool that is a Python virtual environment, made at its final path (its scripts name their interpreter by
+ * absolute path) with pip from PyPI; `expose` puts the entry points into bin/.
+ */
+function venvRecipe(name: string, version: string, requirements: string[], expose: (venv: string, bin: string) => void, binaries: string[]): Recipe {
+    return {
+        name,
+        version,
+        binaries,
+        key: { pip: requirements },
+        async build(ctx) {
+            const venv = venvDir(name, version);
+            fs.rmSync(venv, { recursive: true, force: true });
+            ctx.step(`pip install ${requirements.join(" ")} into ${venv}`);
+            await ctx.exec("python3", ["-m", "venv", venv]);
+            await ctx.exec(path.join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", ...requirements]);
+            expose(venv, ctx.binDir);
+        },
+    };
+}
+
 /** What the venv of Python programs holds, as pip requirements. */
 function pythonRequirements(): string[] {
     return [
-        `pulumi==${TOOL_VERSIONS.pulumiPython}`,
-        `pulumi-kubernetes==${TOOL_VERSIONS.pulumiKubernetesPython}`,
+        `pulumi==${TOOL_VERSIONS.pulumi}`,
+        `pulumi-kubernetes==${TOOL_VERSIONS.pulumiKubernetes}`,
         `mypy==${TOOL_VERSIONS.mypy}`,
         `setuptools==${TOOL_VERSIONS.setuptools}`,
         `wheel==${TOOL_VERSIONS.wheel}`,

@@ -12,6 +12,9 @@ export interface GoModule {
     readonly version: string;
 }
 
+/** The go command's environment for the bench's builds: static, the machine's own Go, no workspace, modules as go.mod says. */
+export const GO_ENV = { CGO_ENABLED: "0", GOTOOLCHAIN: "local", GOWORK: "off", GOFLAGS: "-mod=mod -buildvcs=false" } as const;
+
 export const TOOL_VERSIONS = {
     /** The Pulumi CLI; must equal the `@pulumi/pulumi` version in package.json (a test checks). */
     pulumi: "3.248.0",
@@ -30,13 +33,9 @@ export const TOOL_VERSIONS = {
     /**
      * The Python language host, for the Python program of the component package's SDK. Like the Node.js one, the
      * host's own module is not served here; 3.79.0 is the last release that shipped it inside the SDK module. It runs
-     * programs with the `python3` it finds first on PATH (the bench's venv of `pulumi-python`).
+     * programs with the `python3` it finds first on PATH (the bench's venv of `pulumi-python`: PyPI `pulumi` and `pulumi-kubernetes` at the versions of the CLI and the provider above).
      */
     pulumiLanguagePython: "3.79.0",
-    /** The Python SDK (PyPI `pulumi`), as the CLI's version (a test checks). */
-    pulumiPython: "3.248.0",
-    /** The Kubernetes provider's Python SDK, which the generated Python SDK imports; as the provider's version. */
-    pulumiKubernetesPython: "4.25.0",
     /** Type-checks the Python program of the component package's SDK. */
     mypy: "2.4.1",
     /** Build the generated Python SDK (its setup.py) into an installed package. */

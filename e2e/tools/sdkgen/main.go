@@ -124,15 +124,20 @@ func refsOf(v any, out map[string]bool) {
 	}
 }
 
-// missingPackages returns, for a resource or type spec, the referenced packages that have no schema.
-func missingPackages(spec any, known refs) []string {
+// refsIn returns every `$ref` of a resource or type spec.
+func refsIn(spec any) map[string]bool {
 	data, _ := json.Marshal(spec)
 	var generic any
 	_ = json.Unmarshal(data, &generic)
 	all := map[string]bool{}
 	refsOf(generic, all)
+	return all
+}
+
+// missingPackages returns, for a resource or type spec, the referenced packages that have no schema.
+func missingPackages(spec any, known refs) []string {
 	set := map[string]bool{}
-	for ref := range all {
+	for ref := range refsIn(spec) {
 		if p := externalPackage(ref); p != "" && known[p] == "" {
 			set[p] = true
 		}
@@ -183,12 +188,7 @@ func describe(missing []string) string {
 }
 
 func usesGone(spec any, gone map[string]bool) bool {
-	data, _ := json.Marshal(spec)
-	var generic any
-	_ = json.Unmarshal(data, &generic)
-	all := map[string]bool{}
-	refsOf(generic, all)
-	for ref := range all {
+	for ref := range refsIn(spec) {
 		if gone[ref] {
 			return true
 		}
